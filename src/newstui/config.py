@@ -1,0 +1,246 @@
+"""The configuration file: TOML read once into a typed, frozen `Config`; clear errors, warnings for unknown keys."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from newstui import __version__
+from newstui.core.text import clean_line
+from newstui.errors import ConfigError
+
+MAX_CONFIG_BYTES = 1024 * 1024
+DEFAULT_USER_AGENT = f"newstui/{__version__} (terminal news reader)"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """A subscription declared in the config file."""
+
+    url: str
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    retention_days: int | None = None
+    full_text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshConfig:
+    """How feeds are fetched."""
+
+    concurrency: int = 32
+    per_host: int = 8
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0
+    max_bytes: int = 16 * 1024 * 1024
+    max_redirects: int = 10
+    user_agent: str = DEFAULT_USER_AGENT
+    retention_days: int = 0
+    refresh_on_start: bool = True
+    refresh_interval_minutes: int = 0
+    parse_processes: int = 0
+    """Parse worker processes for large refreshes; 0 means one per core."""
+    process_pool_threshold: int = 8
+    """Refreshes with at least this many documents to parse use the process pool."""
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """Bounds on untrusted input."""
+
+    max_file_bytes: int = 16 * 1024 * 1024
+    max_opml_bytes: int = 8 * 1024 * 1024
+    max_folder_files: int = 5000
+    max_title_chars: int = 1000
+    max_body_chars: int = 2 * 1024 * 1024
+    max_html_depth: int = 200
+    parse_timeout: float = 30.0
+    max_images: int = 20
+    max_image_bytes: int = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayConfig:
+    """How articles are shown."""
+
+    reading_width: int = 80
+    mark_read_on_open: bool = True
+    images: str = "auto"
+    date_format: str = "%Y-%m-%d %H:%M"
+    theme: str = ""
+    """Empty: the theme last chosen in the app (default textual-dark)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the config file can say."""
+
+    path: Path | None = None
+    feeds: tuple[FeedConfig, ...] = ()
+    refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Action id -> comma-separated keys, passed to Textual's keymap."""
+    warnings: tuple[str, ...] = ()
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {"images": ("auto", "off")}
+_MINIMUM: dict[str, float] = {
+    "concurrency": 1,
+    "per_host": 1,
+    "connect_timeout": 0.1,
+    "read_timeout": 0.1,
+    "deadline": 0.5,
+    "max_bytes": 1024,
+    "max_redirects": 0,
+    "retention_days": 0,
+    "refresh_interval_minutes": 0,
+    "parse_processes": 0,
+    "process_pool_threshold": 1,
+    "reading_width": 20,
+    "max_file_bytes": 1024,
+    "max_opml_bytes": 1024,
+    "max_folder_files": 1,
+    "max_title_chars": 10,
+    "max_body_chars": 1000,
+    "max_html_depth": 10,
+    "parse_timeout": 1,
+    "max_images": 0,
+    "max_image_bytes": 1024,
+}
+
+
+def _type_name(kind: Any) -> str:
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
+        kind, str(kind)
+    )
+
+
+def _check_value(where: str, key: str, value: Any, kind: Any) -> Any:
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind in (int, float) and isinstance(value, bool):
+        raise ConfigError(f"{where}: `{key}` must be {_type_name(kind)}, not {value!r}")
+    if not isinstance(value, kind):
+        shown = clean_line(repr(value), max_length=60)
+        raise ConfigError(f"{where}: `{key}` must be {_type_name(kind)}, not {shown}")
+    if key in _MINIMUM and value < _MINIMUM[key]:
+        raise ConfigError(f"{where}: `{key}` must be at least {_MINIMUM[key]:g}, not {value!r}")
+    if key in _CHOICES and value not in _CHOICES[key]:
+        choices = " or ".join(repr(c) for c in _CHOICES[key])
+        raise ConfigError(f"{where}: `{key}` must be {choices}, not {clean_line(repr(value))}")
+    return value
+
+
+def _section(
+    where: str, name: str, raw: Any, cls: Any, warnings: list[str]
+) -> Any:  # -> instance of cls
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    kinds = {f.name: f.type for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in kinds:
+            warnings.append(f"{where}: unknown key `{clean_line(key)}` in [{name}] ignored")
+            continue
+        kind = {"int": int, "float": float, "bool": bool, "str": str}[str(kinds[key])]
+        values[key] = _check_value(f"{where} [{name}]", key, value, kind)
+    return cls(**values)
+
+
+def _feed(where: str, index: int, raw: Any, warnings: list[str]) -> FeedConfig:
+    place = f"{where} [[feeds]] #{index + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{place}: each [[feeds]] entry must be a table")
+    url = raw.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError(f"{place}: `url` is required and must be a non-empty string")
+    title = raw.get("title")
+    if title is not None and not isinstance(title, str):
+        raise ConfigError(f"{place}: `title` must be a string")
+    tags = raw.get("tags", [])
+    if isinstance(tags, str):
+        tags = [tags]
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ConfigError(f"{place}: `tags` must be a list of strings")
+    retention = raw.get("retention_days")
+    if retention is not None:
+        retention = _check_value(place, "retention_days", retention, int)
+    full_text = _check_value(place, "full_text", raw.get("full_text", False), bool)
+    for key in raw:
+        if key not in {"url", "title", "tags", "retention_days", "full_text"}:
+            warnings.append(f"{place}: unknown key `{clean_line(key)}` ignored")
+    clean_tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    return FeedConfig(url.strip(), title, clean_tags, retention, full_text)
+
+
+def parse_config(text: str, path: Path | None = None) -> Config:
+    """Build a `Config` from TOML text; raises `ConfigError` naming the line or key."""
+    where = str(path) if path else "config"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: invalid TOML: {clean_line(exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: invalid TOML: nested too deeply") from None
+    warnings: list[str] = []
+    sections = {
+        "refresh": RefreshConfig,
+        "limits": LimitsConfig,
+        "display": DisplayConfig,
+    }
+    built: dict[str, Any] = {}
+    for name, cls in sections.items():
+        if name in data:
+            built[name] = _section(where, name, data[name], cls, warnings)
+    feeds_raw = data.get("feeds", [])
+    if not isinstance(feeds_raw, list):
+        raise ConfigError(f"{where}: `feeds` must be an array of tables ([[feeds]])")
+    feeds = tuple(_feed(where, i, raw, warnings) for i, raw in enumerate(feeds_raw))
+    keys_raw = data.get("keys", {})
+    if not isinstance(keys_raw, dict):
+        raise ConfigError(f"{where}: [keys] must be a table of action = \"key\"")
+    keys: dict[str, str] = {}
+    for action, value in keys_raw.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ",".join(value)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where} [keys]: `{clean_line(action)}` must be a key name string")
+        keys[action] = value.replace(" ", "")
+    for key in data:
+        if key not in {*sections, "feeds", "keys"}:
+            warnings.append(f"{where}: unknown key `{clean_line(key)}` ignored")
+    return Config(path=path, feeds=feeds, keys=keys, warnings=tuple(warnings), **built)
+
+
+def load_config(path: Path, *, required: bool = False) -> Config:
+    """Read the config at `path`; a missing file gives the defaults unless `required`."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"{path}: config file not found") from None
+        return Config(path=None)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{path}: not a regular file")
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: config file is too large ({info.st_size} bytes)")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: not valid UTF-8") from None
+    return parse_config(text, path)

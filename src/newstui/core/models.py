@@ -1,0 +1,146 @@
+"""Plain data shared by every layer: frozen dataclasses, UTC datetimes, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class FeedStatus(StrEnum):
+    """Outcome of a feed's last check, as shown by `feeds --json`."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    ERROR = "error"
+    GONE = "gone"
+    NEVER = "never"
+
+
+class ContentType(StrEnum):
+    """How an article body is written."""
+
+    HTML = "html"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    """One entry as a parser saw it: untrusted text, not yet stored."""
+
+    key: str
+    """Identity within its feed: guid, else link, else a hash of title and content."""
+    title: str
+    url: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    content: str = ""
+    content_type: ContentType = ContentType.HTML
+    site: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What a parser made of a document."""
+
+    title: str | None
+    site_url: str | None
+    entries: tuple[ParsedEntry, ...]
+    warning: str | None = None
+    """Set when the document was broken but still yielded entries."""
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscription with its last outcome and counts."""
+
+    id: int
+    url: str
+    title: str | None
+    """The user's title; falls back to `feed_title`, then the URL."""
+    feed_title: str | None = None
+    site_url: str | None = None
+    tags: tuple[str, ...] = ()
+    status: FeedStatus = FeedStatus.NEVER
+    error: str | None = None
+    http_status: int | None = None
+    last_checked: datetime | None = None
+    retry_after: datetime | None = None
+    full_text: bool = False
+    unread: int = 0
+    total: int = 0
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.feed_title or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """One row of the headline list: what the list shows, without the body."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    title: str
+    url: str | None
+    published: datetime | None
+    read: bool
+    bookmarked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A stored article with its body."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    key: str
+    title: str
+    url: str | None
+    author: str | None
+    site: str | None
+    published: datetime | None
+    updated: datetime | None
+    content: str
+    content_type: ContentType
+    read: bool
+    bookmarked: bool
+    full_text: str | None = None
+    """Extracted Markdown of the web page, when fetched."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """The result of refreshing one feed, as `refresh --json` reports it."""
+
+    feed_id: int
+    url: str
+    status: FeedStatus
+    http_status: int | None = None
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshProgress:
+    """A progress event from a running refresh."""
+
+    done: int
+    total: int
+    outcome: FeedOutcome | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the headline list shows: a virtual view, one feed, a tag, or a search."""
+
+    kind: str
+    """One of "all", "unread", "bookmarks", "feed", "tag", "search"."""
+    feed_id: int | None = None
+    tag: str | None = None
+    query: str | None = None
