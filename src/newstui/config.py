@@ -205,7 +205,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     feeds = tuple(_feed(where, i, raw, warnings) for i, raw in enumerate(feeds_raw))
     keys_raw = data.get("keys", {})
     if not isinstance(keys_raw, dict):
-        raise ConfigError(f"{where}: [keys] must be a table of action = \"key\"")
+        raise ConfigError(f'{where}: [keys] must be a table of action = "key"')
     keys: dict[str, str] = {}
     for action, value in keys_raw.items():
         if isinstance(value, list) and all(isinstance(v, str) for v in value):

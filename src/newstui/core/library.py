@@ -2,55 +2,644 @@
 
 from __future__ import annotations
 
-# API CONTRACT (implementation in progress). Thread-safe: every method may be called from any
-# thread; calls are serialised on one SQLite connection. Blocking methods must not be called on the
-# Textual event loop for unbounded work (use thread workers); paged reads are cheap (indexed).
-#
-# class Library:
-#     @classmethod
-#     def open(cls, config: Config, db_path: Path | str) -> Library     # ":memory:" allowed
-#     def close(self) -> None
-#     welcome: bool   # UI sets True: while there are no feeds, a bundled read-only Welcome feed
-#                     # (id -1, articles with negative ids) shows in feeds()/headlines()/article().
-#
-#   settings
-#     def get_setting(self, key: str) -> str | None ; def set_setting(self, key: str, value: str) -> None
-#
-#   feeds
-#     def feeds(self) -> list[Feed]                       # sorted by display title, casefold
-#     def feed(self, feed_id: int) -> Feed                # NotFoundError
-#     def find_feed(self, ref: str) -> Feed               # id or exact URL
-#     async def add_feed(self, url_or_path: str, *, title: str | None = None,
-#                        tags: Sequence[str] = ()) -> Feed   # autodiscovery; SourceError/NotAFeedError
-#     def remove_feed(self, feed_id: int) -> None
-#     def edit_feed(self, feed_id: int, *, title: str | None, tags: Sequence[str],
-#                   full_text: bool | None = None) -> Feed
-#     def tags(self) -> list[str]
-#
-#   articles (View from core.models: kind all|unread|bookmarks|feed|tag|search)
-#     def count(self, view: View) -> int
-#     def headlines(self, view: View, offset: int = 0, limit: int = 100) -> list[Headline]  # newest first
-#     def position(self, view: View, article_id: int) -> int | None   # row index of an article in view
-#     def article(self, article_id: int) -> Article
-#     def set_read(self, article_ids: Sequence[int], read: bool = True) -> None
-#     def mark_view_read(self, view: View) -> int
-#     def set_bookmarked(self, article_ids: Sequence[int], bookmarked: bool = True) -> None
-#     def next_unread(self, view: View, after: int | None, *, backwards: bool = False) -> int | None
-#         # newsboat-like: first unread after `after` in this view's order, then following feeds,
-#         # wrapping; returns an article id or None
-#     def unread_total(self) -> int ; def bookmark_count(self) -> int
-#
-#   refresh
-#     async def refresh(self, feed_ids: Sequence[int] | None = None, *,
-#                       progress: Callable[[RefreshProgress], None] | None = None,
-#                       background: bool = False) -> list[FeedOutcome]
-#         # background=True: used by the TUI, parse processes run at lower priority and
-#         # Cache-Control/TTL hints may skip feeds.
-#
-#   full text
-#     async def fetch_full_text(self, article_id: int) -> str   # Markdown; cached in the database
-#
-#   import / export
-#     def import_opml(self, path: Path) -> ImportReport (added, skipped, warnings)
-#     def export_opml(self) -> str
-#     def export_bookmarks(self, fmt: str) -> str   # markdown | json | netscape
+import asyncio
+import html
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from newstui.config import Config
+from newstui.core.models import (
+    Article,
+    ContentType,
+    Feed,
+    FeedOutcome,
+    FeedStatus,
+    Headline,
+    ParsedFeed,
+    RefreshProgress,
+    View,
+)
+from newstui.core.refresh import FeedJob, Refresher, local_path, skipped_outcome
+from newstui.core.text import clean_line, is_feed_url
+from newstui.errors import NotAFeedError, NotFoundError, SourceError
+from newstui.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+WELCOME_FEED_ID = -1
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an OPML import did."""
+
+    added: int
+    existing: int
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """A new subscription and what was found on the way."""
+
+    feed: Feed
+    outcome: FeedOutcome | None
+    candidates: tuple[tuple[str, str], ...] = ()
+    """Feed links the page advertised, when the URL given was an HTML page."""
+
+
+class Library:
+    """Subscriptions and articles in one SQLite file. Thread-safe (calls are serialised)."""
+
+    def __init__(self, db: Database, config: Config) -> None:
+        self.db = db
+        self.config = config
+        self.welcome = False
+        self._welcome_cache: tuple[Feed, list[Article]] | None = None
+
+    @classmethod
+    def open(cls, config: Config, db_path: Path | str) -> Library:
+        library = cls(Database(db_path), config)
+        library.sync_config_feeds()
+        return library
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- settings -----------------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        return self.db.get_setting(key)
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.db.set_setting(key, value)
+
+    # ---- feeds --------------------------------------------------------------------------
+
+    def sync_config_feeds(self) -> None:
+        """Feeds declared in the config become subscriptions (exact URL match, never duplicated)."""
+        for fc in self.config.feeds:
+            url = _store_form(fc.url)
+            found = self.db.feed_by_url(url)
+            if found is None:
+                self.db.insert_feed(
+                    url,
+                    title=fc.title,
+                    tags=fc.tags,
+                    origin="config",
+                    retention_days=fc.retention_days,
+                    full_text=fc.full_text,
+                )
+            elif fc.tags or fc.title:
+                feed = self.db.feed(found[0])
+                tags = tuple(dict.fromkeys((*feed.tags, *fc.tags)))
+                if tags != feed.tags or (fc.title and fc.title != feed.title):
+                    self.db.edit_feed(
+                        feed.id, title=fc.title or feed.title, tags=tags, full_text=None
+                    )
+
+    def _show_welcome(self) -> bool:
+        return self.welcome and not self.db.feeds()
+
+    def feeds(self) -> list[Feed]:
+        feeds = self.db.feeds()
+        if not feeds and self.welcome:
+            return [self._welcome()[0]]
+        return feeds
+
+    def feed(self, feed_id: int) -> Feed:
+        if feed_id == WELCOME_FEED_ID and self.welcome:
+            return self._welcome()[0]
+        return self.db.feed(feed_id)
+
+    def find_feed(self, ref: str) -> Feed:
+        """A feed by id or by exact URL (or path)."""
+        ref = ref.strip()
+        if ref.isdigit():
+            return self.db.feed(int(ref))
+        for candidate in (ref, _store_form(ref)):
+            found = self.db.feed_by_url(candidate)
+            if found is not None:
+                return self.db.feed(found[0])
+        raise NotFoundError(
+            f"no feed {clean_line(ref)!r} (give its id or URL; see `newstui feeds`)"
+        )
+
+    def tags(self) -> list[str]:
+        return self.db.tags()
+
+    async def add_feed(
+        self, url_or_path: str, *, title: str | None = None, tags: Sequence[str] = ()
+    ) -> AddResult:
+        """Subscribe to a feed, a local file or folder, or the feed an HTML page advertises."""
+        tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+        arg = url_or_path.strip()
+        path = local_path(arg)
+        if path is not None:
+            _check_local(path)
+            url = _store_form(arg)
+            feed_id = self.db.insert_feed(url, title=title, tags=tags)
+            outcomes = await self.refresh([feed_id])
+            return AddResult(self.db.feed(feed_id), outcomes[0] if outcomes else None)
+        if not is_feed_url(arg):
+            raise SourceError(
+                f"{clean_line(arg)!r} is neither an http(s) URL nor a readable file or folder"
+            )
+        url, candidates = await self._discover(arg)
+        existing = self.db.feed_by_url(url)
+        feed_id = self.db.insert_feed(url, title=title, tags=tags)
+        outcome = None
+        if existing is None or self.db.feed(feed_id).status == FeedStatus.NEVER:
+            outcomes = await self.refresh([feed_id])
+            outcome = outcomes[0] if outcomes else None
+        return AddResult(self.db.feed(feed_id), outcome, tuple(candidates))
+
+    async def _discover(self, url: str) -> tuple[str, list[tuple[str, str]]]:
+        """The feed URL to subscribe to: `url` itself, or the first feed an HTML page links to."""
+        from newstui.core.fetch import Fetcher
+        from newstui.core.parse import parse_document
+
+        async with Fetcher(self.config.refresh) as fetcher:
+            result = await fetcher.fetch(url)
+        if result.status != "ok":
+            raise SourceError(f"{clean_line(url)}: {result.error or result.status}")
+        try:
+            await asyncio.to_thread(
+                parse_document,
+                result.body,
+                url=result.final_url or url,
+                headers=dict(result.headers),
+                limits=self.config.limits,
+            )
+        except NotAFeedError as exc:
+            if not exc.candidates:
+                raise SourceError(f"{clean_line(url)}: {exc} (and it links to no feed)") from None
+            return exc.candidates[0][0], list(exc.candidates)
+        return url, []
+
+    def remove_feed(self, feed_id: int) -> None:
+        self.db.remove_feed(feed_id)
+
+    def edit_feed(
+        self,
+        feed_id: int,
+        *,
+        title: str | None,
+        tags: Sequence[str],
+        full_text: bool | None = None,
+    ) -> Feed:
+        clean_tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+        self.db.edit_feed(
+            feed_id, title=(title or "").strip() or None, tags=clean_tags, full_text=full_text
+        )
+        return self.db.feed(feed_id)
+
+    # ---- articles -----------------------------------------------------------------------
+
+    def _welcome_view(self, view: View) -> bool:
+        return self.welcome and (
+            view.feed_id == WELCOME_FEED_ID
+            or (view.kind in ("all", "unread") and self._show_welcome())
+        )
+
+    def count(self, view: View) -> int:
+        if self._welcome_view(view):
+            return len(self._welcome_headlines(view))
+        return self.db.count(view)
+
+    def headlines(self, view: View, offset: int = 0, limit: int = 100) -> list[Headline]:
+        if self._welcome_view(view):
+            return self._welcome_headlines(view)[offset : offset + limit]
+        return self.db.headlines(view, offset, limit)
+
+    def position(self, view: View, article_id: int) -> int | None:
+        if self._welcome_view(view):
+            ids = [h.id for h in self._welcome_headlines(view)]
+            return ids.index(article_id) if article_id in ids else None
+        return self.db.position(view, article_id)
+
+    def article(self, article_id: int) -> Article:
+        if article_id < 0 and self.welcome:
+            for article in self._welcome()[1]:
+                if article.id == article_id:
+                    return article
+        return self.db.article(article_id)
+
+    def articles(self, view: View, limit: int | None = None) -> list[Article]:
+        return self.db.articles(view, limit)
+
+    def set_read(self, article_ids: Sequence[int], read: bool = True) -> int:
+        self._welcome_flags(article_ids, read=read)
+        return self.db.set_flag("read", [i for i in article_ids if i >= 0], read)
+
+    def set_bookmarked(self, article_ids: Sequence[int], bookmarked: bool = True) -> int:
+        self._welcome_flags(article_ids, bookmarked=bookmarked)
+        return self.db.set_flag("bookmarked", [i for i in article_ids if i >= 0], bookmarked)
+
+    def check_articles(self, article_ids: Sequence[int]) -> None:
+        """Raise NotFoundError naming the first id that is not in the library."""
+        found = set(self.db.existing_articles(article_ids))
+        for article_id in article_ids:
+            if article_id not in found:
+                raise NotFoundError(f"no article with id {article_id}")
+
+    def mark_view_read(self, view: View) -> int:
+        if self._welcome_view(view):
+            ids = [h.id for h in self._welcome_headlines(view)]
+            self._welcome_flags(ids, read=True)
+            return len(ids)
+        return self.db.mark_view_read(view)
+
+    def unread_total(self) -> int:
+        if self._show_welcome():
+            return sum(1 for a in self._welcome()[1] if not a.read)
+        return self.db.unread_total()
+
+    def bookmark_count(self) -> int:
+        return self.db.bookmark_count()
+
+    def next_unread(self, view: View, after: int | None, *, backwards: bool = False) -> int | None:
+        """The next unread article after `after` in the view's order, wrapping around; like newsboat.
+
+        A feed view continues into the following feeds (in the feeds pane's order) when it has
+        no unread article left after `after`.
+        """
+        if self._welcome_view(view):
+            ids = [h.id for h in self._welcome_headlines(view) if not h.read or h.id == after]
+            return _next_in(
+                ids,
+                after,
+                backwards,
+                unread={h.id for h in self._welcome_headlines(view) if not h.read},
+            )
+        if view.kind != "feed":
+            ids = self.db.view_ids(view)
+            unread = set(self.db.view_ids(View("unread"))) if view.kind != "unread" else set(ids)
+            return _next_in(ids, after, backwards, unread=unread)
+        # Across feeds: this feed's unread after `after`, then the following feeds', wrapping.
+        order = [f.id for f in self.db.feeds()]
+        if view.feed_id not in order:
+            order.insert(0, view.feed_id or 0)
+        start = order.index(view.feed_id or 0)
+        sequence = order[start:] + order[:start]
+        if backwards:
+            sequence = [sequence[0], *reversed(sequence[1:])]
+        first_ids = self.db.view_ids(View("feed", feed_id=sequence[0]))
+        unread_first = set(self.db.view_ids(View("unread"))) & set(first_ids)
+        found = _next_in(first_ids, after, backwards, unread=unread_first, wrap=False)
+        if found is not None:
+            return found
+        for feed_id in sequence[1:]:
+            feed = self.db.feed(feed_id)
+            if feed.unread == 0:
+                continue
+            ids = self.db.view_ids(View("feed", feed_id=feed_id))
+            unread = set(self.db.view_ids(View("unread"))) & set(ids)
+            picked = [i for i in ids if i in unread]
+            if picked:
+                return picked[-1] if backwards else picked[0]
+        # Wrap to the start of the first feed.
+        return _next_in(first_ids, None, backwards, unread=unread_first - {after}, wrap=False)
+
+    # ---- refresh ------------------------------------------------------------------------
+
+    async def refresh(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        progress: Callable[[RefreshProgress], None] | None = None,
+        background: bool = False,
+    ) -> list[FeedOutcome]:
+        """Refresh feeds (all by default); one feed's failure never stops the others."""
+        rows = await asyncio.to_thread(self._refresh_rows, feed_ids)
+        jobs: list[FeedJob] = []
+        skipped: list[FeedOutcome] = []
+        now = time.time()
+        for (
+            feed_id,
+            url,
+            status,
+            error,
+            retry_after,
+            etag,
+            last_modified,
+            retention,
+            next_check,
+        ) in rows:
+            outcome = skipped_outcome(feed_id, url, status, error, retry_after)
+            if outcome is not None:
+                skipped.append(outcome)
+                continue
+            if background and next_check is not None and next_check > now:
+                continue
+            days = retention if retention is not None else self.config.refresh.retention_days
+            jobs.append(FeedJob(feed_id, url, etag, last_modified, days))
+        refresher = Refresher(self.db, self.config, background=background, progress=progress)
+        return await refresher.run(jobs, skipped)
+
+    def _refresh_rows(self, feed_ids: Sequence[int] | None) -> list[Any]:
+        sql = (
+            "SELECT id, url, status, error, retry_after, etag, last_modified, retention_days, "
+            "next_check FROM feeds WHERE removed = 0"
+        )
+        if feed_ids is None:
+            return self.db.query(sql + " ORDER BY id")
+        for feed_id in feed_ids:
+            self.db.feed(feed_id)  # NotFoundError for a wrong id
+        marks = ",".join("?" * len(feed_ids))
+        rows = self.db.query(sql + f" AND id IN ({marks})", list(feed_ids))
+        order = {f: i for i, f in enumerate(feed_ids)}
+        return sorted(rows, key=lambda r: order[r[0]])
+
+    # ---- full text ----------------------------------------------------------------------
+
+    async def fetch_full_text(self, article_id: int) -> str:
+        """The article's web page, extracted to Markdown and cached in the database."""
+        from newstui.core.extract import extract_article
+        from newstui.core.fetch import Fetcher
+
+        article = await asyncio.to_thread(self.article, article_id)
+        if article.full_text:
+            return article.full_text
+        if not article.url or not is_feed_url(article.url):
+            raise SourceError("this article has no web page to fetch")
+        async with Fetcher(self.config.refresh) as fetcher:
+            result = await fetcher.get_page(article.url)
+        if result.status != "ok":
+            raise SourceError(f"{clean_line(article.url)}: {result.error or result.status}")
+        extracted = await asyncio.to_thread(
+            extract_article, result.body, url=result.final_url or article.url
+        )
+        if article_id >= 0:
+            await asyncio.to_thread(self.db.set_full_text, article_id, extracted.markdown)
+        return extracted.markdown
+
+    # ---- import / export ----------------------------------------------------------------
+
+    def import_opml(self, path: Path) -> ImportReport:
+        from newstui.core.opml import parse_opml
+
+        data = _read_limited(path, self.config.limits.max_opml_bytes)
+        result = parse_opml(data, source=str(path))
+        added = existing = 0
+        for entry in result.feeds:
+            url = _store_form(entry.url)
+            if self.db.feed_by_url(url) is not None:
+                existing += 1
+                feed = self.find_feed(url)
+                tags = tuple(dict.fromkeys((*feed.tags, *entry.tags)))
+                if tags != feed.tags:
+                    self.db.edit_feed(feed.id, title=feed.title, tags=tags, full_text=None)
+                continue
+            self.db.insert_feed(url, title=entry.title or None, tags=entry.tags)
+            added += 1
+        return ImportReport(added, existing, tuple(result.warnings))
+
+    def export_opml(self) -> str:
+        from newstui.core.opml import render_opml
+
+        return render_opml((f.url, f.display_title, f.tags) for f in self.db.feeds())
+
+    def export_bookmarks(self, fmt: str) -> str:
+        articles = self.db.articles(View("bookmarks"))
+        if fmt == "json":
+            return json.dumps([article_json(a) for a in articles], indent=2, ensure_ascii=False)
+        if fmt == "markdown":
+            lines = ["# Bookmarks", ""]
+            for a in articles:
+                title = _md_escape(clean_line(a.title))
+                date = a.published.strftime("%Y-%m-%d") if a.published else "undated"
+                link = f"[{title}](<{a.url}>)" if a.url else title
+                lines.append(f"- {link} · {_md_escape(clean_line(a.feed_title))} · {date}")
+            return "\n".join(lines) + "\n"
+        if fmt == "netscape":
+            lines = [
+                "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
+                '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
+                "<TITLE>Bookmarks</TITLE>",
+                "<H1>Bookmarks</H1>",
+                "<DL><p>",
+                "    <DT><H3>newstui</H3>",
+                "    <DL><p>",
+            ]
+            for a in articles:
+                if not a.url:
+                    continue
+                added = int(a.published.timestamp()) if a.published else int(time.time())
+                lines.append(
+                    f'        <DT><A HREF="{html.escape(a.url, quote=True)}" ADD_DATE="{added}">'
+                    f"{html.escape(clean_line(a.title))}</A>"
+                )
+            lines += ["    </DL><p>", "</DL><p>"]
+            return "\n".join(lines) + "\n"
+        raise ValueError(f"unknown bookmark format {fmt!r}")
+
+    # ---- previews and the welcome source ------------------------------------------------
+
+    def _welcome(self) -> tuple[Feed, list[Article]]:
+        if self._welcome_cache is None:
+            from newstui.core.local import read_local
+
+            folder = resources.files("newstui") / "welcome"
+            with resources.as_file(folder) as path:
+                parsed = read_local(Path(path), limits=self.config.limits)
+            self._welcome_cache = _welcome_from(parsed)
+        return self._welcome_cache
+
+    def _welcome_headlines(self, view: View) -> list[Headline]:
+        _feed, articles = self._welcome()
+        return [
+            Headline(
+                a.id, a.feed_id, a.feed_title, a.title, a.url, a.published, a.read, a.bookmarked
+            )
+            for a in articles
+            if not (view.kind == "unread" and a.read)
+        ]
+
+    def _welcome_flags(
+        self,
+        article_ids: Sequence[int],
+        *,
+        read: bool | None = None,
+        bookmarked: bool | None = None,
+    ) -> None:
+        if not any(i < 0 for i in article_ids) or self._welcome_cache is None:
+            return
+        from dataclasses import replace
+
+        feed, articles = self._welcome_cache
+        updated = [
+            replace(
+                a,
+                read=a.read if read is None else read,
+                bookmarked=a.bookmarked if bookmarked is None else bookmarked,
+            )
+            if a.id in article_ids
+            else a
+            for a in articles
+        ]
+        unread = sum(1 for a in updated if not a.read)
+        self._welcome_cache = (replace(feed, unread=unread), updated)
+
+
+def _welcome_from(parsed: ParsedFeed) -> tuple[Feed, list[Article]]:
+    articles = [
+        Article(
+            id=-(i + 1),
+            feed_id=WELCOME_FEED_ID,
+            feed_title="Welcome to newstui",
+            key=e.key,
+            title=e.title,
+            url=e.url,
+            author=e.author,
+            site="newstui",
+            published=None,
+            updated=None,
+            content=e.content,
+            content_type=e.content_type,
+            read=False,
+            bookmarked=False,
+        )
+        for i, e in enumerate(sorted(parsed.entries, key=lambda e: e.key))
+    ]
+    feed = Feed(
+        id=WELCOME_FEED_ID,
+        url="newstui:welcome",
+        title="Welcome to newstui",
+        status=FeedStatus.OK,
+        unread=len(articles),
+        total=len(articles),
+    )
+    return feed, articles
+
+
+def _next_in(
+    ids: list[int], after: int | None, backwards: bool, *, unread: set[int], wrap: bool = True
+) -> int | None:
+    sequence = list(reversed(ids)) if backwards else ids
+    start = 0
+    if after is not None and after in sequence:
+        start = sequence.index(after) + 1
+    for article_id in sequence[start:]:
+        if article_id in unread:
+            return article_id
+    if wrap:
+        for article_id in sequence[:start]:
+            if article_id in unread and article_id != after:
+                return article_id
+    return None
+
+
+def article_json(a: Article) -> dict[str, Any]:
+    """An article as `articles --json` prints it."""
+    return {
+        "id": a.id,
+        "feed_id": a.feed_id,
+        "feed_title": clean_line(a.feed_title),
+        "site": clean_line(a.site) if a.site else None,
+        "title": clean_line(a.title),
+        "url": clean_line(a.url) if a.url else None,
+        "author": clean_line(a.author) if a.author else None,
+        "published": _iso(a.published),
+        "read": a.read,
+        "bookmarked": a.bookmarked,
+    }
+
+
+def feed_json(f: Feed) -> dict[str, Any]:
+    """A feed as `feeds --json` prints it."""
+    return {
+        "id": f.id,
+        "title": clean_line(f.display_title),
+        "url": clean_line(f.url),
+        "tags": [clean_line(t) for t in f.tags],
+        "unread": f.unread,
+        "total": f.total,
+        "status": str(f.status),
+        "error": clean_line(f.error) if f.error else None,
+        "http_status": f.http_status,
+        "last_checked": _iso(f.last_checked),
+    }
+
+
+def outcome_json(o: FeedOutcome) -> dict[str, Any]:
+    """A refresh outcome as `refresh --json` prints it."""
+    return {
+        "id": o.feed_id,
+        "url": clean_line(o.url),
+        "status": str(o.status),
+        "http_status": o.http_status,
+        "new": o.new,
+        "updated": o.updated,
+        "error": clean_line(o.error) if o.error else None,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _md_escape(text: str) -> str:
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|" else c for c in text)
+
+
+def _store_form(arg: str) -> str:
+    """How a source is stored: URLs as given; local paths made absolute (cwd may change)."""
+    if arg.startswith(("http://", "https://", "file://")) or "://" in arg:
+        return arg
+    return os.path.abspath(os.path.expanduser(arg))
+
+
+def _check_local(path: Path) -> None:
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        raise SourceError(f"{clean_line(os.fsdecode(path))}: no such file or folder") from None
+    except OSError as exc:
+        raise SourceError(f"{clean_line(os.fsdecode(path))}: {exc.strerror}") from None
+    if not os.access(path, os.R_OK):
+        raise SourceError(f"{clean_line(os.fsdecode(path))}: permission denied")
+
+
+def _read_limited(path: Path, limit: int) -> bytes:
+    name = clean_line(os.fsdecode(path))
+    try:
+        info = os.stat(path)
+        import stat as _stat
+
+        if not _stat.S_ISREG(info.st_mode):
+            raise SourceError(f"{name}: not a regular file")
+        if info.st_size > limit:
+            raise SourceError(f"{name}: too large ({info.st_size} bytes; the limit is {limit})")
+        with open(path, "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise SourceError(f"{name}: {exc.strerror or exc}") from None
+
+
+# Re-exported for the UI, which must not import storage.
+__all__ = [
+    "WELCOME_FEED_ID",
+    "AddResult",
+    "Article",
+    "ContentType",
+    "Feed",
+    "FeedOutcome",
+    "Headline",
+    "ImportReport",
+    "Library",
+    "View",
+    "article_json",
+    "feed_json",
+    "outcome_json",
+]

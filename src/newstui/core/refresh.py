@@ -1,0 +1,361 @@
+"""The refresh pipeline: fetch -> parse -> decide -> store, concurrently, with progress events."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import AsyncExitStack, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newstui.config import Config, LimitsConfig
+from newstui.core.models import FeedOutcome, FeedStatus, ParsedEntry, ParsedFeed, RefreshProgress
+from newstui.core.text import clean_line
+from newstui.errors import NewstuiError, NotAFeedError, StorageError
+from newstui.storage.db import Database, StoredEntry, apply_refresh, plain_text, to_timestamp
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[RefreshProgress], None]
+SEARCH_TEXT_MAX = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class FeedJob:
+    """What a refresh needs to know about one feed."""
+
+    feed_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    retention_days: int
+
+
+def entry_digest(entry: ParsedEntry) -> str:
+    """Changes when anything a reader sees changes; decides 'updated' vs 'unchanged'."""
+    h = hashlib.sha1(usedforsecurity=False)
+    for part in (entry.title, entry.url, entry.author, entry.site, entry.content):
+        h.update((part or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    h.update(str(to_timestamp(entry.published)).encode())
+    return h.hexdigest()
+
+
+def to_stored(entry: ParsedEntry) -> StoredEntry:
+    text = entry.content if entry.content_type != "html" else plain_text(entry.content)
+    return StoredEntry(
+        key=entry.key,
+        title=entry.title,
+        url=entry.url,
+        author=entry.author,
+        site=entry.site,
+        published=to_timestamp(entry.published),
+        updated=to_timestamp(entry.updated),
+        content=entry.content,
+        content_type=str(entry.content_type),
+        digest=entry_digest(entry),
+        search_text=text[:SEARCH_TEXT_MAX],
+    )
+
+
+def local_path(url: str) -> Path | None:
+    """The path of a local source (a path or a file:// URL); None for anything else."""
+    from newstui.core.local import parse_source_path
+
+    return parse_source_path(url)
+
+
+def _parse_in_worker(data: bytes, url: str, headers: dict[str, str], limits: LimitsConfig) -> Any:
+    """Runs in a worker process: parse and convert for storage there, so the parent does little."""
+    from newstui.core.parse import parse_document
+
+    try:
+        parsed = parse_document(data, url=url, headers=headers, limits=limits)
+    except NotAFeedError as exc:
+        return ("notafeed", str(exc), exc.candidates)
+    except NewstuiError as exc:
+        return ("error", str(exc), None)
+    return ("ok", parsed, [to_stored(e) for e in parsed.entries])
+
+
+def _read_local_in_worker(path: str, limits: LimitsConfig) -> Any:
+    from newstui.core.local import read_local
+
+    try:
+        parsed = read_local(Path(path), limits=limits)
+    except NewstuiError as exc:
+        return ("error", str(exc), None)
+    return ("ok", parsed, [to_stored(e) for e in parsed.entries])
+
+
+def _init_worker(nice: int) -> None:
+    if nice:
+        with suppress(OSError):
+            os.nice(nice)
+    import newstui.core.parse  # noqa: F401  (warm the import before the first document arrives)
+
+
+class Refresher:
+    """Runs one refresh over a set of feeds; one HTTP client and one parse pool for all of them."""
+
+    def __init__(
+        self,
+        db: Database,
+        config: Config,
+        *,
+        background: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.background = background
+        self.progress = progress
+        self._pool: Executor | None = None
+        self._done = 0
+        self._total = 0
+
+    def _make_pool(self, jobs: int) -> Executor | None:
+        cfg = self.config.refresh
+        if jobs < cfg.process_pool_threshold:
+            return None
+        workers = cfg.parse_processes or (os.cpu_count() or 1)
+        workers = max(1, min(workers, jobs))
+        try:
+            context: Any = multiprocessing.get_context("forkserver")
+        except ValueError:
+            context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(10 if self.background else 0,),
+        )
+
+    async def _run_cpu(self, func: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        timeout = self.config.limits.parse_timeout
+        if self._pool is not None:
+            future = loop.run_in_executor(self._pool, func, *args)
+        else:
+            future = asyncio.ensure_future(asyncio.to_thread(func, *args))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return ("error", f"parsing took longer than {timeout:g} s", None)
+
+    async def run(
+        self, jobs: Sequence[FeedJob], skipped: Sequence[FeedOutcome] = ()
+    ) -> list[FeedOutcome]:
+        from newstui.core.fetch import Fetcher
+
+        self._total = len(jobs) + len(skipped)
+        outcomes: list[FeedOutcome] = list(skipped)
+        for outcome in skipped:
+            self._report(outcome)
+        if not jobs:
+            return outcomes
+        remote = [j for j in jobs if local_path(j.url) is None]
+        async with AsyncExitStack() as stack:
+            self._pool = self._make_pool(len(remote))
+            if self._pool is not None:
+                stack.callback(self._pool.shutdown, wait=False, cancel_futures=True)
+            fetcher = await stack.enter_async_context(Fetcher(self.config.refresh))
+            tasks = [asyncio.ensure_future(self._one(fetcher, job)) for job in jobs]
+            try:
+                for finished in asyncio.as_completed(tasks):
+                    outcome = await finished
+                    outcomes.append(outcome)
+                    self._report(outcome)
+            finally:
+                for task in tasks:
+                    task.cancel()
+        order = {j.feed_id: i for i, j in enumerate(jobs)}
+        outcomes.sort(key=lambda o: order.get(o.feed_id, -1))
+        return outcomes
+
+    def _report(self, outcome: FeedOutcome) -> None:
+        self._done += 1
+        if self.progress is not None:
+            self.progress(RefreshProgress(self._done, self._total, outcome))
+
+    async def _one(self, fetcher: Any, job: FeedJob) -> FeedOutcome:
+        try:
+            path = local_path(job.url)
+            if path is not None:
+                return await self._local(job, path)
+            return await self._remote(fetcher, job)
+        except StorageError as exc:
+            return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=clean_line(exc))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one feed's failure never stops the others
+            log.exception("refreshing %s failed", job.url)
+            message = clean_line(f"internal error: {type(exc).__name__}: {exc}")
+            await self._store_error(job, message, None)
+            return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
+
+    async def _store_error(
+        self,
+        job: FeedJob,
+        message: str,
+        http_status: int | None,
+        status: str = "error",
+        retry_after: float | None = None,
+    ) -> None:
+        await asyncio.to_thread(
+            apply_refresh,
+            self.db,
+            job.feed_id,
+            status=status,
+            error=message,
+            http_status=http_status,
+            retry_after=retry_after,
+        )
+
+    async def _store_parsed(
+        self,
+        job: FeedJob,
+        parsed: ParsedFeed,
+        stored: list[StoredEntry],
+        *,
+        http_status: int | None,
+        etag: str | None,
+        last_modified: str | None,
+        next_check: float | None = None,
+        new_url: str | None = None,
+    ) -> FeedOutcome:
+        warning = clean_line(parsed.warning) if parsed.warning else None
+        new, updated = await asyncio.to_thread(
+            apply_refresh,
+            self.db,
+            job.feed_id,
+            status="ok",
+            error=warning,
+            http_status=http_status,
+            entries=stored,
+            feed_title=parsed.title,
+            site_url=parsed.site_url,
+            etag=etag,
+            last_modified=last_modified,
+            next_check=next_check,
+            new_url=new_url,
+            retention_days=job.retention_days,
+        )
+        return FeedOutcome(
+            job.feed_id, new_url or job.url, FeedStatus.OK, http_status, new, updated, warning
+        )
+
+    async def _local(self, job: FeedJob, path: Path) -> FeedOutcome:
+        from newstui.core.local import local_validator
+
+        try:
+            validator = await asyncio.to_thread(local_validator, path)
+        except NewstuiError as exc:
+            message = clean_line(exc)
+            await self._store_error(job, message, None)
+            return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
+        if validator == job.etag:
+            await asyncio.to_thread(
+                apply_refresh,
+                self.db,
+                job.feed_id,
+                status="not_modified",
+                error=None,
+                http_status=None,
+            )
+            return FeedOutcome(job.feed_id, job.url, FeedStatus.NOT_MODIFIED)
+        result = await asyncio.to_thread(_read_local_in_worker, str(path), self.config.limits)
+        if result[0] != "ok":
+            message = clean_line(result[1])
+            await self._store_error(job, message, None)
+            return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
+        return await self._store_parsed(
+            job, result[1], result[2], http_status=None, etag=validator, last_modified=None
+        )
+
+    async def _remote(self, fetcher: Any, job: FeedJob) -> FeedOutcome:
+        from newstui.core.fetch import Validators
+
+        result = await fetcher.fetch(job.url, Validators(job.etag, job.last_modified))
+        next_check = time.time() + result.max_age if result.max_age else None
+        if result.status == "not_modified":
+            await asyncio.to_thread(
+                apply_refresh,
+                self.db,
+                job.feed_id,
+                status="not_modified",
+                error=None,
+                http_status=result.http_status,
+                next_check=next_check,
+                new_url=result.permanent_url,
+            )
+            return FeedOutcome(
+                job.feed_id,
+                result.permanent_url or job.url,
+                FeedStatus.NOT_MODIFIED,
+                result.http_status,
+            )
+        if result.status == "gone":
+            message = result.error or "HTTP 410 Gone: the feed was removed by its site"
+            await self._store_error(job, message, result.http_status, status="gone")
+            return FeedOutcome(
+                job.feed_id, job.url, FeedStatus.GONE, result.http_status, error=message
+            )
+        if result.status != "ok":
+            message = clean_line(result.error or "fetch failed")
+            await self._store_error(
+                job, message, result.http_status, retry_after=to_timestamp(result.retry_after)
+            )
+            return FeedOutcome(
+                job.feed_id, job.url, FeedStatus.ERROR, result.http_status, error=message
+            )
+        parsed = await self._run_cpu(
+            _parse_in_worker,
+            result.body,
+            result.final_url or job.url,
+            dict(result.headers),
+            self.config.limits,
+        )
+        if parsed[0] != "ok":
+            message = clean_line(parsed[1])
+            if parsed[0] == "notafeed" and parsed[2]:
+                links = ", ".join(url for url, _title in parsed[2][:3])
+                message = clean_line(f"{message}; the page links to feeds: {links}")
+            await self._store_error(job, message, result.http_status)
+            return FeedOutcome(
+                job.feed_id, job.url, FeedStatus.ERROR, result.http_status, error=message
+            )
+        return await self._store_parsed(
+            job,
+            parsed[1],
+            parsed[2],
+            http_status=result.http_status,
+            etag=result.validators.etag,
+            last_modified=result.validators.last_modified,
+            next_check=next_check,
+            new_url=result.permanent_url,
+        )
+
+
+def skipped_outcome(
+    feed_id: int, url: str, status: str, error: str | None, retry_after: float | None
+) -> FeedOutcome | None:
+    """Feeds an explicit refresh leaves alone: gone ones, and those waiting out a Retry-After."""
+    if status == FeedStatus.GONE:
+        return FeedOutcome(
+            feed_id, url, FeedStatus.GONE, error=error or "the feed is gone (HTTP 410)"
+        )
+    if retry_after is not None and retry_after > time.time():
+        when = datetime.fromtimestamp(retry_after, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return FeedOutcome(
+            feed_id, url, FeedStatus.ERROR, error=f"skipped: the server asked to wait until {when}"
+        )
+    return None

@@ -1,0 +1,740 @@
+"""SQLite access: opening safely, migrations, transactions, and every query the library needs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+import struct
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newstui.core.models import (
+    Article,
+    ContentType,
+    Feed,
+    FeedStatus,
+    Headline,
+    View,
+)
+from newstui.errors import NotFoundError, StorageError
+from newstui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+_FEED_COLUMNS = (
+    "f.id, f.url, f.title, f.feed_title, f.site_url, f.status, f.error, f.http_status, "
+    "f.last_checked, f.retry_after, f.full_text, f.unread, f.total"
+)
+_HEADLINE_COLUMNS = (
+    "a.id, a.feed_id, coalesce(f.title, f.feed_title, f.url), a.title, a.url, a.published, "
+    "a.read, a.bookmarked"
+)
+
+
+def to_datetime(value: float | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def to_timestamp(value: datetime | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return value.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _describe(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "disk is full" in text or "disk I/O" in text:
+        return f"cannot write the database: {text} (nothing was changed)"
+    if "readonly" in text or "read-only" in text:
+        return f"the database is read-only: {text}"
+    if "locked" in text or "busy" in text:
+        return f"the database is busy (another newstui is writing): {text}"
+    if "malformed" in text or "not a database" in text:
+        return f"the database is corrupt: {text}"
+    return f"database error: {text}"
+
+
+def check_database_file(path: Path) -> bool:
+    """Refuse what is not a healthy newstui database before SQLite touches it; True if it exists."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot open the database: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise StorageError(f"{path}: the database path is not a regular file")
+    if info.st_size == 0:
+        raise StorageError(f"{path}: the database file is empty (truncated?); not touching it")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot read the database: {exc.strerror}") from None
+    if not header.startswith(SQLITE_HEADER):
+        raise StorageError(f"{path}: not a newstui database (not an SQLite file); not touching it")
+    if len(header) < 100:
+        raise StorageError(f"{path}: the database file is truncated; not touching it")
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, pages, valid_for = (
+        struct.unpack(">I", header[24:28])[0],
+        *struct.unpack(">I", header[28:32]),
+        struct.unpack(">I", header[92:96])[0],
+    )
+    if pages and change_counter == valid_for and info.st_size < pages * page_size:
+        raise StorageError(
+            f"{path}: the database file is truncated ({info.st_size} bytes, expected "
+            f"{pages * page_size}); not touching it"
+        )
+    return True
+
+
+class Database:
+    """One SQLite connection, serialised by a lock so any thread may use it."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        memory = self.path == ":memory:"
+        exists = False if memory else check_database_file(Path(self.path))
+        if not memory and not exists:
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"{self.path}: cannot create its folder: {exc.strerror}"
+                ) from None
+        try:
+            if memory:
+                self.conn = sqlite3.connect(
+                    ":memory:", check_same_thread=False, isolation_level=None
+                )
+            else:
+                mode = "rw" if exists else "rwc"
+                uri = Path(self.path).absolute().as_uri() + f"?mode={mode}"
+                self.conn = sqlite3.connect(
+                    uri, uri=True, check_same_thread=False, isolation_level=None, timeout=15
+                )
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path}: cannot open the database: {exc}") from None
+        try:
+            self._setup(exists)
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise StorageError(f"{self.path}: {_describe(exc)}") from None
+        except StorageError:
+            self.conn.close()
+            raise
+
+    def _setup(self, exists: bool) -> None:
+        conn = self.conn
+        conn.execute("PRAGMA busy_timeout = 15000")
+        if exists:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if app_id != APPLICATION_ID:
+                raise StorageError(f"{self.path}: not a newstui database; not touching it")
+            if version > SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self.path}: made by a newer newstui (schema {version} > {SCHEMA_VERSION})"
+                )
+            if not os.access(self.path, os.W_OK):
+                raise StorageError(f"{self.path}: the database is read-only")
+        if self.path != ":memory:":
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("could not switch %s to WAL (mode %s)", self.path, mode)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.tx() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                existing = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if existing:
+                    raise StorageError(f"{self.path}: not a newstui database; not touching it")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                log.info("migrating %s to schema %d", self.path, target)
+                for statement in _split_sql(MIGRATIONS[target]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+
+    def close(self) -> None:
+        with self._lock, suppress(sqlite3.Error):
+            self.conn.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """An immediate (write) transaction; rolled back on any error, errors become StorageError."""
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"{self.path}: {_describe(exc)}") from None
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StorageError(f"{self.path}: {_describe(exc)}") from None
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        with suppress(sqlite3.Error):
+            self.conn.execute("ROLLBACK")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StorageError(f"{self.path}: {_describe(exc)}") from None
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    # ---- settings -------------------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.one("SELECT value FROM settings WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.tx() as conn:
+            conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # ---- feeds ----------------------------------------------------------------------------
+
+    def _feeds_where(self, where: str, params: Sequence[Any]) -> list[Feed]:
+        rows = self.query(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.removed = 0 AND {where}", params
+        )
+        tags: dict[int, list[str]] = {}
+        for feed_id, tag in self.query("SELECT feed_id, tag FROM feed_tags ORDER BY tag"):
+            tags.setdefault(feed_id, []).append(tag)
+        return [_feed_from_row(row, tuple(tags.get(row[0], ()))) for row in rows]
+
+    def feeds(self) -> list[Feed]:
+        feeds = self._feeds_where("1", ())
+        feeds.sort(key=lambda f: (f.display_title.casefold(), f.id))
+        return feeds
+
+    def feed(self, feed_id: int) -> Feed:
+        found = self._feeds_where("f.id = ?", (feed_id,))
+        if not found:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return found[0]
+
+    def feed_by_url(self, url: str, *, include_removed: bool = False) -> tuple[int, bool] | None:
+        row = self.one("SELECT id, removed FROM feeds WHERE url = ?", (url,))
+        if row is None or (row[1] and not include_removed):
+            return None
+        return int(row[0]), bool(row[1])
+
+    def feed_state(self, feed_id: int) -> dict[str, Any]:
+        row = self.one(
+            "SELECT url, etag, last_modified, retry_after, next_check, status, retention_days, "
+            "full_text FROM feeds WHERE id = ?",
+            (feed_id,),
+        )
+        if row is None:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        keys = (
+            "url",
+            "etag",
+            "last_modified",
+            "retry_after",
+            "next_check",
+            "status",
+            "retention_days",
+            "full_text",
+        )
+        return dict(zip(keys, row, strict=True))
+
+    def insert_feed(
+        self,
+        url: str,
+        *,
+        title: str | None,
+        tags: Sequence[str],
+        origin: str = "user",
+        retention_days: int | None = None,
+        full_text: bool = False,
+    ) -> int:
+        with self.tx() as conn:
+            row = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            if row is not None:
+                feed_id = int(row[0])
+                conn.execute(
+                    "UPDATE feeds SET removed = 0, title = coalesce(?, title), origin = ?, "
+                    "retention_days = ?, full_text = ? WHERE id = ?",
+                    (title, origin, retention_days, int(full_text), feed_id),
+                )
+            else:
+                cur = conn.execute(
+                    "INSERT INTO feeds(url, title, origin, retention_days, full_text, added) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (url, title, origin, retention_days, int(full_text), time.time()),
+                )
+                feed_id = int(cur.lastrowid or 0)
+            if tags:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
+                    [(feed_id, t) for t in tags],
+                )
+        return feed_id
+
+    def edit_feed(
+        self, feed_id: int, *, title: str | None, tags: Sequence[str], full_text: bool | None
+    ) -> None:
+        with self.tx() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            conn.execute("UPDATE feeds SET title = ? WHERE id = ?", (title or None, feed_id))
+            if full_text is not None:
+                conn.execute(
+                    "UPDATE feeds SET full_text = ? WHERE id = ?", (int(full_text), feed_id)
+                )
+            conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
+                [(feed_id, t) for t in tags],
+            )
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Remove a feed; its bookmarked articles stay (the feed row is kept hidden for them)."""
+        with self.tx() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            conn.execute("DELETE FROM articles WHERE feed_id = ? AND bookmarked = 0", (feed_id,))
+            kept = conn.execute(
+                "SELECT count(*) FROM articles WHERE feed_id = ?", (feed_id,)
+            ).fetchone()[0]
+            if kept:
+                conn.execute(
+                    "UPDATE feeds SET removed = 1, etag = NULL, last_modified = NULL WHERE id = ?",
+                    (feed_id,),
+                )
+                conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
+            else:
+                conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+    def tags(self) -> list[str]:
+        rows = self.query(
+            "SELECT DISTINCT t.tag FROM feed_tags t JOIN feeds f ON f.id = t.feed_id "
+            "WHERE f.removed = 0 ORDER BY t.tag COLLATE NOCASE"
+        )
+        return [r[0] for r in rows]
+
+    def unread_total(self) -> int:
+        return int(self.one("SELECT coalesce(sum(unread), 0) FROM feeds WHERE removed = 0")[0])
+
+    def bookmark_count(self) -> int:
+        return int(self.one("SELECT count(*) FROM articles WHERE bookmarked = 1")[0])
+
+    # ---- views ----------------------------------------------------------------------------
+
+    def _view_sql(self, view: View) -> tuple[str, str, list[Any]]:
+        """(FROM ... WHERE ..., ORDER BY ..., params) selecting the view's articles as `a`."""
+        order = "ORDER BY a.sort_date DESC, a.id DESC"
+        base = "FROM articles a JOIN feeds f ON f.id = a.feed_id"
+        if view.kind == "all":
+            return f"{base} WHERE f.removed = 0", order, []
+        if view.kind == "unread":
+            return f"{base} WHERE a.read = 0 AND f.removed = 0", order, []
+        if view.kind == "bookmarks":
+            return f"{base} WHERE a.bookmarked = 1", order, []
+        if view.kind == "feed":
+            return f"{base} WHERE a.feed_id = ?", order, [view.feed_id]
+        if view.kind == "tag":
+            return (
+                f"{base} WHERE a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?) "
+                "AND f.removed = 0",
+                order,
+                [view.tag],
+            )
+        if view.kind == "search":
+            match = fts_query(view.query or "")
+            if not match:
+                return f"{base} WHERE 0", order, []
+            return (
+                f"{base} WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
+                order,
+                [match],
+            )
+        raise ValueError(f"unknown view kind {view.kind!r}")
+
+    def count(self, view: View) -> int:
+        if view.kind == "feed":
+            row = self.one("SELECT total FROM feeds WHERE id = ?", (view.feed_id,))
+            return int(row[0]) if row else 0
+        if view.kind == "unread":
+            return self.unread_total()
+        where, _order, params = self._view_sql(view)
+        return int(self.one(f"SELECT count(*) {where}", params)[0])
+
+    def headlines(self, view: View, offset: int, limit: int) -> list[Headline]:
+        where, order, params = self._view_sql(view)
+        rows = self.query(
+            f"SELECT {_HEADLINE_COLUMNS} {where} {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [
+            Headline(
+                id=r[0],
+                feed_id=r[1],
+                feed_title=r[2],
+                title=r[3],
+                url=r[4],
+                published=to_datetime(r[5]),
+                read=bool(r[6]),
+                bookmarked=bool(r[7]),
+            )
+            for r in rows
+        ]
+
+    def view_ids(self, view: View) -> list[int]:
+        where, order, params = self._view_sql(view)
+        return [r[0] for r in self.query(f"SELECT a.id {where} {order}", params)]
+
+    def position(self, view: View, article_id: int) -> int | None:
+        where, _order, params = self._view_sql(view)
+        row = self.one("SELECT sort_date, id FROM articles WHERE id = ?", (article_id,))
+        if row is None:
+            return None
+        inside = self.one(f"SELECT 1 {where} AND a.id = ?", [*params, article_id])
+        if inside is None:
+            return None
+        before = self.one(
+            f"SELECT count(*) {where} AND (a.sort_date > ? OR (a.sort_date = ? AND a.id > ?))",
+            [*params, row[0], row[0], article_id],
+        )
+        return int(before[0])
+
+    def article(self, article_id: int) -> Article:
+        row = self.one(
+            "SELECT a.id, a.feed_id, coalesce(f.title, f.feed_title, f.url), a.key, a.title, a.url, "
+            "a.author, a.site, a.published, a.updated, a.content, a.content_type, a.read, "
+            "a.bookmarked, a.full_text FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.id = ?",
+            (article_id,),
+        )
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        return Article(
+            id=row[0],
+            feed_id=row[1],
+            feed_title=row[2],
+            key=row[3],
+            title=row[4],
+            url=row[5],
+            author=row[6],
+            site=row[7],
+            published=to_datetime(row[8]),
+            updated=to_datetime(row[9]),
+            content=row[10],
+            content_type=ContentType(row[11]),
+            read=bool(row[12]),
+            bookmarked=bool(row[13]),
+            full_text=row[14],
+        )
+
+    def articles(self, view: View, limit: int | None = None) -> list[Article]:
+        ids = self.view_ids(view)
+        if limit is not None:
+            ids = ids[:limit]
+        return [self.article(i) for i in ids]
+
+    def existing_articles(self, article_ids: Sequence[int]) -> list[int]:
+        found: list[int] = []
+        for chunk in _chunks(list(article_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            found += [
+                r[0] for r in self.query(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            ]
+        return found
+
+    def set_flag(self, column: str, article_ids: Sequence[int], value: bool) -> int:
+        assert column in ("read", "bookmarked")
+        changed = 0
+        with self.tx() as conn:
+            for chunk in _chunks(list(article_ids), 500):
+                marks = ",".join("?" * len(chunk))
+                cur = conn.execute(
+                    f"UPDATE articles SET {column} = ? WHERE id IN ({marks}) AND {column} != ?",
+                    [int(value), *chunk, int(value)],
+                )
+                changed += cur.rowcount
+        return changed
+
+    def mark_view_read(self, view: View) -> int:
+        where, _order, params = self._view_sql(view)
+        with self.tx() as conn:
+            cur = conn.execute(
+                f"UPDATE articles SET read = 1 WHERE read = 0 AND id IN (SELECT a.id {where})",
+                params,
+            )
+            return cur.rowcount
+
+    def set_full_text(self, article_id: int, markdown: str) -> None:
+        with self.tx() as conn:
+            conn.execute("UPDATE articles SET full_text = ? WHERE id = ?", (markdown, article_id))
+            row = conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is not None:
+                body = conn.execute(
+                    "SELECT body FROM articles_fts WHERE rowid = ?", (article_id,)
+                ).fetchone()
+                text = ((body[0] if body else "") + "\n" + plain_text(markdown))[:FTS_MAX]
+                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+                conn.execute(
+                    "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+                    (article_id, row[0], text),
+                )
+
+
+FTS_MAX = 200_000
+
+
+def plain_text(content: str) -> str:
+    """Tags and entities out, for the search index only (never for display)."""
+    import html
+    import re
+
+    text = re.sub(r"<[^>]{0,2000}>", " ", content)
+    return html.unescape(text)
+
+
+def fts_query(query: str) -> str:
+    """A user's words as an FTS5 query: every word must match, quoted so syntax can't break it."""
+    words = [w.replace('"', '""') for w in query.split() if w.strip('"')]
+    return " ".join(f'"{w}"' for w in words[:32])
+
+
+def _feed_from_row(row: Sequence[Any], tags: tuple[str, ...]) -> Feed:
+    try:
+        status = FeedStatus(row[5])
+    except ValueError:
+        status = FeedStatus.NEVER
+    return Feed(
+        id=row[0],
+        url=row[1],
+        title=row[2],
+        feed_title=row[3],
+        site_url=row[4],
+        status=status,
+        error=row[6],
+        http_status=row[7],
+        last_checked=to_datetime(row[8]),
+        retry_after=to_datetime(row[9]),
+        full_text=bool(row[10]),
+        unread=int(row[11]),
+        total=int(row[12]),
+        tags=tags,
+    )
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    current: list[str] = []
+    in_trigger = False
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        current.append(line)
+        if stripped.upper().startswith("CREATE TRIGGER"):
+            in_trigger = True
+        if (in_trigger and stripped.upper() == "END;") or (
+            not in_trigger and stripped.endswith(";")
+        ):
+            statements.append("\n".join(current))
+            current = []
+            in_trigger = False
+    if current:
+        statements.append("\n".join(current))
+    return statements
+
+
+def _store_entries(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    entries: Sequence[StoredEntry],
+    now: float,
+) -> tuple[int, int]:
+    existing = {
+        key: (article_id, digest)
+        for key, article_id, digest in conn.execute(
+            "SELECT key, id, hash FROM articles WHERE feed_id = ?", (feed_id,)
+        )
+    }
+    new = updated = 0
+    for e in entries:
+        sort_date = e.published if e.published is not None else e.updated
+        if e.key not in existing:
+            cur = conn.execute(
+                "INSERT INTO articles(feed_id, key, title, url, author, site, published, updated, "
+                "sort_date, content, content_type, hash, first_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    feed_id,
+                    e.key,
+                    e.title,
+                    e.url,
+                    e.author,
+                    e.site,
+                    e.published,
+                    e.updated,
+                    sort_date if sort_date is not None else now,
+                    e.content,
+                    e.content_type,
+                    e.digest,
+                    now,
+                ),
+            )
+            article_id = int(cur.lastrowid or 0)
+            existing[e.key] = (article_id, e.digest)
+            new += 1
+        else:
+            article_id, digest = existing[e.key]
+            if digest == e.digest:
+                continue
+            conn.execute(
+                "UPDATE articles SET title = ?, url = ?, author = ?, site = ?, published = ?, "
+                "updated = ?, sort_date = coalesce(?, sort_date), content = ?, content_type = ?, "
+                "hash = ? WHERE id = ?",
+                (
+                    e.title,
+                    e.url,
+                    e.author,
+                    e.site,
+                    e.published,
+                    e.updated,
+                    sort_date,
+                    e.content,
+                    e.content_type,
+                    e.digest,
+                    article_id,
+                ),
+            )
+            conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+            updated += 1
+        conn.execute(
+            "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+            (article_id, e.title, e.search_text),
+        )
+    return new, updated
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """An entry ready for the database: timestamps as floats, its digest and search text."""
+
+    key: str
+    title: str
+    url: str | None
+    author: str | None
+    site: str | None
+    published: float | None
+    updated: float | None
+    content: str
+    content_type: str
+    digest: str
+    search_text: str
+
+
+def apply_refresh(
+    db: Database,
+    feed_id: int,
+    *,
+    status: str,
+    error: str | None,
+    http_status: int | None,
+    entries: Sequence[StoredEntry] | None = None,
+    feed_title: str | None = None,
+    site_url: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    retry_after: float | None = None,
+    next_check: float | None = None,
+    new_url: str | None = None,
+    retention_days: int = 0,
+) -> tuple[int, int]:
+    """Store one feed's refresh in one transaction: its articles, validators and outcome."""
+    now = time.time()
+    with db.tx() as conn:
+        if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+            return 0, 0  # removed while it was being fetched
+        new = updated = 0
+        if entries is not None:
+            new, updated = _store_entries(conn, feed_id, entries, now)
+            if retention_days > 0:
+                keys = {e.key for e in entries}
+                cutoff = now - retention_days * 86400
+                old = conn.execute(
+                    "SELECT id, key FROM articles WHERE feed_id = ? AND read = 1 AND "
+                    "bookmarked = 0 AND sort_date < ?",
+                    (feed_id, cutoff),
+                ).fetchall()
+                doomed = [(i,) for i, key in old if key not in keys]
+                conn.executemany("DELETE FROM articles WHERE id = ?", doomed)
+        sets = [
+            "status = ?",
+            "error = ?",
+            "http_status = ?",
+            "last_checked = ?",
+            "retry_after = ?",
+            "next_check = ?",
+        ]
+        params: list[Any] = [status, error, http_status, now, retry_after, next_check]
+        if status == "ok":
+            sets += ["etag = ?", "last_modified = ?"]
+            params += [etag, last_modified]
+            if feed_title is not None:
+                sets.append("feed_title = ?")
+                params.append(feed_title)
+            if site_url is not None:
+                sets.append("site_url = ?")
+                params.append(site_url)
+        if new_url is not None:
+            taken = conn.execute("SELECT 1 FROM feeds WHERE url = ?", (new_url,)).fetchone()
+            if taken is None:
+                sets.append("url = ?")
+                params.append(new_url)
+        conn.execute(f"UPDATE feeds SET {', '.join(sets)} WHERE id = ?", [*params, feed_id])
+    return new, updated

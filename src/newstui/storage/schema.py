@@ -1,0 +1,78 @@
+"""The SQLite schema: `SCHEMA_VERSION` and the migrations that reach it, keyed by `PRAGMA user_version`."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT,
+    feed_title TEXT,
+    site_url TEXT,
+    status TEXT NOT NULL DEFAULT 'never',
+    error TEXT,
+    http_status INTEGER,
+    last_checked REAL,
+    etag TEXT,
+    last_modified TEXT,
+    retry_after REAL,
+    next_check REAL,
+    full_text INTEGER NOT NULL DEFAULT 0,
+    retention_days INTEGER,
+    origin TEXT NOT NULL DEFAULT 'user',
+    removed INTEGER NOT NULL DEFAULT 0,
+    unread INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
+    added REAL NOT NULL
+);
+CREATE TABLE feed_tags (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (feed_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX feed_tags_tag ON feed_tags(tag);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    author TEXT,
+    site TEXT,
+    published REAL,
+    updated REAL,
+    sort_date REAL NOT NULL,
+    content TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    bookmarked INTEGER NOT NULL DEFAULT 0,
+    full_text TEXT,
+    first_seen REAL NOT NULL,
+    UNIQUE (feed_id, key)
+);
+CREATE INDEX articles_sort ON articles(sort_date DESC, id DESC);
+CREATE INDEX articles_feed_sort ON articles(feed_id, sort_date DESC, id DESC);
+CREATE INDEX articles_unread ON articles(sort_date DESC, id DESC) WHERE read = 0;
+CREATE INDEX articles_feed_unread ON articles(feed_id, sort_date DESC, id DESC) WHERE read = 0;
+CREATE INDEX articles_bookmarked ON articles(sort_date DESC, id DESC) WHERE bookmarked = 1;
+CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+-- Counters kept by triggers, so start-up and the feeds pane never count the articles table.
+CREATE TRIGGER articles_ins AFTER INSERT ON articles BEGIN
+    UPDATE feeds SET total = total + 1, unread = unread + (NEW.read = 0) WHERE id = NEW.feed_id;
+END;
+CREATE TRIGGER articles_del AFTER DELETE ON articles BEGIN
+    UPDATE feeds SET total = total - 1, unread = unread - (OLD.read = 0) WHERE id = OLD.feed_id;
+    DELETE FROM articles_fts WHERE rowid = OLD.id;
+END;
+CREATE TRIGGER articles_read AFTER UPDATE OF read ON articles WHEN OLD.read != NEW.read BEGIN
+    UPDATE feeds SET unread = unread + (NEW.read = 0) - (OLD.read = 0) WHERE id = NEW.feed_id;
+END;
+""",
+}
