@@ -1,0 +1,299 @@
+"""The Library against a real HTTP server on 127.0.0.1 and a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from newstui.config import Config, RefreshConfig
+from newstui.core.library import Library
+from newstui.core.models import FeedStatus, View
+from tests.feedgen import Item, atom, items, jsonfeed, rss
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def library(tmp_path: Path):  # type: ignore[no-untyped-def]
+    config = Config(refresh=RefreshConfig(deadline=5.0, connect_timeout=2.0, read_timeout=3.0))
+    lib = Library.open(config, tmp_path / "lib.db")
+    yield lib
+    lib.close()
+
+
+def serve(httpserver: HTTPServer, path: str, body: bytes, **headers: str) -> str:
+    httpserver.expect_request(path).respond_with_data(
+        body, content_type=headers.pop("content_type", "application/rss+xml"), headers=headers
+    )
+    return httpserver.url_for(path)
+
+
+def test_conditional_get_second_refresh_sends_validators_and_stores_nothing(
+    library: Library, httpserver: HTTPServer
+) -> None:
+    body = rss(items(3))
+    seen: list[dict[str, str]] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(dict(request.headers))
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)
+        return Response(body, headers={"ETag": '"v1"', "Last-Modified": "Sun, 01 Nov 2026 12:00:00 GMT"})
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    added = run(library.add_feed(httpserver.url_for("/feed")))
+    assert added.feed.total == 3
+    outcomes = run(library.refresh())
+    assert outcomes[0].status == FeedStatus.NOT_MODIFIED
+    assert outcomes[0].new == 0
+    assert seen[-1]["If-None-Match"] == '"v1"'
+    assert seen[-1]["If-Modified-Since"] == "Sun, 01 Nov 2026 12:00:00 GMT"
+    assert library.count(View("all")) == 3
+    assert "newstui/" in seen[0]["User-Agent"]
+
+
+def test_changed_article_updates_in_place_and_keeps_state(
+    library: Library, httpserver: HTTPServer
+) -> None:
+    state = {"body": rss(items(2))}
+    httpserver.expect_request("/f").respond_with_handler(lambda r: Response(state["body"]))
+    run(library.add_feed(httpserver.url_for("/f")))
+    first = library.headlines(View("all"))
+    target = first[0].id
+    library.set_read([target])
+    library.set_bookmarked([target])
+    changed = items(2)
+    changed[0].title = "Item 0 (corrected)"
+    state["body"] = rss([*changed, *items(1, prefix="Fresh")])
+    out = run(library.refresh())
+    assert (out[0].new, out[0].updated) == (1, 1)
+    article = library.article(target)
+    assert article.title == "Item 0 (corrected)"
+    assert article.read and article.bookmarked
+    assert library.count(View("all")) == 3
+
+
+def test_articles_leaving_the_feed_stay(library: Library, httpserver: HTTPServer) -> None:
+    state = {"body": rss(items(3))}
+    httpserver.expect_request("/f").respond_with_handler(lambda r: Response(state["body"]))
+    run(library.add_feed(httpserver.url_for("/f")))
+    state["body"] = rss(items(1, start=10))
+    run(library.refresh())
+    assert library.count(View("all")) == 4
+
+
+def test_identity_guid_then_link_then_hash(library: Library, httpserver: HTTPServer) -> None:
+    entries = [
+        Item("A", guid="same"),
+        Item("B", guid="same"),  # duplicate guid: one article
+        Item("C", link="https://example.org/c"),
+        Item("D", body="<p>no guid, no link</p>"),
+        Item("D", body="<p>no guid, no link</p>"),  # identical: one article
+    ]
+    url = serve(httpserver, "/f", rss(entries))
+    run(library.add_feed(url))
+    titles = sorted(h.title for h in library.headlines(View("all")))
+    assert titles == ["A", "C", "D"]
+    run(library.refresh())
+    assert library.count(View("all")) == 3
+
+
+def test_permanent_redirect_updates_stored_url(library: Library, httpserver: HTTPServer) -> None:
+    new = serve(httpserver, "/new", rss(items(1)))
+    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": new})
+    added = run(library.add_feed(httpserver.url_for("/old")))
+    run(library.refresh())
+    assert library.feed(added.feed.id).url == new
+
+
+def test_temporary_redirect_keeps_url(library: Library, httpserver: HTTPServer) -> None:
+    new = serve(httpserver, "/new", rss(items(1)))
+    httpserver.expect_request("/tmp").respond_with_data("", status=302, headers={"Location": new})
+    added = run(library.add_feed(httpserver.url_for("/tmp")))
+    run(library.refresh())
+    feed = library.feed(added.feed.id)
+    assert feed.url == httpserver.url_for("/tmp")
+    assert feed.total == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "words"),
+    [
+        (404, FeedStatus.ERROR, "404"),
+        (500, FeedStatus.ERROR, "500"),
+        (410, FeedStatus.GONE, "410"),
+        (429, FeedStatus.ERROR, "retry"),
+    ],
+)
+def test_http_errors_are_recorded_and_keep_articles(
+    library: Library, httpserver: HTTPServer, status: int, expected: FeedStatus, words: str
+) -> None:
+    state = {"status": 200}
+
+    def handler(request: Request) -> Response:
+        if state["status"] != 200:
+            return Response("nope", status=state["status"], headers={"Retry-After": "120"})
+        return Response(rss(items(2)))
+
+    httpserver.expect_request("/f").respond_with_handler(handler)
+    added = run(library.add_feed(httpserver.url_for("/f")))
+    state["status"] = status
+    out = run(library.refresh())
+    assert out[0].status == expected
+    assert words in (out[0].error or "").lower()
+    feed = library.feed(added.feed.id)
+    assert feed.status == expected
+    assert feed.total == 2  # articles kept
+    # A feed that is gone, or waiting out a Retry-After, is not fetched again.
+    if status in (410, 429):
+        before = len(httpserver.log)
+        again = run(library.refresh())
+        assert len(httpserver.log) == before
+        assert again[0].status == expected
+
+
+def test_gzip_response(library: Library, httpserver: HTTPServer) -> None:
+    body = gzip.compress(rss(items(4)))
+    httpserver.expect_request("/gz").respond_with_data(
+        body, headers={"Content-Encoding": "gzip"}, content_type="application/xml"
+    )
+    added = run(library.add_feed(httpserver.url_for("/gz")))
+    assert added.feed.total == 4
+
+
+def test_one_failure_never_stops_the_others(library: Library, httpserver: HTTPServer) -> None:
+    good = serve(httpserver, "/good", rss(items(2)))
+    bad_state = {"ok": True}
+
+    def bad(request: Request) -> Response:
+        return Response(rss(items(1)) if bad_state["ok"] else b"<html>not a feed</html>")
+
+    httpserver.expect_request("/bad").respond_with_handler(bad)
+    run(library.add_feed(good))
+    run(library.add_feed(httpserver.url_for("/bad")))
+    bad_state["ok"] = False
+    out = run(library.refresh())
+    statuses = sorted(str(o.status) for o in out)
+    assert statuses == ["error", "not_modified"] or statuses == ["error", "ok"]
+
+
+def test_atom_and_json_feed(library: Library, httpserver: HTTPServer) -> None:
+    a = run(library.add_feed(serve(httpserver, "/atom", atom(items(2)), content_type="text/plain")))
+    j = run(library.add_feed(serve(httpserver, "/json", jsonfeed(items(3)), content_type="application/json")))
+    assert (a.feed.total, j.feed.total) == (2, 3)
+    assert j.feed.display_title == "JSON Test"
+
+
+def test_autodiscovery_subscribes_to_the_advertised_feed(
+    library: Library, httpserver: HTTPServer
+) -> None:
+    feed_url = serve(httpserver, "/feed.xml", rss(items(1)))
+    page = (
+        '<html><head><link rel="alternate" type="application/rss+xml" title="Main" href="/feed.xml">'
+        '<link rel="alternate" type="application/atom+xml" title="Comments" href="/c.xml">'
+        "</head><body>hi</body></html>"
+    )
+    httpserver.expect_request("/").respond_with_data(page, content_type="text/html")
+    added = run(library.add_feed(httpserver.url_for("/")))
+    assert added.feed.url == feed_url
+    assert len(added.candidates) == 2
+
+
+def test_per_host_limit_is_honoured(tmp_path: Path, httpserver: HTTPServer) -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+    body = rss(items(1))
+
+    def handler(request: Request) -> Response:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.15)
+        with lock:
+            state["now"] -= 1
+        return Response(body)
+
+    httpserver.expect_request("/slow").respond_with_handler(handler)
+    config = Config(refresh=RefreshConfig(per_host=2, concurrency=16, deadline=10))
+    lib = Library.open(config, tmp_path / "x.db")
+    try:
+        for i in range(8):
+            lib.db.insert_feed(httpserver.url_for("/slow") + f"?n={i}", title=None, tags=())
+        out = run(lib.refresh())
+    finally:
+        lib.close()
+    assert all(o.status == FeedStatus.OK for o in out)
+    assert state["max"] == 2
+
+
+def test_retention_prunes_only_old_read_unbookmarked_articles(tmp_path: Path, httpserver: HTTPServer) -> None:
+    old = [Item(f"Old {i}", guid=f"old{i}", when=datetime_days_ago(400 + i)) for i in range(3)]
+    state = {"body": rss(old)}
+    httpserver.expect_request("/f").respond_with_handler(lambda r: Response(state["body"]))
+    config = Config(refresh=RefreshConfig(retention_days=30))
+    lib = Library.open(config, tmp_path / "r.db")
+    try:
+        run(lib.add_feed(httpserver.url_for("/f")))
+        ids = [h.id for h in lib.headlines(View("all"))]
+        lib.set_read(ids[:2])
+        lib.set_bookmarked([ids[1]])
+        state["body"] = rss(items(1))  # the old ones have left the feed
+        run(lib.refresh())
+        titles = sorted(h.title for h in lib.headlines(View("all")))
+    finally:
+        lib.close()
+    # ids[0]: read, old, gone from the feed -> pruned; ids[1] bookmarked; ids[2] unread.
+    assert titles == ["Item 0", "Old 1", "Old 2"]
+
+
+def datetime_days_ago(days: int):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    return datetime.now(UTC) - timedelta(days=days)
+
+
+def test_removing_a_feed_keeps_its_bookmarks(library: Library, httpserver: HTTPServer) -> None:
+    added = run(library.add_feed(serve(httpserver, "/f", rss(items(3)))))
+    keep = library.headlines(View("all"))[1]
+    library.set_bookmarked([keep.id])
+    library.remove_feed(added.feed.id)
+    assert library.feeds() == []
+    marks = library.headlines(View("bookmarks"))
+    assert [h.title for h in marks] == [keep.title]
+    assert library.count(View("all")) == 0
+
+
+def test_search_and_views(library: Library, httpserver: HTTPServer) -> None:
+    run(library.add_feed(serve(httpserver, "/f", rss(items(5))), tags=["news"]))
+    assert [h.title for h in library.headlines(View("search", query="topic3"))] == ["Item 3"]
+    assert library.count(View("search", query='"(" OR AND')) == 0  # syntax can't break it
+    assert library.count(View("tag", tag="news")) == 5
+    first = library.headlines(View("all"))
+    assert [h.title for h in first] == [f"Item {i}" for i in range(5)]  # newest first
+    library.set_read([first[0].id])
+    assert library.count(View("unread")) == 4
+    assert library.feeds()[0].unread == 4
+    assert library.position(View("all"), first[2].id) == 2
+
+
+def test_next_unread_wraps_across_feeds(library: Library, httpserver: HTTPServer) -> None:
+    a = run(library.add_feed(serve(httpserver, "/a", rss(items(2, prefix="A"), title="A feed"))))
+    b = run(library.add_feed(serve(httpserver, "/b", rss(items(2, prefix="B"), title="B feed"))))
+    a_ids = [h.id for h in library.headlines(View("feed", feed_id=a.feed.id))]
+    b_ids = [h.id for h in library.headlines(View("feed", feed_id=b.feed.id))]
+    view_a = View("feed", feed_id=a.feed.id)
+    assert library.next_unread(view_a, None) == a_ids[0]
+    assert library.next_unread(view_a, a_ids[0]) == a_ids[1]
+    assert library.next_unread(view_a, a_ids[1]) == b_ids[0]  # into the following feed
+    library.set_read(b_ids)
+    library.set_read([a_ids[1]])
+    assert library.next_unread(view_a, a_ids[1]) == a_ids[0]  # wraps around
