@@ -1,0 +1,109 @@
+"""The database file: foreign, corrupt, truncated or read-only files are refused and never touched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newstui.config import Config
+from newstui.core.library import Library
+from newstui.core.models import View
+from newstui.errors import StorageError
+from newstui.storage.db import Database
+from tests.feedgen import items, rss
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def refused(path: Path, *words: str) -> None:
+    before = digest(path)
+    with pytest.raises(StorageError) as info:
+        Library.open(Config(), path)
+    message = str(info.value)
+    assert str(path) in message
+    for word in words:
+        assert word in message
+    assert digest(path) == before, "the file must never be overwritten"
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.commit()
+    conn.close()
+    refused(path, "not a newstui database")
+
+
+def test_non_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 20)
+    refused(path, "not a newstui database")
+
+
+def test_empty_and_truncated_files_are_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    refused(empty, "empty")
+    good = tmp_path / "good.db"
+    lib = Library.open(Config(), good)
+    for i in range(200):
+        lib.db.insert_feed(f"https://example.org/{i}", title="x" * 500, tags=("t",))
+    lib.close()
+    data = good.read_bytes()
+    truncated = tmp_path / "truncated.db"
+    truncated.write_bytes(data[: len(data) // 2])
+    refused(truncated, "truncated")
+
+
+def test_corrupt_database_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    lib = Library.open(Config(), path)
+    feed_file = tmp_path / "f.xml"
+    feed_file.write_bytes(rss(items(50)))
+    import asyncio
+
+    asyncio.run(lib.add_feed(str(feed_file)))
+    lib.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    lib.close()
+    data = bytearray(path.read_bytes())
+    for offset in range(4096, len(data), 97):  # scribble over every page but the header
+        data[offset] = 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(StorageError) as info:
+        lib = Library.open(Config(), path)
+        try:
+            lib.headlines(View("all"))
+            lib.feeds()
+        finally:
+            lib.close()
+    assert "corrupt" in str(info.value) or "not a newstui" in str(info.value)
+
+
+def test_directory_as_database_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="not a regular file"):
+        Database(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files; needs a normal user")
+def test_read_only_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ro.db"
+    Library.open(Config(), path).close()
+    path.chmod(0o444)
+    refused(path, "read-only")
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    Library.open(Config(), path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    refused(path, "newer")
