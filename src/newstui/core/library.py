@@ -333,6 +333,7 @@ class Library:
             last_modified,
             retention,
             next_check,
+            full_text,
         ) in rows:
             outcome = skipped_outcome(feed_id, url, status, error, retry_after)
             if outcome is not None:
@@ -341,14 +342,14 @@ class Library:
             if background and next_check is not None and next_check > now:
                 continue
             days = retention if retention is not None else self.config.refresh.retention_days
-            jobs.append(FeedJob(feed_id, url, etag, last_modified, days))
+            jobs.append(FeedJob(feed_id, url, etag, last_modified, days, bool(full_text)))
         refresher = Refresher(self.db, self.config, background=background, progress=progress)
         return await refresher.run(jobs, skipped)
 
     def _refresh_rows(self, feed_ids: Sequence[int] | None) -> list[Any]:
         sql = (
             "SELECT id, url, status, error, retry_after, etag, last_modified, retention_days, "
-            "next_check FROM feeds WHERE removed = 0"
+            "next_check, full_text FROM feeds WHERE removed = 0"
         )
         if feed_ids is None:
             return self.db.query(sql + " ORDER BY id")

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[RefreshProgress], None]
 SEARCH_TEXT_MAX = 100_000
+FULL_TEXT_PER_REFRESH = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class FeedJob:
     etag: str | None
     last_modified: str | None
     retention_days: int
+    full_text: bool = False
 
 
 def entry_digest(entry: ParsedEntry) -> str:
@@ -94,6 +96,15 @@ def _read_local_in_worker(path: str, limits: LimitsConfig) -> Any:
     except NewstuiError as exc:
         return ("error", str(exc), None)
     return ("ok", parsed, [to_stored(e) for e in parsed.entries])
+
+
+def _extract_in_worker(data: bytes, url: str) -> Any:
+    from newstui.core.extract import extract_article
+
+    try:
+        return ("ok", extract_article(data, url=url).markdown, None)
+    except NewstuiError as exc:
+        return ("error", str(exc), None)
 
 
 def _init_worker(nice: int) -> None:
@@ -333,7 +344,7 @@ class Refresher:
             return FeedOutcome(
                 job.feed_id, job.url, FeedStatus.ERROR, result.http_status, error=message
             )
-        return await self._store_parsed(
+        outcome = await self._store_parsed(
             job,
             parsed[1],
             parsed[2],
@@ -343,6 +354,25 @@ class Refresher:
             next_check=next_check,
             new_url=result.permanent_url,
         )
+        if job.full_text and outcome.new:
+            await self._full_texts(fetcher, job)
+        return outcome
+
+    async def _full_texts(self, fetcher: Any, job: FeedJob) -> None:
+        """Fetch and extract the web pages of a full-text feed's newest articles."""
+        rows = await asyncio.to_thread(
+            self.db.query,
+            "SELECT id, url FROM articles WHERE feed_id = ? AND full_text IS NULL AND url IS NOT NULL "
+            "ORDER BY sort_date DESC LIMIT ?",
+            (job.feed_id, FULL_TEXT_PER_REFRESH),
+        )
+        for article_id, url in rows:
+            page = await fetcher.get_page(url)
+            if page.status != "ok":
+                continue
+            result = await self._run_cpu(_extract_in_worker, page.body, page.final_url or url)
+            if result[0] == "ok":
+                await asyncio.to_thread(self.db.set_full_text, article_id, result[1])
 
 
 def skipped_outcome(
