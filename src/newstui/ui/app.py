@@ -1,0 +1,148 @@
+"""The Textual application and `make_app`, the factory the CLI and the tests share."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import tzinfo
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from newstui.config import Config
+from newstui.core.library import Library
+from newstui.ui.keys import KeyHelp, describe
+from newstui.ui.screens.help import HelpScreen
+from newstui.ui.screens.main import MainScreen
+from newstui.ui.widgets.article_view import ArticleView
+from newstui.ui.widgets.feed_tree import FeedTree
+from newstui.ui.widgets.headline_list import HeadlineList
+
+DEFAULT_THEME = "textual-dark"
+
+
+class NewstuiApp(App[None]):
+    """The reader: one main screen over a Library; theme and keymap come from config and settings.
+
+    | Key | Action |
+    | --- | --- |
+    | `?` | Help: every key |
+    | `ctrl+p` | Command palette |
+    | `q` | Quit |
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "newstui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        config: Config,
+        *,
+        open_source: str | None = None,
+        tz: tzinfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.config = config
+        self.open_source = open_source
+        self.tz = tz
+        self._theme_loaded = False
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(self.library, self.config, open_source=self.open_source, tz=self.tz)
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            known = {k.id for k in self.key_help()}
+            unknown = sorted(set(self.config.keys) - known)
+            self.set_keymap({k: v for k, v in self.config.keys.items() if k in known})
+            if unknown:
+                self.notify(
+                    "Unknown action ids in [keys]: " + ", ".join(unknown) + " (see ? for the list)",
+                    severity="warning",
+                    markup=False,
+                )
+        self._load_theme()
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _load_theme(self) -> None:
+        wanted = self.config.display.theme
+        if not wanted:
+            try:
+                wanted = self.library.get_setting("theme") or ""
+            except Exception:  # a locked or odd database must not stop the reader opening
+                wanted = ""
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            self.notify(
+                f"Unknown theme {wanted!r}; using {DEFAULT_THEME}", severity="warning", markup=False
+            )
+        self._theme_loaded = True
+
+    def _theme_changed(self, theme: object) -> None:
+        if self._theme_loaded:
+            name = self.theme
+            asyncio.get_running_loop().run_in_executor(
+                None, self.library.set_setting, "theme", name
+            )
+
+    def key_help(self) -> list[KeyHelp]:
+        """Every remappable action, with the keys as currently mapped."""
+        owners = [
+            ("reader", MainScreen.BINDINGS),
+            ("lists", HeadlineList.BINDINGS),
+            ("feeds", FeedTree.BINDINGS),
+            ("article", ArticleView.BINDINGS),
+            ("app", NewstuiApp.BINDINGS),
+        ]
+        return describe(owners, self._keymap)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        where = str(self.config.path) if self.config.path else "~/.config/newstui/config.toml"
+        hint = f'Remap any key in [keys] of {where}, e.g. next_unread = "n,N".  escape closes.'
+        self.push_screen(HelpScreen(self.key_help(), hint))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self.screen_stack[0] if self.screen_stack else None
+        if not isinstance(main, MainScreen):
+            return
+        for item in self.key_help():
+            if item.where != "reader":
+                continue
+            action = next(
+                b.action for b in MainScreen.BINDINGS if isinstance(b, Binding) and b.id == item.id
+            )
+            if main.check_action(action, ()) is not True:
+                continue
+            yield SystemCommand(
+                item.description,
+                f"{item.keys}",
+                lambda a=action: main.run_action(a),
+            )
+        yield SystemCommand("Help", "? Show every key", self.action_help)
+
+
+def make_app(
+    library: Library,
+    config: Config,
+    *,
+    open_source: str | None = None,
+    tz: tzinfo | None = None,
+) -> NewstuiApp:
+    """The reader over `library`; `tz` fixes the time zone of shown dates (tests use UTC)."""
+    return NewstuiApp(library, config, open_source=open_source, tz=tz)

@@ -1,0 +1,689 @@
+"""The main screen: feeds, headlines and the article side by side; owns the reader's actions."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Markdown
+
+from newstui.config import Config
+from newstui.core.library import WELCOME_FEED_ID, Library
+from newstui.core.models import Article, Feed, FeedStatus, Headline, RefreshProgress, View
+from newstui.core.text import clean_line
+from newstui.errors import NewstuiError
+from newstui.ui.article_body import article_markdown
+from newstui.ui.opener import check_link, open_in_browser
+from newstui.ui.screens.confirm import ConfirmScreen
+from newstui.ui.screens.edit_feed import EditFeedScreen, FeedEdit
+from newstui.ui.screens.prompt import PromptScreen
+from newstui.ui.threads import run_in_thread_loop
+from newstui.ui.widgets.article_view import ArticleView
+from newstui.ui.widgets.feed_tree import FeedTree, view_label
+from newstui.ui.widgets.headline_list import HeadlineList
+from newstui.ui.widgets.status_line import StatusLine
+from newstui.ui.widgets.view_header import ViewHeader
+
+NARROW_WIDTH = 120
+"""Below this many columns the article takes the whole width while it is being read."""
+
+
+class MainScreen(Screen[None]):
+    """The reader. Keys here work from any pane.
+
+    | Key | Action |
+    | --- | --- |
+    | `tab`/`l`/`right`, `shift+tab`/`h`/`left` | Next / previous pane |
+    | `n` / `p` | Next / previous unread article (across feeds) |
+    | `J` / `K` | Next / previous article |
+    | `b` / `B` | Toggle bookmark / go to Bookmarks |
+    | `m` / `A` | Toggle read / mark the view read |
+    | `r` / `R` | Refresh the selected feed / all feeds |
+    | `o` / `y` | Open the link in the browser / copy it |
+    | `/`, `escape` | Search / leave the search |
+    | `a`, `d`, `e` | Add, delete, edit a feed |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab,l,right", "next_pane", "Next pane", id="next_pane", show=False),
+        Binding("shift+tab,h,left", "prev_pane", "Previous pane", id="prev_pane", show=False),
+        Binding("n", "next_unread", "Next unread", id="next_unread"),
+        Binding("p", "prev_unread", "Prev unread", id="prev_unread", show=False),
+        Binding("J", "next_article", "Next article", id="next_article", show=False),
+        Binding("K", "prev_article", "Previous article", id="prev_article", show=False),
+        Binding("b", "toggle_bookmark", "Bookmark", id="toggle_bookmark"),
+        Binding("B", "show_bookmarks", "Bookmarks", id="show_bookmarks", show=False),
+        Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
+        Binding("A", "mark_all_read", "Mark view read", id="mark_all_read", show=False),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("R", "refresh_all", "Refresh all", id="refresh_all", show=False),
+        Binding("o", "open_link", "Open link", id="open_link"),
+        Binding("y", "copy_link", "Copy link", id="copy_link", show=False),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("escape", "leave_search", "Leave search", id="leave_search"),
+        Binding("a", "add_feed", "Add feed", id="add_feed", show=False),
+        Binding("d", "delete_feed", "Delete feed", id="delete_feed", show=False),
+        Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False),
+    ]
+
+    class RefreshTick(Message):
+        """A progress event from a running refresh (posted from the refresh thread)."""
+
+        def __init__(self, progress: RefreshProgress) -> None:
+            self.progress = progress
+            super().__init__()
+
+    def __init__(
+        self,
+        library: Library,
+        config: Config,
+        *,
+        open_source: str | None = None,
+        tz: tzinfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.config = config
+        self.open_source = open_source
+        self.tz = tz
+        self.view = View("all")
+        self.previous_view = View("all")
+        self.open_article: Article | None = None
+        self.feeds: dict[int, Feed] = {}
+        self.refreshing = False
+        self._reload_pending = False
+
+    # ---- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        display = self.config.display
+        yield ViewHeader(id="header")
+        with Horizontal(id="panes"):
+            yield FeedTree(id="feeds")
+            yield HeadlineList(
+                self.library, date_format=display.date_format, tz=self.tz, id="headlines"
+            )
+            yield ArticleView(
+                reading_width=display.reading_width, date_format=display.date_format, id="article"
+            )
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def feed_tree(self) -> FeedTree:
+        return self.query_one(FeedTree)
+
+    @property
+    def headlines(self) -> HeadlineList:
+        return self.query_one(HeadlineList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def header(self) -> ViewHeader:
+        return self.query_one(ViewHeader)
+
+    @property
+    def panes(self) -> list[Widget]:
+        return [self.feed_tree, self.headlines, self.article_view]
+
+    def on_mount(self) -> None:
+        if self.open_source:
+            self.header.hint = (
+                f"reading {clean_line(self.open_source, max_length=80)} (not subscribed)"
+            )
+        self.headlines.focus()
+        self._start()
+        refresh = self.config.refresh
+        if refresh.refresh_interval_minutes > 0:
+            self.set_interval(refresh.refresh_interval_minutes * 60, self._periodic_refresh)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    def on_descendant_focus(self) -> None:
+        self.set_class(self.focused is self.article_view, "-reading")
+        self.refresh_bindings()
+
+    # ---- start-up -----------------------------------------------------------------------------
+
+    @work(group="startup", exclusive=True)
+    async def _start(self) -> None:
+        feeds = await self._reload_feeds()
+        self._show_view(View("all"))
+        if len(feeds) == 1 and feeds[0].id == WELCOME_FEED_ID:
+            first = await asyncio.to_thread(
+                self.library.headlines, View("feed", feed_id=WELCOME_FEED_ID), 0, 1
+            )
+            if first:
+                self._open(first[0].id, focus=False)
+        elif self.config.refresh.refresh_on_start and not self.open_source and feeds:
+            # After the first paint: the cached library shows at once, the network comes later.
+            self.call_after_refresh(self._refresh, None, True)
+
+    def _periodic_refresh(self) -> None:
+        if not self.refreshing:
+            self._refresh(None, True)
+
+    # ---- loading ------------------------------------------------------------------------------
+
+    async def _reload_feeds(self) -> list[Feed]:
+        def load() -> tuple[list[Feed], int, int, int]:
+            lib = self.library
+            return lib.feeds(), lib.unread_total(), lib.bookmark_count(), lib.count(View("all"))
+
+        feeds, unread, bookmarks, total = await asyncio.to_thread(load)
+        self.feeds = {f.id: f for f in feeds}
+        self.feed_tree.set_feeds(feeds, unread_total=unread, bookmarks=bookmarks, total=total)
+        self._update_header()
+        highlighted = self.feed_tree.highlighted_feed
+        if highlighted is not None:
+            self._describe_feed(self.feeds.get(highlighted.id))
+        return feeds
+
+    @work(group="counts", exclusive=True)
+    async def _reload_counts(self) -> None:
+        await self._reload_feeds()
+
+    def _schedule_reload(self) -> None:
+        """Counts and the list again, at most a few times a second during a refresh."""
+        if self._reload_pending:
+            return
+        self._reload_pending = True
+
+        def run() -> None:
+            self._reload_pending = False
+            self._reload_counts()
+            self.headlines.reload()
+
+        self.set_timer(0.3, run)
+
+    def _empty_text(self, view: View) -> str:
+        real_feeds = [f for f in self.feeds if f != WELCOME_FEED_ID]
+        if view.kind in ("all", "unread") and not real_feeds:
+            return "No feeds yet: press a to add one (a URL, a web page, a file or a folder)."
+        return {
+            "all": "No articles yet: press R to refresh your feeds.",
+            "unread": "Nothing unread. R refreshes; B shows your bookmarks.",
+            "bookmarks": "No bookmarks yet: press b on an article to keep it here.",
+            "tag": "No articles with this tag yet: press R to refresh.",
+            "search": "No matches. Press / to search again, escape to go back.",
+        }.get(view.kind, "This feed has no articles yet: press r to refresh it.")
+
+    def _show_view(self, view: View, *, select_id: int | None = None) -> None:
+        if view.kind != "search":
+            self.previous_view = view
+        self.view = view
+        self.headlines.empty_text = self._empty_text(view)
+        self.headlines.show(view, select_id=select_id)
+        self._update_header()
+        self.refresh_bindings()
+
+    def _update_header(self) -> None:
+        self.header.view_name = view_label(self.view, self.feeds)
+        if self.headlines.loaded:
+            n = self.headlines.count
+            self.header.counts = f"{n} article{'s' if n != 1 else ''}"
+
+    # ---- messages from the panes --------------------------------------------------------------
+
+    def on_feed_tree_chosen(self, event: FeedTree.Chosen) -> None:
+        self._show_view(event.view)
+        self.headlines.focus()
+
+    def on_feed_tree_feed_highlighted(self, event: FeedTree.FeedHighlighted) -> None:
+        self._describe_feed(event.feed)
+        self.refresh_bindings()
+
+    def _describe_feed(self, feed: Feed | None) -> None:
+        if feed is not None and feed.status in (FeedStatus.ERROR, FeedStatus.GONE) and feed.error:
+            title = clean_line(feed.display_title, max_length=60)
+            self.status.detail = (
+                f"! {title}: last refresh failed: {clean_line(feed.error, max_length=300)}"
+            )
+        else:
+            self.status.detail = ""
+
+    def on_headline_list_loaded(self, event: HeadlineList.Loaded) -> None:
+        self._update_header()
+
+    def on_headline_list_opened(self, event: HeadlineList.Opened) -> None:
+        self._open(event.headline.id, focus=True)
+
+    @on(Markdown.LinkClicked)
+    def on_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        event.prevent_default()
+        self.open_link(event.href)
+
+    # ---- opening articles ---------------------------------------------------------------------
+
+    def _format_date(self, when: datetime | None) -> str:
+        if when is None:
+            return ""
+        local = when.astimezone(self.tz) if self.tz else when.astimezone()
+        try:
+            return clean_line(local.strftime(self.config.display.date_format), max_length=60)
+        except ValueError:
+            return local.strftime("%Y-%m-%d %H:%M")
+
+    @work(group="article", exclusive=True)
+    async def _open(self, article_id: int, *, focus: bool, follow: bool = False) -> None:
+        mark = self.config.display.mark_read_on_open
+
+        def load() -> tuple[Article, str]:
+            article = self.library.article(article_id)
+            if mark and not article.read:
+                self.library.set_read([article_id], True)
+                article = replace(article, read=True)
+            return article, article_markdown(article)
+
+        try:
+            article, body = await asyncio.to_thread(load)
+        except NewstuiError as exc:
+            self.notify(clean_line(exc), severity="error", markup=False)
+            return
+        if follow and self.view.kind == "feed" and article.feed_id != self.view.feed_id:
+            # `n` went on to the next feed: show that feed's list, like newsboat does.
+            view = View("feed", feed_id=article.feed_id)
+            self.feed_tree.select_view(view)
+            self._show_view(view, select_id=article.id)
+        else:
+            row = self.headlines.row_of(article.id)
+            if row is not None:
+                self.headlines.cursor = row
+            else:
+                self.headlines.reload(select_id=article.id)
+        self.open_article = article
+        self.headlines.update_headline(article.id, read=article.read)
+        await self.article_view.show(article, body, date=self._format_date(article.published))
+        if focus:
+            self.article_view.focus()
+        self.refresh_bindings()
+        self._reload_counts()
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(backwards=False)
+
+    def action_prev_unread(self) -> None:
+        self._jump_unread(backwards=True)
+
+    @work(group="navigate", exclusive=True)
+    async def _jump_unread(self, *, backwards: bool) -> None:
+        after = self.open_article.id if self.open_article else None
+        if after is not None and self.view.kind not in (
+            "feed",
+            "all",
+            "unread",
+            "tag",
+            "bookmarks",
+            "search",
+        ):
+            after = None
+        found = await asyncio.to_thread(
+            self.library.next_unread, self.view, after, backwards=backwards
+        )
+        if found is None:
+            self.notify("No unread articles left.", markup=False)
+            return
+        self._open(found, focus=True, follow=True)
+
+    def _step_article(self, step: int) -> None:
+        start = self.headlines.cursor
+        if self.open_article is not None:
+            row = self.headlines.row_of(self.open_article.id)
+            if row is not None:
+                start = row
+        target = start + step
+        if not 0 <= target < self.headlines.count:
+            self.notify(
+                "No more articles in this list." if step > 0 else "This is the first article.",
+                markup=False,
+            )
+            return
+        self.headlines.cursor = target
+        self.headlines.action_open()
+
+    def action_next_article(self) -> None:
+        self._step_article(1)
+
+    def action_prev_article(self) -> None:
+        self._step_article(-1)
+
+    # ---- flags --------------------------------------------------------------------------------
+
+    def _target(self) -> Headline | Article | None:
+        """The article an action applies to: the one being read, else the selected headline."""
+        if self.focused is self.article_view and self.open_article is not None:
+            return self.open_article
+        selected = self.headlines.selected if self.headlines.count else None
+        return selected or self.open_article
+
+    def action_toggle_bookmark(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("Select an article first.", markup=False)
+            return
+        self._set_flags(target.id, bookmarked=not target.bookmarked)
+
+    def action_toggle_read(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("Select an article first.", markup=False)
+            return
+        self._set_flags(target.id, read=not target.read)
+
+    @work(group="flags")
+    async def _set_flags(
+        self, article_id: int, *, read: bool | None = None, bookmarked: bool | None = None
+    ) -> None:
+        def write() -> None:
+            if read is not None:
+                self.library.set_read([article_id], read)
+            if bookmarked is not None:
+                self.library.set_bookmarked([article_id], bookmarked)
+
+        await asyncio.to_thread(write)
+        self.headlines.update_headline(article_id, read=read, bookmarked=bookmarked)
+        if self.open_article is not None and self.open_article.id == article_id:
+            article = self.open_article
+            self.open_article = replace(
+                article,
+                read=article.read if read is None else read,
+                bookmarked=article.bookmarked if bookmarked is None else bookmarked,
+            )
+            self.article_view.set_flags(self.open_article, self._format_date(article.published))
+        if bookmarked is not None:
+            self.notify(
+                "Bookmarked." if bookmarked else "Bookmark removed.", markup=False, timeout=2
+            )
+        self._reload_counts()
+
+    def action_show_bookmarks(self) -> None:
+        view = View("bookmarks")
+        self.feed_tree.select_view(view)
+        self._show_view(view)
+        self.headlines.focus()
+
+    def action_mark_all_read(self) -> None:
+        self._mark_view_read(self.view)
+
+    @work(group="flags")
+    async def _mark_view_read(self, view: View) -> None:
+        count = await asyncio.to_thread(self.library.mark_view_read, view)
+        self.notify(
+            f"{count} article{'s' if count != 1 else ''} marked read.", markup=False, timeout=3
+        )
+        self.headlines.reload()
+        self._reload_counts()
+
+    # ---- panes --------------------------------------------------------------------------------
+
+    def _focus_pane(self, step: int) -> None:
+        panes = self.panes
+        current = self.focused
+        index = panes.index(current) if current in panes else 1
+        panes[(index + step) % len(panes)].focus()
+
+    def action_next_pane(self) -> None:
+        self._focus_pane(1)
+
+    def action_prev_pane(self) -> None:
+        self._focus_pane(-1)
+
+    # ---- links --------------------------------------------------------------------------------
+
+    def _link_target(self) -> str | None:
+        target = self._target()
+        return target.url if target is not None else None
+
+    def action_open_link(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("Select an article first.", markup=False)
+            return
+        self.open_link(target.url)
+
+    def open_link(self, url: str | None) -> None:
+        """The one place a link is opened: checked, then `webbrowser` in a thread."""
+        problem = check_link(url)
+        if problem is not None or url is None:
+            self.notify(problem or "No link.", severity="warning", markup=False)
+            return
+        self._browse(url)
+
+    @work(group="browser", thread=True)
+    def _browse(self, url: str) -> None:
+        opened = open_in_browser(url)
+        if not opened:
+            self.app.call_from_thread(
+                self.notify,
+                "No browser could be started (set $BROWSER).",
+                severity="warning",
+                markup=False,
+            )
+
+    def action_copy_link(self) -> None:
+        url = self._link_target()
+        if not url:
+            self.notify("This article has no link.", markup=False)
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {clean_line(url, max_length=100)}", markup=False, timeout=3)
+
+    # ---- search -------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        def done(query: str | None) -> None:
+            if query:
+                self._show_view(View("search", query=query))
+                self.headlines.focus()
+
+        self.app.push_screen(
+            PromptScreen(
+                "Search",
+                placeholder='words, "a phrase", prefix*',
+                hint="enter searches, escape cancels",
+            ),
+            done,
+        )
+
+    def action_leave_search(self) -> None:
+        if self.view.kind == "search":
+            self._show_view(self.previous_view)
+
+    # ---- refresh ------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        view = self.feed_tree.highlighted_view if self.focused is self.feed_tree else self.view
+        if view is None:
+            view = self.view
+        if view.kind == "feed" and view.feed_id is not None and view.feed_id >= 0:
+            self._refresh([view.feed_id], False)
+        elif view.kind == "tag":
+            ids = [f.id for f in self.feeds.values() if view.tag in f.tags]
+            self._refresh(ids, False)
+        else:
+            self._refresh(None, False)
+
+    def action_refresh_all(self) -> None:
+        self._refresh(None, False)
+
+    @work(group="refresh")
+    async def _refresh(self, feed_ids: list[int] | None, background: bool) -> None:
+        if self.refreshing:
+            self.notify("A refresh is already running.", markup=False, timeout=2)
+            return
+        real = [f for f in self.feeds if f >= 0]
+        if not real:
+            if not background:
+                self.notify("No feeds to refresh: press a to add one.", markup=False)
+            return
+        self.refreshing = True
+        self.status.progress = "Refreshing…"
+
+        def progress(event: RefreshProgress) -> None:
+            self.post_message(self.RefreshTick(event))
+
+        try:
+            outcomes = await run_in_thread_loop(
+                lambda: self.library.refresh(feed_ids, progress=progress, background=background),
+                name="newstui-refresh",
+            )
+        except NewstuiError as exc:
+            self.notify(f"Refresh failed: {clean_line(exc)}", severity="error", markup=False)
+            return
+        finally:
+            self.refreshing = False
+            self.status.progress = ""
+        new = sum(o.new for o in outcomes)
+        failed = [o for o in outcomes if o.status in (FeedStatus.ERROR, FeedStatus.GONE)]
+        text = f"{len(outcomes)} feed{'s' if len(outcomes) != 1 else ''} checked: {new} new"
+        if failed:
+            text += f", {len(failed)} failed"
+        if outcomes or not background:
+            self.notify(
+                text, severity="warning" if failed else "information", markup=False, timeout=4
+            )
+        await self._reload_feeds()
+        self.headlines.reload()
+
+    def on_main_screen_refresh_tick(self, event: MainScreen.RefreshTick) -> None:
+        p = event.progress
+        self.status.progress = f"Refreshing {p.done}/{p.total}"
+        if p.outcome is not None and (p.outcome.new or p.outcome.updated or p.outcome.error):
+            self._schedule_reload()
+
+    # ---- feeds --------------------------------------------------------------------------------
+
+    def _selected_feed(self) -> Feed | None:
+        feed = self.feed_tree.highlighted_feed if self.focused is self.feed_tree else None
+        if feed is None and self.view.kind == "feed" and self.view.feed_id is not None:
+            feed = self.feeds.get(self.view.feed_id)
+        if feed is None:
+            feed = self.feed_tree.highlighted_feed
+        if feed is None or feed.id < 0:
+            self.notify("Select a feed in the feeds pane first.", markup=False)
+            return None
+        return feed
+
+    def action_add_feed(self) -> None:
+        def done(source: str | None) -> None:
+            if source:
+                self._add(source)
+
+        self.app.push_screen(
+            PromptScreen(
+                "Add a feed",
+                placeholder="https://example.org/ or ~/articles/",
+                hint="A feed URL, a web page that links to its feed, a feed file, an article file or a folder.",
+            ),
+            done,
+        )
+
+    @work(group="add")
+    async def _add(self, source: str) -> None:
+        self.status.progress = f"Adding {clean_line(source, max_length=60)}…"
+        try:
+            result = await run_in_thread_loop(
+                lambda: self.library.add_feed(source), name="newstui-add"
+            )
+        except NewstuiError as exc:
+            self.notify(
+                clean_line(exc), title="Could not add the feed", severity="error", markup=False
+            )
+            return
+        finally:
+            self.status.progress = ""
+        feed = result.feed
+        message = f"Added {clean_line(feed.display_title, max_length=80)}: {feed.total} articles"
+        if feed.error:
+            message += f" ({clean_line(feed.error, max_length=120)})"
+        self.notify(message, severity="warning" if feed.error else "information", markup=False)
+        await self._reload_feeds()
+        view = View("feed", feed_id=feed.id)
+        self.feed_tree.select_view(view)
+        self._show_view(view)
+
+    def action_delete_feed(self) -> None:
+        feed = self._selected_feed()
+        if feed is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._delete(feed)
+
+        question = Content.assemble(
+            "Delete ",
+            Content.styled(clean_line(feed.display_title, max_length=100), "bold"),
+            "?\n",
+            Content.styled("Its articles go too, except bookmarked ones.", "$text-muted"),
+        )
+        self.app.push_screen(ConfirmScreen(question), done)
+
+    @work(group="feeds")
+    async def _delete(self, feed: Feed) -> None:
+        await asyncio.to_thread(self.library.remove_feed, feed.id)
+        self.notify(f"Deleted {clean_line(feed.display_title, max_length=80)}", markup=False)
+        if self.view.kind == "feed" and self.view.feed_id == feed.id:
+            self._show_view(View("all"))
+        await self._reload_feeds()
+        self.headlines.reload()
+
+    def action_edit_feed(self) -> None:
+        feed = self._selected_feed()
+        if feed is None:
+            return
+
+        def done(edit: FeedEdit | None) -> None:
+            if edit is not None:
+                self._edit(feed.id, edit)
+
+        self.app.push_screen(EditFeedScreen(feed), done)
+
+    @work(group="feeds")
+    async def _edit(self, feed_id: int, edit: FeedEdit) -> None:
+        def write() -> Feed:
+            return self.library.edit_feed(
+                feed_id, title=edit.title, tags=edit.tags, full_text=edit.full_text
+            )
+
+        try:
+            feed = await asyncio.to_thread(write)
+        except NewstuiError as exc:
+            self.notify(clean_line(exc), severity="error", markup=False)
+            return
+        self.notify(
+            f"Saved {clean_line(feed.display_title, max_length=80)}", markup=False, timeout=3
+        )
+        await self._reload_feeds()
+        self._update_header()
+
+    # ---- which keys apply now -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_search":
+            return self.view.kind == "search"
+        if action in ("next_article", "prev_article"):
+            return self.open_article is not None or None
+        if action in ("delete_feed", "edit_feed"):
+            feed = self.feed_tree.highlighted_feed
+            return True if feed is None or feed.id >= 0 else None
+        return True

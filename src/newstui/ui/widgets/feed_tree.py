@@ -1,0 +1,191 @@
+"""The feeds pane: virtual views, tag folders and feeds with unread counts and failure marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from newstui.core.models import Feed, FeedStatus, View
+from newstui.core.text import clean_line
+
+VIRTUAL_VIEWS: tuple[tuple[str, str], ...] = (
+    ("all", "All"),
+    ("unread", "Unread"),
+    ("bookmarks", "Bookmarks"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedNode:
+    """What a row of the tree stands for."""
+
+    view: View
+    feed: Feed | None = None
+
+
+def view_label(view: View, feeds: dict[int, Feed]) -> str:
+    """A short plain name for a view (for the header)."""
+    if view.kind == "feed" and view.feed_id in feeds:
+        return clean_line(feeds[view.feed_id].display_title, max_length=80)
+    if view.kind == "tag":
+        return f"#{clean_line(view.tag, max_length=60)}"
+    if view.kind == "search":
+        return f"Search: {clean_line(view.query, max_length=60)}"
+    return dict(VIRTUAL_VIEWS).get(view.kind, view.kind)
+
+
+class FeedTree(Tree[FeedNode], inherit_bindings=False):
+    """Views and subscriptions; `enter` opens one, `space` folds a tag folder.
+
+    | Key | Action |
+    | --- | --- |
+    | `j`, `down` / `k`, `up` | Move the cursor |
+    | `g`, `home` / `G`, `end` | First / last row |
+    | `enter` | Open the view or feed |
+    | `space` | Open or close a folder |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", id="cursor_down", show=False),
+        Binding("k,up", "cursor_up", "Up", id="cursor_up", show=False),
+        Binding("g,home", "scroll_home", "Top", id="first", show=False),
+        Binding("G,end", "scroll_end", "Bottom", id="last", show=False),
+        Binding("pagedown", "page_down", "Page down", id="page_down", show=False),
+        Binding("pageup", "page_up", "Page up", id="page_up", show=False),
+        Binding("enter", "select_cursor", "Open", id="open"),
+        Binding("space", "toggle_node", "Fold", id="fold", show=False),
+    ]
+
+    class Chosen(Message):
+        """The user opened a view or a feed."""
+
+        def __init__(self, view: View) -> None:
+            self.view = view
+            super().__init__()
+
+    class FeedHighlighted(Message):
+        """The cursor moved onto a row (a feed, or not: `feed` is then None)."""
+
+        def __init__(self, feed: Feed | None) -> None:
+            self.feed = feed
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("Feeds", id=id)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+        self.feeds: dict[int, Feed] = {}
+        self._closed_tags: set[str] = set()
+
+    # ---- content --------------------------------------------------------------------------
+
+    def set_feeds(
+        self, feeds: list[Feed], *, unread_total: int, bookmarks: int, total: int | None = None
+    ) -> None:
+        """Rebuild the rows from `feeds`, keeping the cursor on the same view and folds as they were."""
+        current = self.cursor_node.data.view if self.cursor_node and self.cursor_node.data else None
+        for node in self.root.children:
+            if node.data and node.data.view.kind == "tag" and not node.is_expanded:
+                self._closed_tags.add(node.data.view.tag or "")
+            elif node.data and node.data.view.kind == "tag":
+                self._closed_tags.discard(node.data.view.tag or "")
+        self.feeds = {f.id: f for f in feeds}
+        self.clear()
+        counts = {"all": total, "unread": unread_total, "bookmarks": bookmarks}
+        for kind, name in VIRTUAL_VIEWS:
+            count = counts[kind]
+            label = Text(name, style="bold")
+            if count is not None and kind != "all":
+                label.append(f" {count}", style="dim")
+            self.root.add_leaf(label, FeedNode(View(kind)))
+        tags = sorted({t for f in feeds for t in f.tags}, key=str.casefold)
+        for tag in tags:
+            members = [f for f in feeds if tag in f.tags]
+            unread = sum(f.unread for f in members)
+            label = Text(clean_line(tag, max_length=60))
+            label.append(f" {unread}", style="dim")
+            folder = self.root.add(label, FeedNode(View("tag", tag=tag)))
+            for feed in members:
+                folder.add_leaf(
+                    self._feed_label(feed), FeedNode(View("feed", feed_id=feed.id), feed)
+                )
+            if tag not in self._closed_tags:
+                folder.expand()
+        for feed in feeds:
+            if not feed.tags:
+                self.root.add_leaf(
+                    self._feed_label(feed), FeedNode(View("feed", feed_id=feed.id), feed)
+                )
+        if current is not None:
+            self.select_view(current, post=False)
+
+    def _feed_label(self, feed: Feed) -> Text:
+        label = Text()
+        if feed.status in (FeedStatus.ERROR, FeedStatus.GONE):
+            label.append("! ", style="bold red")
+        label.append(clean_line(feed.display_title, max_length=200))
+        if feed.unread:
+            label.append(f" {feed.unread}", style="dim")
+        return label
+
+    def _walk(self, node: TreeNode[FeedNode]) -> list[TreeNode[FeedNode]]:
+        out: list[TreeNode[FeedNode]] = []
+        for child in node.children:
+            out.append(child)
+            out.extend(self._walk(child))
+        return out
+
+    def select_view(self, view: View, *, post: bool = False) -> bool:
+        """Put the cursor on the row for `view` (opening its folder); False when there is none."""
+        for node in self._walk(self.root):
+            if node.data is not None and node.data.view == view:
+                if (
+                    node.parent is not None
+                    and not node.parent.is_expanded
+                    and node.parent is not self.root
+                ):
+                    node.parent.expand()
+                self.call_after_refresh(self._move_to, node)
+                if post:
+                    self.post_message(self.Chosen(view))
+                return True
+        return False
+
+    def _move_to(self, node: TreeNode[FeedNode]) -> None:
+        if node.line >= 0:
+            self.cursor_line = node.line
+            self.scroll_to_line(node.line, animate=False)
+
+    @property
+    def highlighted_feed(self) -> Feed | None:
+        node = self.cursor_node
+        return node.data.feed if node is not None and node.data is not None else None
+
+    @property
+    def highlighted_view(self) -> View | None:
+        node = self.cursor_node
+        return node.data.view if node is not None and node.data is not None else None
+
+    # ---- events ---------------------------------------------------------------------------
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[FeedNode]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Chosen(event.node.data.view))
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[FeedNode]) -> None:
+        event.stop()
+        self.post_message(self.FeedHighlighted(event.node.data.feed if event.node.data else None))
+
+    def action_page_down(self) -> None:
+        self.cursor_line = min(self.cursor_line + max(self.size.height - 1, 1), self.last_line)
+
+    def action_page_up(self) -> None:
+        self.cursor_line = max(self.cursor_line - max(self.size.height - 1, 1), 0)

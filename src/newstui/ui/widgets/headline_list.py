@@ -1,0 +1,325 @@
+"""The headline list: a line-API virtual list that renders rows on demand from paged queries."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import tzinfo
+from typing import ClassVar, Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from newstui.core.models import Headline, View
+from newstui.core.text import clean_line
+
+PAGE_SIZE = 200
+MAX_PAGES = 64
+"""Pages kept in memory; older ones are dropped (a page is re-read when scrolled back to)."""
+
+
+class HeadlineSource(Protocol):
+    """What the list reads from (the Library satisfies it); called from worker threads only."""
+
+    def count(self, view: View) -> int: ...
+
+    def headlines(self, view: View, offset: int = 0, limit: int = 100) -> list[Headline]: ...
+
+    def position(self, view: View, article_id: int) -> int | None: ...
+
+
+class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Headlines of one view, newest first; only the visible rows are ever fetched or drawn.
+
+    | Key | Action |
+    | --- | --- |
+    | `j`, `down` / `k`, `up` | Move the cursor |
+    | `g`, `home` / `G`, `end` | First / last headline |
+    | `space`, `pgdn` / `pgup` | Page down / up |
+    | `enter` | Open the headline |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", id="cursor_down", show=False),
+        Binding("k,up", "cursor_up", "Up", id="cursor_up", show=False),
+        Binding("g,home", "first", "Top", id="first", show=False),
+        Binding("G,end", "last", "Bottom", id="last", show=False),
+        Binding("space,pagedown", "page_down", "Page down", id="page_down", show=False),
+        Binding("pageup", "page_up", "Page up", id="page_up", show=False),
+        Binding("enter", "open", "Open", id="open"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "headline-list--cursor",
+        "headline-list--unread",
+        "headline-list--read",
+        "headline-list--mark",
+        "headline-list--meta",
+        "headline-list--empty",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+    """Index of the selected row in the view."""
+
+    class Opened(Message):
+        """The user opened a headline (enter or click)."""
+
+        def __init__(self, headline: Headline) -> None:
+            self.headline = headline
+            super().__init__()
+
+    class Loaded(Message):
+        """A view finished loading: its row count is known."""
+
+        def __init__(self, view: View, count: int) -> None:
+            self.view = view
+            self.count = count
+            super().__init__()
+
+    def __init__(
+        self,
+        source: HeadlineSource,
+        *,
+        date_format: str = "%Y-%m-%d %H:%M",
+        tz: tzinfo | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.source = source
+        self.date_format = date_format
+        self.tz = tz
+        self.view: View | None = None
+        self.count = 0
+        self.loaded = False
+        self.empty_text = "Nothing here."
+        self._pages: dict[int, list[Headline]] = {}
+        self._pending: set[int] = set()
+        self._generation = 0
+        self._open_when_loaded: int | None = None
+
+    # ---- loading --------------------------------------------------------------------------
+
+    def show(self, view: View, *, select_id: int | None = None, keep_cursor: bool = False) -> None:
+        """Show `view`; keep the cursor on `select_id` (or on the same row) when given."""
+        self._generation += 1
+        if self.view != view:
+            keep_cursor = False
+        self.view = view
+        self._load_view(self._generation, view, select_id, self.cursor if keep_cursor else 0)
+
+    def reload(self, *, select_id: int | None = None) -> None:
+        """Read the view again (after a refresh or a change), keeping the selected article."""
+        if self.view is None:
+            return
+        current = self.selected
+        self.show(
+            self.view,
+            select_id=select_id if select_id is not None else (current.id if current else None),
+            keep_cursor=True,
+        )
+
+    @work(group="headline-view", exclusive=True)
+    async def _load_view(
+        self, generation: int, view: View, select_id: int | None, fallback: int
+    ) -> None:
+        def load() -> tuple[int, int, dict[int, list[Headline]]]:
+            count = self.source.count(view)
+            row = fallback
+            if select_id is not None:
+                found = self.source.position(view, select_id)
+                if found is not None:
+                    row = found
+            row = max(0, min(row, count - 1))
+            page = row // PAGE_SIZE
+            pages = {page: self.source.headlines(view, page * PAGE_SIZE, PAGE_SIZE)}
+            return count, row, pages
+
+        count, row, pages = await asyncio.to_thread(load)
+        if generation != self._generation:
+            return
+        self.count = count
+        self._pages = pages
+        self._pending.clear()
+        self.loaded = True
+        self.virtual_size = Size(self.size.width, count)
+        self.cursor = row
+        self.refresh()
+        self.post_message(self.Loaded(view, count))
+
+    @work(group="headline-pages")
+    async def _load_page(self, generation: int, view: View, page: int) -> None:
+        rows = await asyncio.to_thread(self.source.headlines, view, page * PAGE_SIZE, PAGE_SIZE)
+        self._pending.discard(page)
+        if generation != self._generation:
+            return
+        if len(self._pages) >= MAX_PAGES:
+            keep = self.cursor // PAGE_SIZE
+            for old in sorted(self._pages, key=lambda p: abs(p - keep), reverse=True)[:8]:
+                del self._pages[old]
+        self._pages[page] = rows
+        self.refresh()
+        if self._open_when_loaded is not None and self._open_when_loaded // PAGE_SIZE == page:
+            row, self._open_when_loaded = self._open_when_loaded, None
+            self._post_open(row)
+
+    def headline_at(self, row: int) -> Headline | None:
+        """The headline on `row` if its page is loaded; starts loading the page otherwise."""
+        if not 0 <= row < self.count or self.view is None:
+            return None
+        page, index = divmod(row, PAGE_SIZE)
+        rows = self._pages.get(page)
+        if rows is None:
+            if page not in self._pending:
+                self._pending.add(page)
+                self._load_page(self._generation, self.view, page)
+            return None
+        return rows[index] if index < len(rows) else None
+
+    @property
+    def selected(self) -> Headline | None:
+        """The headline under the cursor, when loaded."""
+        return self.headline_at(self.cursor)
+
+    def update_headline(
+        self, article_id: int, *, read: bool | None = None, bookmarked: bool | None = None
+    ) -> None:
+        """Show new flags for one article without reading the view again."""
+        for rows in self._pages.values():
+            for i, h in enumerate(rows):
+                if h.id == article_id:
+                    rows[i] = replace(
+                        h,
+                        read=h.read if read is None else read,
+                        bookmarked=h.bookmarked if bookmarked is None else bookmarked,
+                    )
+        self.refresh()
+
+    def row_of(self, article_id: int) -> int | None:
+        """The row of a loaded article, if it is in a loaded page."""
+        for page, rows in self._pages.items():
+            for i, h in enumerate(rows):
+                if h.id == article_id:
+                    return page * PAGE_SIZE + i
+        return None
+
+    # ---- cursor ---------------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, self.count - 1)) if self.count else 0
+
+    def watch_cursor(self, value: int) -> None:
+        height = max(self.scrollable_content_region.height, 1)
+        if value < self.scroll_offset.y:
+            self.scroll_to(y=value, animate=False)
+        elif value >= self.scroll_offset.y + height:
+            self.scroll_to(y=value - height + 1, animate=False)
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = self.count - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(self.scrollable_content_region.height - 1, 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(self.scrollable_content_region.height - 1, 1)
+
+    def action_open(self) -> None:
+        self._post_open(self.cursor)
+
+    def _post_open(self, row: int) -> None:
+        headline = self.headline_at(row)
+        if headline is None:
+            if 0 <= row < self.count:
+                self._open_when_loaded = row
+            return
+        self.post_message(self.Opened(headline))
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not self.count:
+            return
+        row = self.scroll_offset.y + offset.y
+        if row < self.count:
+            self.cursor = row
+            self._post_open(row)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.count)
+
+    # ---- drawing --------------------------------------------------------------------------
+
+    def _date(self, headline: Headline) -> str:
+        if headline.published is None:
+            return ""
+        when = (
+            headline.published.astimezone(self.tz) if self.tz else headline.published.astimezone()
+        )
+        try:
+            return clean_line(when.strftime(self.date_format), max_length=40)
+        except ValueError:
+            return when.strftime("%Y-%m-%d %H:%M")
+
+    @property
+    def shows_feed(self) -> bool:
+        return self.view is not None and self.view.kind != "feed"
+
+    def render_line(self, y: int) -> Strip:
+        _scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        row = scroll_y + y
+        if not self.count:
+            if self.loaded and y == 1:
+                style = base + self.get_component_rich_style("headline-list--empty")
+                strip = Strip([Segment("  "), Segment(self.empty_text, style)])
+                return strip.adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        if row >= self.count:
+            return Strip.blank(width, base)
+        headline = self.headline_at(row)
+        if headline is None:
+            meta = base + self.get_component_rich_style("headline-list--meta")
+            return Strip([Segment("  …", meta)]).adjust_cell_length(width, base)
+        return self._render_headline(headline, row == self.cursor, width, base)
+
+    def _render_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
+        text_style = base + self.get_component_rich_style(
+            "headline-list--read" if h.read else "headline-list--unread"
+        )
+        mark = base + self.get_component_rich_style("headline-list--mark")
+        meta = base + self.get_component_rich_style("headline-list--meta")
+        if is_cursor:
+            cursor = self.get_component_rich_style("headline-list--cursor")
+            text_style, mark, meta = text_style + cursor, mark + cursor, meta + cursor
+        date = self._date(h)
+        segments = [
+            Segment(" ", meta),
+            Segment("●" if not h.read else " ", mark),
+            Segment("★" if h.bookmarked else " ", mark),
+            Segment(" ", meta),
+        ]
+        if date:
+            segments.append(Segment(f"{date}  ", meta))
+        if self.shows_feed:
+            feed = clean_line(h.feed_title, max_length=16)
+            segments.append(Segment(f"{feed:<16.16}  ", meta))
+        segments.append(Segment(clean_line(h.title, max_length=500) or "(untitled)", text_style))
+        fill = text_style if is_cursor else base
+        return Strip(segments).adjust_cell_length(width, fill).crop(0, width)
