@@ -53,8 +53,20 @@ def standard_feeds() -> list[FeedSpec]:
         for i in range(3)
     ]
     odd = [
-        Item(title="[bold]x[/]", guid="odd-1", link="https://odd.example.org/1", body="<p>Markup title.</p>", when=BASE - timedelta(days=1)),
-        Item(title="[/]", guid="odd-2", link="javascript:alert(1)", body=MALICIOUS_BODY, when=BASE - timedelta(days=1, hours=1)),
+        Item(
+            title="[bold]x[/]",
+            guid="odd-1",
+            link="https://odd.example.org/1",
+            body="<p>Markup title.</p>",
+            when=BASE - timedelta(days=1),
+        ),
+        Item(
+            title="[/]",
+            guid="odd-2",
+            link="javascript:alert(1)",
+            body=MALICIOUS_BODY,
+            when=BASE - timedelta(days=1, hours=1),
+        ),
     ]
     return [
         FeedSpec("alpha.xml", "Alpha News", alpha, ["news"]),
@@ -63,16 +75,18 @@ def standard_feeds() -> list[FeedSpec]:
     ]
 
 
-def test_config(**display: object) -> Config:
+def ui_config(**display: object) -> Config:
     return Config(
         refresh=RefreshConfig(refresh_on_start=False, deadline=5.0),
         display=DisplayConfig(**display),  # type: ignore[arg-type]
     )
 
 
-async def make_library(tmp_path: Path, specs: list[FeedSpec] | None = None, config: Config | None = None) -> Library:
+async def make_library(
+    tmp_path: Path, specs: list[FeedSpec] | None = None, config: Config | None = None
+) -> Library:
     """A library on a real SQLite file, filled by subscribing to feed files written into tmp_path."""
-    config = config or test_config()
+    config = config or ui_config()
     library = Library.open(config, tmp_path / "lib.db")
     for spec in specs if specs is not None else standard_feeds():
         path = tmp_path / spec.name
@@ -114,8 +128,35 @@ def _store_directly(library: Library, path: Path, spec: FeedSpec) -> None:
         )
         for it in spec.entries
     ]
-    apply_refresh(library.db, feed_id, status="ok", error=None, http_status=None, entries=entries, feed_title=spec.title)
+    apply_refresh(
+        library.db,
+        feed_id,
+        status="ok",
+        error=None,
+        http_status=None,
+        entries=entries,
+        feed_title=spec.title,
+    )
 
 
 def ids_by_title(library: Library) -> dict[str, int]:
     return {h.title: h.id for h in library.headlines(View("all"), 0, 1000)}
+
+
+def parser_available() -> bool:
+    return _parser_available()
+
+
+async def settle(pilot: object) -> None:
+    """Let workers finish and the screen repaint (workers may start more workers)."""
+    app = pilot.app  # type: ignore[attr-defined]
+    for _ in range(4):
+        await pilot.pause()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def screen_text(app: object) -> str:
+    """What the terminal shows right now, as plain text lines."""
+    strips = app.screen._compositor.render_strips()  # type: ignore[attr-defined]
+    return "\n".join(strip.text for strip in strips)

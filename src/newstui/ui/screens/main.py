@@ -551,7 +551,10 @@ class MainScreen(Screen[None]):
             return
         finally:
             self.refreshing = False
-            self.status.progress = ""
+            if self.is_attached:
+                self.status.progress = ""
+        if not self.is_attached:
+            return
         new = sum(o.new for o in outcomes)
         failed = [o for o in outcomes if o.status in (FeedStatus.ERROR, FeedStatus.GONE)]
         text = f"{len(outcomes)} feed{'s' if len(outcomes) != 1 else ''} checked: {new} new"

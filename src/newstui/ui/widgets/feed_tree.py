@@ -98,11 +98,11 @@ class FeedTree(Tree[FeedNode], inherit_bindings=False):
                 self._closed_tags.discard(node.data.view.tag or "")
         self.feeds = {f.id: f for f in feeds}
         self.clear()
-        counts = {"all": total, "unread": unread_total, "bookmarks": bookmarks}
+        counts = {"all": unread_total, "unread": unread_total, "bookmarks": bookmarks}
         for kind, name in VIRTUAL_VIEWS:
             count = counts[kind]
             label = Text(name, style="bold")
-            if count is not None and kind != "all":
+            if count is not None:
                 label.append(f" {count}", style="dim")
             self.root.add_leaf(label, FeedNode(View(kind)))
         tags = sorted({t for f in feeds for t in f.tags}, key=str.casefold)
@@ -123,8 +123,7 @@ class FeedTree(Tree[FeedNode], inherit_bindings=False):
                 self.root.add_leaf(
                     self._feed_label(feed), FeedNode(View("feed", feed_id=feed.id), feed)
                 )
-        if current is not None:
-            self.select_view(current, post=False)
+        self.select_view(current or View("all"), post=False)
 
     def _feed_label(self, feed: Feed) -> Text:
         label = Text()

@@ -1,0 +1,628 @@
+"""Pilot tests: every reader key on a library filled from small feed files, asserting what changes."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newstui.config import Config, DisplayConfig, RefreshConfig
+from newstui.core.library import Library
+from newstui.core.models import FeedOutcome, FeedStatus, RefreshProgress, View
+from newstui.ui.app import NewstuiApp, make_app
+from newstui.ui.screens.help import HelpScreen
+from newstui.ui.screens.main import MainScreen
+from newstui.ui.widgets.article_view import ArticleView
+from newstui.ui.widgets.feed_tree import FeedTree
+from newstui.ui.widgets.headline_list import HeadlineList
+from tests.ui_support import (
+    ids_by_title,
+    make_library,
+    parser_available,
+    screen_text,
+    settle,
+    ui_config,
+)
+
+SIZE = (160, 45)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def library(tmp_path: Path) -> Any:
+    lib = await make_library(tmp_path)
+    yield lib
+    lib.close()
+
+
+def parts(app: NewstuiApp) -> tuple[MainScreen, FeedTree, HeadlineList, ArticleView]:
+    screen = app.screen_stack[0]
+    assert isinstance(screen, MainScreen)
+    return screen, screen.feed_tree, screen.headlines, screen.article_view
+
+
+def article(library: Library, title: str) -> Any:
+    return library.article(ids_by_title(library)[title])
+
+
+async def test_start_shows_views_feeds_and_newest_first(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        _, tree, headlines, _ = parts(app)
+        lines = text.splitlines()
+        # Virtual views first, then the tag folder with its feeds, then the untagged feed.
+        assert lines[1].startswith("All 9")
+        assert lines[2].startswith("Unread 9")
+        assert lines[3].startswith("Bookmarks 0")
+        assert "▼ news 6" in lines[4]
+        assert "Beta Blog 3" in text
+        assert headlines.count == 9
+        assert headlines.selected is not None and headlines.selected.title == "Alpha story 0"
+        assert text.index("Alpha story 0") < text.index("Beta post 0") < text.index("Alpha story 1")
+        # Feed names show in virtual views.
+        assert "Alpha News" in lines[1]
+
+
+async def test_movement_keys_move_the_cursor(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, _, headlines, _ = parts(app)
+        await pilot.press("j", "down")
+        assert headlines.cursor == 2
+        await pilot.press("k")
+        assert headlines.cursor == 1
+        await pilot.press("up")
+        assert headlines.cursor == 0
+        await pilot.press("G")
+        assert headlines.cursor == 8
+        await pilot.press("g")
+        assert headlines.cursor == 0
+        await pilot.press("end")
+        assert headlines.cursor == 8
+        await pilot.press("home")
+        assert headlines.cursor == 0
+
+
+async def test_panes_cycle_with_tab_h_l_and_arrows(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, tree, headlines, article_view = parts(app)
+        assert app.focused is headlines
+        await pilot.press("tab")
+        assert app.focused is article_view
+        await pilot.press("tab")
+        assert app.focused is tree
+        await pilot.press("shift+tab")
+        assert app.focused is article_view
+        await pilot.press("h")
+        assert app.focused is headlines
+        await pilot.press("left")
+        assert app.focused is tree
+        await pilot.press("l")
+        assert app.focused is headlines
+        await pilot.press("right")
+        assert app.focused is article_view
+
+
+async def test_enter_in_feeds_opens_the_feed_and_enter_opens_an_article(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, tree, headlines, article_view = parts(app)
+        await pilot.press("h")  # feeds pane
+        assert app.focused is tree
+        # All, Unread, Bookmarks, news, Alpha News
+        await pilot.press("j", "j", "j", "j", "enter")
+        await settle(pilot)
+        assert screen.view.kind == "feed"
+        assert headlines.count == 4
+        assert "Alpha News" in screen.header.view_name
+        assert app.focused is headlines
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert article_view.article is not None
+        assert article_view.article.title == "Alpha story 1"
+        assert "the quick brown fox number 1" in screen_text(app)
+        assert article(library, "Alpha story 1").read is True
+        assert article(library, "Alpha story 0").read is False
+        assert app.focused is article_view
+
+
+async def test_opening_leaves_unread_when_configured(tmp_path: Path) -> None:
+    config = Config(
+        refresh=RefreshConfig(refresh_on_start=False),
+        display=DisplayConfig(mark_read_on_open=False),
+    )
+    library = await make_library(tmp_path, config=config)
+    app = make_app(library, config, tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert parts(app)[3].article is not None
+        assert article(library, "Alpha story 0").read is False
+    library.close()
+
+
+async def test_article_pane_scrolls_and_pages(tmp_path: Path) -> None:
+    from tests.feedgen import Item
+    from tests.ui_support import BASE, FeedSpec
+
+    long_body = "".join(
+        f"<p>Paragraph {i} of a long article, with enough words to wrap.</p>" for i in range(200)
+    )
+    library = await make_library(
+        tmp_path,
+        [
+            FeedSpec(
+                "long.xml", "Long", [Item("Long read", "l1", "https://x.org/l", long_body, BASE)]
+            )
+        ],
+    )
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        _, _, _, view = parts(app)
+        assert app.focused is view
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert view.scroll_y == 2
+        await pilot.press("space")
+        await pilot.pause()
+        assert view.scroll_y > 20
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert view.scroll_y < 20
+        await pilot.press("G")
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y > 100
+        await pilot.press("g")
+        await pilot.pause()
+        assert view.scroll_y == 0
+    library.close()
+
+
+async def test_n_and_p_walk_unread_articles_like_newsboat(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, _, headlines, view = parts(app)
+        # Read the second one first: n with no article open starts at the newest unread.
+        library.set_read([ids_by_title(library)["Alpha story 0"]], True)
+        await pilot.press("n")
+        await settle(pilot)
+        assert view.article is not None and view.article.title == "Beta post 0"
+        await pilot.press("n")
+        await settle(pilot)
+        assert view.article.title == "Alpha story 1"
+        assert headlines.selected is not None and headlines.selected.title == "Alpha story 1"
+        await pilot.press("h", "j", "j", "enter")  # open Alpha story 2 from the list
+        await settle(pilot)
+        assert view.article.title == "Alpha story 2"
+        await pilot.press("p")
+        await settle(pilot)
+        assert view.article.title == "Beta post 1"
+        # Nothing unread above: p wraps around to the oldest unread article.
+        await pilot.press("p")
+        await settle(pilot)
+        assert view.article.title == "[/]"
+        assert article(library, "Alpha story 1").read is True
+
+
+async def test_n_in_a_feed_continues_into_the_next_feed(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, tree, headlines, view = parts(app)
+        alpha = next(f for f in library.feeds() if f.display_title == "Alpha News")
+        library.mark_view_read(View("feed", feed_id=alpha.id))
+        last = ids_by_title(library)["Alpha story 3"]
+        library.set_read([last], False)
+        await pilot.press("h", "j", "j", "j", "j", "enter")  # Alpha News
+        await settle(pilot)
+        await pilot.press("G", "enter")
+        await settle(pilot)
+        assert view.article is not None and view.article.title == "Alpha story 3"
+        await pilot.press("n")
+        await settle(pilot)
+        # Nothing unread left in Alpha News: n goes on to the following feed and shows its list.
+        assert view.article.feed_id != alpha.id
+        assert screen.view == View("feed", feed_id=view.article.feed_id)
+        assert headlines.selected is not None and headlines.selected.id == view.article.id
+
+
+async def test_J_and_K_step_through_articles_while_reading(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, _, headlines, view = parts(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("J")
+        await settle(pilot)
+        assert view.article is not None and view.article.title == "Beta post 0"
+        await pilot.press("J")
+        await settle(pilot)
+        assert view.article.title == "Alpha story 1"
+        await pilot.press("K")
+        await settle(pilot)
+        assert view.article.title == "Beta post 0"
+        assert headlines.cursor == 1
+
+
+async def test_b_bookmarks_and_B_shows_bookmarks_whatever_the_read_state(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, _, headlines, view = parts(app)
+        await pilot.press("j", "b")
+        await settle(pilot)
+        assert article(library, "Beta post 0").bookmarked is True
+        assert "★" in screen_text(app).splitlines()[2]
+        await pilot.press("enter")  # read it: still a bookmark
+        await settle(pilot)
+        await pilot.press("B")
+        await settle(pilot)
+        assert screen.view == View("bookmarks")
+        assert headlines.count == 1
+        assert headlines.selected is not None and headlines.selected.title == "Beta post 0"
+        assert "Bookmarks 1" in screen_text(app)
+        # b on the open article (article pane focused) removes the bookmark.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused is view
+        await pilot.press("b")
+        await settle(pilot)
+        assert article(library, "Beta post 0").bookmarked is False
+        assert article(library, "Beta post 0").read is True
+
+
+async def test_m_toggles_read_and_A_marks_the_view_read(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, _, headlines, _ = parts(app)
+        await pilot.press("m")
+        await settle(pilot)
+        assert article(library, "Alpha story 0").read is True
+        assert "Unread 8" in screen_text(app)
+        await pilot.press("m")
+        await settle(pilot)
+        assert article(library, "Alpha story 0").read is False
+        await pilot.press("h", "j", "j", "j", "j", "j", "enter")  # Odd feed inside "news"
+        await settle(pilot)
+        assert headlines.count == 2
+        await pilot.press("A")
+        await settle(pilot)
+        assert library.unread_total() == 7
+        assert all(h.read for h in library.headlines(screen.view, 0, 10))
+
+
+async def test_o_opens_safe_links_only_and_y_copies(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == ["https://alpha.example.org/0"]
+        await pilot.press("y")
+        assert app.clipboard == "https://alpha.example.org/0"
+        await pilot.press("G", "o")  # the "[/]" article links to javascript:
+        await settle(pilot)
+        assert opened == ["https://alpha.example.org/0"]
+        assert any("Refused" in str(n.message) for n in app._notifications)
+
+
+async def test_search_shows_results_as_a_view_and_escape_leaves(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, _, headlines, _ = parts(app)
+        await pilot.press("slash")
+        await pilot.press(*"zebras", "enter")
+        await settle(pilot)
+        assert screen.view == View("search", query="zebras")
+        assert headlines.count == 3
+        assert "Search: zebras" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.view == View("all")
+        assert headlines.count == 9
+
+
+async def test_d_deletes_the_selected_feed_after_confirmation(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "G")  # Beta Blog: the last row
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "Delete Beta Blog?" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert any(f.display_title == "Beta Blog" for f in library.feeds())
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not any(f.display_title == "Beta Blog" for f in library.feeds())
+        assert "Beta Blog" not in screen_text(app)
+
+
+async def test_e_edits_title_tags_and_full_text(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "G", "e")
+        await settle(pilot)
+        title = app.screen.query_one("#edit-title")
+        title.value = "Beta Renamed"  # type: ignore[attr-defined]
+        app.screen.query_one("#edit-tags").value = "animals, zoo"  # type: ignore[attr-defined]
+        app.screen.query_one("#edit-full-text").value = True  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        feed = next(f for f in library.feeds() if f.display_title == "Beta Renamed")
+        assert feed.tags == ("animals", "zoo") and feed.full_text is True
+        text = screen_text(app)
+        assert "▼ animals" in text and "▼ zoo" in text
+
+
+async def test_escape_closes_dialogs_and_help_lists_every_action(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for action_id in (
+            "next_unread",
+            "toggle_bookmark",
+            "refresh_all",
+            "search",
+            "quit",
+            "cursor_down",
+        ):
+            assert action_id in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        assert "Add a feed" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_command_palette_offers_reader_actions(library: Library) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Bookmarks")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert parts(app)[0].view == View("bookmarks")
+
+
+async def test_q_quits_with_status_zero(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_keys_are_remappable_from_config(tmp_path: Path) -> None:
+    config = Config(
+        refresh=RefreshConfig(refresh_on_start=False),
+        keys={"toggle_bookmark": "x", "cursor_down": "ctrl+n"},
+    )
+    library = await make_library(tmp_path, config=config)
+    app = make_app(library, config, tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, _, headlines, _ = parts(app)
+        await pilot.press("ctrl+n")
+        assert headlines.cursor == 1
+        await pilot.press("b")
+        await settle(pilot)
+        assert article(library, "Beta post 0").bookmarked is False
+        await pilot.press("x")
+        await settle(pilot)
+        assert article(library, "Beta post 0").bookmarked is True
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert (
+            "x"
+            in [
+                line.split("│")[0].strip()
+                for line in screen_text(app).splitlines()
+                if "toggle_bookmark" in line
+            ][0]
+        )
+    library.close()
+
+
+async def test_mouse_click_opens_and_wheel_scrolls(tmp_path: Path) -> None:
+    from tests.feedgen import items
+    from tests.ui_support import FeedSpec
+
+    library = await make_library(tmp_path, [FeedSpec("many.xml", "Many", items(120))])
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, _, headlines, view = parts(app)
+        await pilot.click(HeadlineList, offset=(30, 3))
+        await settle(pilot)
+        assert headlines.cursor == 3
+        assert view.article is not None and view.article.title == "Item 3"
+        await pilot.mouse_down(HeadlineList, offset=(30, 5))  # focus stays reachable by mouse
+        await pilot.mouse_up(HeadlineList, offset=(30, 5))
+        headlines.focus()
+        before = headlines.scroll_y
+        await pilot.scroll_down(HeadlineList, offset=(30, 10)) if hasattr(
+            pilot, "scroll_down"
+        ) else None
+        if not hasattr(pilot, "scroll_down"):
+            from textual.events import MouseScrollDown
+
+            headlines.post_message(MouseScrollDown(headlines, 30, 10, 0, 0, 0, False, False, False))
+        await settle(pilot)
+        assert headlines.scroll_y > before
+    library.close()
+
+
+async def test_a_adds_a_feed_from_a_path(library: Library, tmp_path: Path) -> None:
+    if not parser_available():
+        pytest.skip("the feed parsers have not landed yet")
+    from tests.feedgen import items, rss
+
+    path = tmp_path / "new.xml"
+    path.write_bytes(rss(items(2, prefix="Gamma"), title="Gamma Feed"))
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.press(*str(path), "enter")
+        await settle(pilot)
+        assert any(f.display_title == "Gamma Feed" for f in library.feeds())
+        screen, _, headlines, _ = parts(app)
+        assert screen.view.kind == "feed" and headlines.count == 2
+        assert "Gamma Feed" in screen_text(app)
+
+
+async def test_refresh_shows_progress_and_the_ui_stays_responsive(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    release = threading.Event()
+    calls: list[Any] = []
+
+    async def slow_refresh(
+        feed_ids: Any = None, *, progress: Any = None, background: bool = False
+    ) -> list[FeedOutcome]:
+        calls.append(feed_ids)
+        feeds = library.feeds()
+        outcome = FeedOutcome(feeds[0].id, feeds[0].url, FeedStatus.OK, new=0)
+        progress(RefreshProgress(1, len(feeds), outcome))
+        release.wait(5)  # a slow server, blocking this thread only
+        return [outcome]
+
+    monkeypatch.setattr(library, "refresh", slow_refresh)
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, _, headlines, _ = parts(app)
+        await pilot.press("R")
+        deadline = time.monotonic() + 3
+        while "Refreshing 1/3" not in screen_text(app) and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert "Refreshing 1/3" in screen_text(app)
+        await pilot.press("j", "j")  # keys still work while the refresh runs
+        assert headlines.cursor == 2
+        release.set()
+        await settle(pilot)
+        assert "Refreshing" not in screen_text(app)
+        assert calls == [None]
+        # r refreshes only the feed selected in the feeds pane.
+        await pilot.press("h", "G", "r")
+        await settle(pilot)
+        beta = next(f for f in library.feeds() if f.display_title == "Beta Blog")
+        assert calls[-1] == [beta.id]
+
+
+async def test_refresh_brings_new_articles_live(library: Library, tmp_path: Path) -> None:
+    if not parser_available():
+        pytest.skip("the feed parsers have not landed yet")
+    from tests.feedgen import Item, rss
+    from tests.ui_support import BASE, standard_feeds
+
+    alpha = standard_feeds()[0]
+    alpha.entries.insert(
+        0,
+        Item(
+            "Alpha fresh",
+            "alpha-new",
+            "https://alpha.example.org/new",
+            "<p>New!</p>",
+            BASE.replace(hour=13),
+        ),
+    )
+    (tmp_path / "alpha.xml").write_bytes(rss(alpha.entries, title=alpha.title))
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        for _ in range(50):
+            await settle(pilot)
+            if "Alpha fresh" in screen_text(app):
+                break
+        text = screen_text(app)
+        assert "Alpha fresh" in text
+        assert "Unread 10" in text
+
+
+async def test_a_failed_feed_is_marked_and_its_error_readable(library: Library) -> None:
+    from newstui.storage.db import apply_refresh
+
+    beta = next(f for f in library.feeds() if f.display_title == "Beta Blog")
+    apply_refresh(library.db, beta.id, status="error", error="HTTP 404: Not Found", http_status=404)
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "! Beta Blog" in screen_text(app)
+        await pilot.press("h", "G")
+        await settle(pilot)
+        assert "last refresh failed: HTTP 404: Not Found" in screen_text(app)
+
+
+async def test_an_empty_library_says_what_to_do(tmp_path: Path) -> None:
+    library = Library.open(ui_config(), tmp_path / "empty.db")
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "No feeds yet: press a to add one" in screen_text(app)
+    library.close()
+
+
+async def test_theme_choice_is_remembered(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if library.get_setting("theme") == "nord":
+                break
+        assert library.get_setting("theme") == "nord"
+    again = make_app(library, ui_config(), tz=UTC)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
