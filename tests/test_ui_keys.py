@@ -58,7 +58,7 @@ async def test_start_shows_views_feeds_and_newest_first(library: Library) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        _, tree, headlines, _ = parts(app)
+        _, _tree, headlines, _ = parts(app)
         lines = text.splitlines()
         # Virtual views first, then the tag folder with its feeds, then the untagged feed.
         assert lines[1].startswith("All 9")
@@ -227,7 +227,7 @@ async def test_n_in_a_feed_continues_into_the_next_feed(library: Library) -> Non
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen, tree, headlines, view = parts(app)
+        screen, _tree, headlines, view = parts(app)
         alpha = next(f for f in library.feeds() if f.display_title == "Alpha News")
         library.mark_view_read(View("feed", feed_id=alpha.id))
         last = ids_by_title(library)["Alpha story 3"]
@@ -458,13 +458,10 @@ async def test_keys_are_remappable_from_config(tmp_path: Path) -> None:
         assert article(library, "Beta post 0").bookmarked is True
         await pilot.press("question_mark")
         await settle(pilot)
-        assert (
-            "x"
-            in [
-                line.split("│")[0].strip()
-                for line in screen_text(app).splitlines()
-                if "toggle_bookmark" in line
-            ][0]
+        assert "x" in next(
+            line.split("│")[0].strip()
+            for line in screen_text(app).splitlines()
+            if "toggle_bookmark" in line
         )
     library.close()
 

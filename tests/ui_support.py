@@ -100,7 +100,7 @@ async def make_library(
 
 def _parser_available() -> bool:
     try:
-        import newstui.core.local  # noqa: F401
+        import newstui.core.local
         import newstui.core.parse  # noqa: F401
     except ImportError:
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -34,12 +35,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
             yield Static(Content.styled("Keys", "bold"), classes="dialog-title")
-            table: DataTable[str] = DataTable(
+            table: DataTable[Text] = DataTable(
                 id="help-table", cursor_type="row", zebra_stripes=True
             )
-            table.add_columns("Keys", "Action", "Id (for [keys])")
+            table.add_columns(Text("Keys"), Text("Action"), Text("Id (for [keys])"))
             for item in self.keys:
-                table.add_row(item.keys, item.description, item.id)
+                table.add_row(Text(item.keys), Text(item.description), Text(item.id))
             yield table
             yield Static(Content(self.config_hint), classes="dialog-hint")
 

@@ -1,0 +1,101 @@
+"""The trust boundary in the UI: hostile links are never opened, markup-looking text shows literally."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Markdown
+
+from newstui.core.library import Library
+from newstui.ui.app import make_app
+from newstui.ui.screens.main import MainScreen
+from tests.ui_support import make_library, screen_text, settle, ui_config
+
+pytestmark = pytest.mark.anyio
+
+HOSTILE = [
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+    "-oProxyCommand=touch /tmp/pwned",
+    "--help",
+    " https://example.org/leading-space",
+    "data:text/html,<script>alert(1)</script>",
+]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def library(tmp_path: Path) -> Any:
+    lib = await make_library(tmp_path)
+    yield lib
+    lib.close()
+
+
+async def test_clicking_hostile_links_opens_nothing_and_says_so(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "enter")  # the article whose body carries the hostile links
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        body = screen.article_view.query_one(Markdown)
+        assert "a script" in screen_text(app)
+        for href in HOSTILE:
+            # What a click on a link in the body produces (Markdown's link action).
+            body.post_message(Markdown.LinkClicked(body, href))
+            await settle(pilot)
+        assert opened == []
+        refusals = [n for n in app._notifications if "Refused" in str(n.message)]
+        assert len(refusals) == len(HOSTILE)
+        # And a safe link does go through the same opener.
+        body.post_message(Markdown.LinkClicked(body, "https://example.org/safe"))
+        await settle(pilot)
+        assert opened == ["https://example.org/safe"]
+
+
+async def test_o_on_an_article_with_a_javascript_link_opens_nothing(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "enter", "o")
+        await settle(pilot)
+        assert opened == []
+        assert any("Refused" in str(n.message) for n in app._notifications)
+
+
+async def test_markup_looking_titles_show_literally(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "[bold]x[/]" in text
+        assert "  [/]  " in text or text.rstrip().count("[/]") >= 2
+        assert "Odd [red]Feed[/]" in text  # a feed title in the tree and the list
+        await pilot.press("G", "enter")
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert any(line.rstrip().endswith("▏ [/]") for line in lines)  # the article's title
+        # The header shows the feed title literally when the feed is opened.
+        await pilot.press("h", "h", "j", "j", "j", "j", "j", "enter")
+        await settle(pilot)
+        assert "Odd [red]Feed[/]" in screen_text(app).splitlines()[0]
+        # A notification and a dialog with the feed title: literal too, no crash.
+        await pilot.press("d")
+        await settle(pilot)
+        assert "Delete Odd [red]Feed[/]?" in screen_text(app)
