@@ -1,0 +1,501 @@
+"""The HTTP fetcher: one keep-alive client, bounded in time, size, redirects and concurrency.
+
+Every network or HTTP problem comes back as a `FetchResult` with status "error" (or "gone",
+"not_modified") and one clean line naming what failed; nothing here raises for a bad server.
+Redirects are followed by hand so that loops stop and only http(s) targets are followed, and
+bodies are decoded here, chunk by bounded chunk, so a gzip bomb never grows past `max_bytes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from types import TracebackType
+from urllib.parse import urlsplit
+
+import httpx
+
+from newstui.config import RefreshConfig
+from newstui.core.text import clean_line
+
+log = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/rdf+xml;q=0.8, text/html;q=0.5, */*;q=0.1"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+ACCEPT_ENCODING = "gzip, deflate"
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_CODES = frozenset({301, 308})
+MAX_AGE_CAP = 24 * 3600.0
+RETRY_AFTER_CAP = timedelta(days=1)
+MAX_VALIDATOR_CHARS = 1024
+_URL_IN_MESSAGE = 200
+_DECODE_STEP = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a server said about a response's version, sent back to ask "changed since?"."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The outcome of one GET, success or failure."""
+
+    url: str
+    status: str
+    """"ok", "not_modified", "gone" or "error"."""
+    http_status: int | None = None
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """The final response's headers, names lower-cased."""
+    final_url: str | None = None
+    permanent_url: str | None = None
+    """Set only when every redirect was permanent (301/308) and led elsewhere."""
+    validators: Validators = field(default_factory=Validators)
+    retry_after: datetime | None = None
+    error: str | None = None
+    max_age: float | None = None
+
+
+class _Failure(Exception):
+    """A fetch failed in a way the user should read about; `args[0]` is the message."""
+
+    def __init__(self, message: str, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+
+
+def human_size(n: int) -> str:
+    """`16 MiB`, `64 KiB`, `1500 bytes`."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            value = n / size
+            return f"{value:g} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _short(url: str) -> str:
+    return clean_line(url, max_length=_URL_IN_MESSAGE)
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _host_key(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _header_safe(value: str | None) -> str | None:
+    """A validator worth sending back: printable, one line, not absurdly long."""
+    if not value or len(value) > MAX_VALIDATOR_CHARS:
+        return None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return None
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    return value
+
+
+def _status_text(code: int, reason: str) -> str:
+    try:
+        phrase = HTTPStatus(code).phrase
+    except ValueError:
+        phrase = clean_line(reason, max_length=60)
+    return f"HTTP {code} {phrase}".rstrip()
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> datetime | None:
+    """Retry-After as a UTC time: delay-seconds or an HTTP date, capped at a day ahead."""
+    if not value:
+        return None
+    now = now or datetime.now(UTC)
+    value = value.strip()
+    when: datetime | None
+    if value.isdigit():
+        seconds = min(int(value[:12]), int(RETRY_AFTER_CAP.total_seconds()))
+        when = now + timedelta(seconds=seconds)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when is None:
+            return None
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return max(now, min(when, now + RETRY_AFTER_CAP))
+
+
+def parse_max_age(value: str | None) -> float | None:
+    """Cache-Control max-age in seconds (capped at a day); None for no-store/no-cache or absent."""
+    if not value:
+        return None
+    max_age: float | None = None
+    for part in value.split(","):
+        name, _, arg = part.strip().partition("=")
+        name = name.strip().lower()
+        if name in ("no-store", "no-cache"):
+            return None
+        if name == "max-age":
+            arg = arg.strip().strip('"')
+            if arg.isdigit():
+                max_age = min(float(int(arg[:12])), MAX_AGE_CAP)
+    return max_age if max_age else None
+
+
+def _validators(headers: httpx.Headers) -> Validators:
+    return Validators(
+        etag=_header_safe(headers.get("etag")),
+        last_modified=_header_safe(headers.get("last-modified")),
+    )
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < 20:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _detail(exc: BaseException) -> str:
+    text = clean_line(str(exc), max_length=200)
+    return text or type(exc).__name__
+
+
+def describe_error(exc: BaseException, config: RefreshConfig) -> str:
+    """One line naming what went wrong with the connection."""
+    for inner in _chain(exc):
+        if isinstance(inner, ssl.SSLCertVerificationError):
+            reason = inner.verify_message or inner.reason or _detail(inner)
+            return f"TLS certificate verification failed: {clean_line(reason)}"
+        if isinstance(inner, ssl.SSLError):
+            return f"TLS error: {clean_line(inner.reason or _detail(inner))}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out connecting after {config.connect_timeout:g} s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"timed out: no data from the server for {config.read_timeout:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out after {config.read_timeout:g} s"
+    for inner in _chain(exc):
+        if isinstance(inner, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(inner, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(inner, ConnectionAbortedError):
+            return "connection aborted"
+    detail = _detail(exc)
+    lowered = detail.lower()
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "complete message body" in lowered or "incomplete chunked" in lowered:
+            return "incomplete body: the server closed the connection early"
+        if "without sending a response" in lowered:
+            return "connection closed by the server without a response"
+        return f"invalid HTTP response: {detail}"
+    if isinstance(exc, httpx.ConnectError):
+        for inner in _chain(exc):
+            if isinstance(inner, OSError) and "name" in str(inner).lower():
+                return f"host not found: {detail}"
+        return f"could not connect: {detail}"
+    if isinstance(exc, httpx.ReadError):
+        return f"connection error while reading: {detail}"
+    if isinstance(exc, httpx.WriteError):
+        return f"connection error while sending: {detail}"
+    if isinstance(exc, httpx.DecodingError):
+        return f"bad compressed data: {detail}"
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return f"invalid URL: {detail}"
+    return f"fetch failed: {detail}"
+
+
+class _Decoder:
+    """Content-Encoding undone in bounded steps, counting decoded bytes against a cap."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.total = 0
+        self.parts: list[bytes] = []
+        self.kind = encoding
+        self.fed = False
+        self._zlib: zlib._Decompress | None = None
+        self._deflate_raw_tried = False
+        if encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj()
+        elif encoding not in ("", "identity"):
+            raise _Failure(f"unsupported Content-Encoding: {clean_line(encoding, max_length=40)}")
+
+    def _keep(self, data: bytes) -> None:
+        self.total += len(data)
+        if self.total > self.limit:
+            raise _Failure(f"response larger than {human_size(self.limit)}")
+        if data:
+            self.parts.append(data)
+
+    def feed(self, data: bytes) -> None:
+        self.fed = self.fed or bool(data)
+        if self._zlib is None:
+            self._keep(data)
+            return
+        if self._zlib.eof:
+            return  # bytes after the end of the compressed stream are ignored
+        try:
+            while True:
+                room = self.limit - self.total + 1
+                out = self._zlib.decompress(data, min(room, _DECODE_STEP))
+                self._keep(out)
+                data = self._zlib.unconsumed_tail
+                if not data or self._zlib.eof:
+                    break
+        except zlib.error as exc:
+            if self.kind == "deflate" and not self._deflate_raw_tried and self.total == 0:
+                # Some servers send raw deflate without the zlib wrapper.
+                self._deflate_raw_tried = True
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                self.feed(data)
+                return
+            name = "gzip" if self.kind != "deflate" else "deflate"
+            raise _Failure(f"bad {name} data: {clean_line(str(exc))}") from None
+
+    def finish(self) -> bytes:
+        if self._zlib is not None and self.fed and not self._zlib.eof:
+            name = "gzip" if self.kind != "deflate" else "deflate"
+            raise _Failure(f"bad {name} data: the compressed body is truncated")
+        return b"".join(self.parts)
+
+
+class Fetcher:
+    """GETs feeds and pages; use as `async with Fetcher(config) as fetcher:`."""
+
+    def __init__(self, config: RefreshConfig) -> None:
+        self.config = config
+        self._client: httpx.AsyncClient | None = None
+        self._global = asyncio.Semaphore(max(1, config.concurrency))
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def _make_client(self) -> httpx.AsyncClient:
+        cfg = self.config
+        timeout = httpx.Timeout(
+            connect=cfg.connect_timeout,
+            read=cfg.read_timeout,
+            write=cfg.read_timeout,
+            pool=max(cfg.deadline, cfg.connect_timeout),
+        )
+        limits = httpx.Limits(
+            max_connections=max(1, cfg.concurrency),
+            max_keepalive_connections=max(1, min(cfg.concurrency, 32)),
+        )
+        return httpx.AsyncClient(
+            timeout=timeout,
+            limits=limits,
+            follow_redirects=False,
+            verify=True,
+            trust_env=False,
+            headers={"User-Agent": cfg.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        if self._client is None:
+            self._client = self._make_client()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    def _host_semaphore(self, url: str) -> asyncio.Semaphore:
+        key = _host_key(url)
+        sem = self._hosts.get(key)
+        if sem is None:
+            sem = self._hosts[key] = asyncio.Semaphore(max(1, self.config.per_host))
+        return sem
+
+    async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
+        """GET a feed, asking "changed since?" with `validators` when given."""
+        headers = {"Accept": FEED_ACCEPT}
+        if validators is not None:
+            etag = _header_safe(validators.etag)
+            modified = _header_safe(validators.last_modified)
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        return await self._get(url, headers)
+
+    async def get_page(self, url: str) -> FetchResult:
+        """GET a web page (an article's full text), without validators."""
+        return await self._get(url, {"Accept": PAGE_ACCEPT})
+
+    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+        if not isinstance(url, str) or not _is_http_url(url):
+            return FetchResult(
+                url=str(url),
+                status="error",
+                error=f"only http and https URLs can be fetched: {_short(str(url))}",
+            )
+        if self._client is None:
+            self._client = self._make_client()
+        client = self._client
+        async with self._global, self._host_semaphore(url):
+            try:
+                async with asyncio.timeout(self.config.deadline):
+                    return await self._follow(client, url, headers)
+            except TimeoutError:
+                message = f"timed out after {self.config.deadline:g} s"
+            except _Failure as exc:
+                return FetchResult(
+                    url=url, status="error", http_status=exc.http_status, error=exc.message
+                )
+            except httpx.HTTPError as exc:
+                message = describe_error(exc, self.config)
+            except (OSError, ssl.SSLError, ValueError, UnicodeError) as exc:
+                message = describe_error(exc, self.config)
+            except Exception as exc:  # a fetch must never take the refresh down with it
+                log.warning("unexpected error fetching %s", _short(url), exc_info=True)
+                message = f"fetch failed: {_detail(exc)}"
+        return FetchResult(url=url, status="error", error=clean_line(message))
+
+    async def _follow(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str]
+    ) -> FetchResult:
+        current = url
+        all_permanent = True
+        seen: set[str] = {url}
+        looped = False
+        for _hop in range(self.config.max_redirects + 1):
+            async with client.stream("GET", current, headers=headers) as response:
+                code = response.status_code
+                if code in REDIRECT_CODES:
+                    location = response.headers.get("location", "").strip()
+                    if not location:
+                        raise _Failure(
+                            f"{_status_text(code, response.reason_phrase)} without a Location", code
+                        )
+                    try:
+                        target = str(response.url.join(location))
+                    except (httpx.InvalidURL, ValueError, UnicodeError):
+                        raise _Failure(
+                            f"redirect to an invalid URL refused: {_short(location)}", code
+                        ) from None
+                    if not _is_http_url(target):
+                        raise _Failure(
+                            f"redirect to a non-HTTP URL refused: {_short(target)}", code
+                        )
+                    all_permanent = all_permanent and code in PERMANENT_CODES
+                    looped = looped or target in seen
+                    seen.add(target)
+                    current = target
+                    continue
+                return await self._finish(response, url, all_permanent)
+        loop = ", a redirect loop" if looped else ""
+        raise _Failure(f"too many redirects (>{self.config.max_redirects}{loop})")
+
+    async def _finish(self, response: httpx.Response, url: str, all_permanent: bool) -> FetchResult:
+        code = response.status_code
+        final_url = str(response.url)
+        permanent = final_url if all_permanent and final_url != url else None
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        base = FetchResult(
+            url=url,
+            status="error",
+            http_status=code,
+            headers=headers,
+            final_url=final_url,
+            permanent_url=permanent,
+        )
+        if code == 304:
+            return replace(
+                base,
+                status="not_modified",
+                validators=_validators(response.headers),
+                max_age=parse_max_age(response.headers.get("cache-control")),
+            )
+        if code == 410:
+            return replace(
+                base,
+                status="gone",
+                error="HTTP 410 Gone: the feed was removed by its site",
+            )
+        if code in (429, 503):
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            message = _status_text(code, response.reason_phrase)
+            if retry_after is not None:
+                message += f" (retry after {retry_after:%Y-%m-%d %H:%M} UTC)"
+            return replace(
+                base,
+                status="error",
+                retry_after=retry_after,
+                error=message,
+            )
+        if not 200 <= code < 300:
+            return replace(
+                base,
+                status="error",
+                error=_status_text(code, response.reason_phrase),
+            )
+        body = await self._read_body(response)
+        return replace(
+            base,
+            status="ok",
+            body=body,
+            validators=_validators(response.headers),
+            max_age=parse_max_age(response.headers.get("cache-control")),
+        )
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        limit = self.config.max_bytes
+        too_large = f"response larger than {human_size(limit)}"
+        length = response.headers.get("content-length", "").strip()
+        if length.isdigit() and int(length[:20]) > limit:
+            raise _Failure(too_large, response.status_code)
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        try:
+            decoder = _Decoder(encoding, limit)
+        except _Failure as exc:
+            exc.http_status = response.status_code
+            raise
+        raw = 0
+        try:
+            async for chunk in response.aiter_raw():
+                raw += len(chunk)
+                if raw > limit:
+                    raise _Failure(too_large)
+                decoder.feed(chunk)
+            return decoder.finish()
+        except _Failure as exc:
+            exc.http_status = response.status_code
+            raise
