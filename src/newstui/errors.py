@@ -42,3 +42,7 @@ class OPMLError(NewstuiError):
 
 class NotFoundError(NewstuiError):
     """A feed or article named by the user does not exist."""
+
+
+class ExtractionError(SourceError):
+    """A web page has no main text that can be extracted (paywall, script-only, not HTML)."""
