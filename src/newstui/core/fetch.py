@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -232,6 +232,31 @@ def describe_error(exc: BaseException, config: RefreshConfig) -> str:
     return f"fetch failed: {detail}"
 
 
+def _redirect_target(response: httpx.Response) -> str:
+    """Where a redirect leads, resolved against the response URL; refused unless http(s)."""
+    code = response.status_code
+    location = response.headers.get("location", "").strip()
+    if not location:
+        raise _Failure(f"{_status_text(code, response.reason_phrase)} without a Location", code)
+    try:
+        target: str = urljoin(str(response.url), location)
+    except ValueError:
+        raise _Failure(f"redirect to an invalid URL refused: {_short(location)}", code) from None
+    if not _is_http_url(target):
+        raise _Failure(f"redirect to a non-HTTP URL refused: {_short(target)}", code)
+    try:
+        httpx.URL(target)
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        raise _Failure(f"redirect to an invalid URL refused: {_short(target)}", code) from None
+    return target
+
+
+async def _check_redirect(response: httpx.Response) -> None:
+    """Response hook: refuse a bad Location before httpx itself tries to make sense of it."""
+    if response.status_code in REDIRECT_CODES:
+        _redirect_target(response)
+
+
 class _Decoder:
     """Content-Encoding undone in bounded steps, counting decoded bytes against a cap."""
 
@@ -316,6 +341,7 @@ class Fetcher:
             follow_redirects=False,
             verify=True,
             trust_env=False,
+            event_hooks={"response": [_check_redirect]},
             headers={"User-Agent": cfg.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
         )
 
@@ -400,21 +426,7 @@ class Fetcher:
             async with client.stream("GET", current, headers=headers) as response:
                 code = response.status_code
                 if code in REDIRECT_CODES:
-                    location = response.headers.get("location", "").strip()
-                    if not location:
-                        raise _Failure(
-                            f"{_status_text(code, response.reason_phrase)} without a Location", code
-                        )
-                    try:
-                        target = str(response.url.join(location))
-                    except (httpx.InvalidURL, ValueError, UnicodeError):
-                        raise _Failure(
-                            f"redirect to an invalid URL refused: {_short(location)}", code
-                        ) from None
-                    if not _is_http_url(target):
-                        raise _Failure(
-                            f"redirect to a non-HTTP URL refused: {_short(target)}", code
-                        )
+                    target = _redirect_target(response)
                     all_permanent = all_permanent and code in PERMANENT_CODES
                     looped = looped or target in seen
                     seen.add(target)
