@@ -1,0 +1,299 @@
+"""Local sources: feed files, single article files (text, Markdown, HTML) and folders of them.
+
+Sizes and file types are checked with `stat` before anything is opened: a FIFO or a device would
+block a read, a huge file would fill memory. Every failure is a `SourceError` naming the path.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import html
+import os
+import re
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from newstui.config import LimitsConfig
+from newstui.core.models import ContentType, ParsedEntry, ParsedFeed
+from newstui.core.text import clean_line, clean_text
+from newstui.errors import NewstuiError, SourceError
+
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
+_SITE_SEPARATOR = " | "
+_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.DOTALL)
+_HTML_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1\s*>", re.I | re.DOTALL)
+_HTML_BODY = re.compile(rb"<body[^>]*>(.*)", re.I | re.DOTALL)
+_HTML_META = re.compile(
+    rb"<meta\s+[^>]*(?:name|property)\s*=\s*[\"']?(author|og:site_name|og:title)[\"']?[^>]*>", re.I
+)
+_CONTENT_ATTR = re.compile(rb"content\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_MD_HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
+
+
+def parse_source_path(arg: str) -> Path | None:
+    """The path named by a local source (a path or a `file://` URL); None for other URLs."""
+    text = arg.strip()
+    if text.lower().startswith("file://"):
+        parts = urlsplit(text)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        return Path(unquote(parts.path))
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text) and not re.match(r"^[A-Za-z]:[\\/]", text):
+        return None  # http:, https:, exec:, ... are not paths
+    if not text:
+        return None
+    return Path(os.path.expanduser(text))
+
+
+def display_path(path: Path | str) -> str:
+    """A path as one printable line, whatever bytes its name holds."""
+    raw = os.fsencode(path)
+    return clean_line(raw.decode("utf-8", "replace"))
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        raise SourceError(f"{display_path(path)}: no such file or folder") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SourceError(f"{display_path(path)}: symbolic link loop") from None
+        raise SourceError(f"{display_path(path)}: {exc.strerror or exc}") from None
+
+
+def _article_files(
+    folder: Path, limits: LimitsConfig
+) -> tuple[list[tuple[Path, os.stat_result]], int]:
+    """The article files in a folder (not recursive), newest first, and how many were left out."""
+    found: list[tuple[Path, os.stat_result]] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") or Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+                    continue
+                try:
+                    info = entry.stat()
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    found.append((Path(entry.path), info))
+    except OSError as exc:
+        raise SourceError(f"{display_path(folder)}: {exc.strerror or exc}") from None
+    found.sort(key=lambda item: (-item[1].st_mtime_ns, os.fsencode(item[0].name)))
+    left_out = max(0, len(found) - limits.max_folder_files)
+    return found[: limits.max_folder_files], left_out
+
+
+def local_validator(path: Path, limits: LimitsConfig | None = None) -> str:
+    """Changes when the source changes: mtime and size of a file, of every article in a folder."""
+    info = _stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        files, _left = _article_files(path, limits or LimitsConfig())
+        h = hashlib.sha1(usedforsecurity=False)
+        for file, file_info in files:
+            h.update(os.fsencode(file.name) + b"\x00")
+            h.update(f"{file_info.st_mtime_ns}:{file_info.st_size}\x00".encode())
+        return f"dir:{h.hexdigest()}"
+    return f"{info.st_mtime_ns}:{info.st_size}"
+
+
+def read_local(path: Path, *, limits: LimitsConfig | None = None) -> ParsedFeed:
+    """Read a local source: a folder of articles, one article file, or a feed file."""
+    limits = limits or LimitsConfig()
+    info = _stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        return _read_folder(path, limits)
+    if path.suffix.lower() in ARTICLE_SUFFIXES:
+        entry = read_article(path, limits, info)
+        return ParsedFeed(title=entry.title, site_url=None, entries=(entry,))
+    from newstui.core.parse import parse_document
+
+    data = _read_bytes(path, limits, info)
+    if data.startswith(b"\x1f\x8b"):
+        data = _gunzip(data, path, limits.max_file_bytes)
+    if looks_binary(data):
+        raise SourceError(f"{display_path(path)}: a binary file, not a feed or an article")
+    try:
+        return parse_document(data, url=path.absolute().as_uri(), headers={}, limits=limits)
+    except NewstuiError as exc:
+        raise type(exc)(f"{display_path(path)}: {exc}") from None
+
+
+def _gunzip(data: bytes, path: Path, limit: int) -> bytes:
+    """A gzip-compressed feed file, decompressed up to `limit` bytes (a gzip bomb stops there)."""
+    import zlib
+
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise SourceError(f"{display_path(path)}: bad gzip data ({exc})") from None
+    if len(out) > limit:
+        raise SourceError(f"{display_path(path)}: larger than {limit:,} bytes once decompressed")
+    return out
+
+
+def _read_folder(folder: Path, limits: LimitsConfig) -> ParsedFeed:
+    files, left_out = _article_files(folder, limits)
+    entries: list[ParsedEntry] = []
+    problems: list[str] = []
+    for file, info in files:
+        try:
+            entries.append(read_article(file, limits, info))
+        except SourceError as exc:
+            problems.append(str(exc))
+    warning_parts = []
+    if problems:
+        warning_parts.append(f"{len(problems)} files skipped ({problems[0]})")
+    if left_out:
+        warning_parts.append(f"{left_out} older files left out (limit {limits.max_folder_files})")
+    name = display_path(folder.absolute().name or str(folder))
+    return ParsedFeed(
+        title=name or None,
+        site_url=None,
+        entries=tuple(entries),
+        warning="; ".join(warning_parts) or None,
+    )
+
+
+def _read_bytes(path: Path, limits: LimitsConfig, info: os.stat_result) -> bytes:
+    name = display_path(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(f"{name}: not a regular file")
+    if info.st_size > limits.max_file_bytes:
+        raise SourceError(
+            f"{name}: too large ({info.st_size:,} bytes; the limit is {limits.max_file_bytes:,})"
+        )
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        raise SourceError(f"{name}: {exc.strerror or exc}") from None
+    if len(data) > limits.max_file_bytes:
+        raise SourceError(f"{name}: too large (the limit is {limits.max_file_bytes:,} bytes)")
+    return data
+
+
+_TEXT_BYTES = bytes([7, 8, 9, 10, 12, 13, 27]) + bytes(range(32, 256))
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for images, archives and the like: many control bytes near the start (UTF-16 aside).
+
+    A stray NUL or escape in a text or feed file does not make it binary; the text trust boundary
+    removes those later.
+    """
+    sample = data[:8192]
+    if not sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    controls = len(sample.translate(None, _TEXT_BYTES))
+    return controls > max(2, len(sample) // 20)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if looks_binary(data):
+        raise SourceError(f"{display_path(path)}: a binary file, not an article")
+    for encoding in (
+        ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",)
+    ):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("cp1252", "replace")
+
+
+def read_article(
+    path: Path, limits: LimitsConfig, info: os.stat_result | None = None
+) -> ParsedEntry:
+    """One article file as an entry; its date is the file's modification time."""
+    info = info or _stat(path)
+    data = _read_bytes(path, limits, info)
+    suffix = path.suffix.lower()
+    date = datetime.fromtimestamp(info.st_mtime, UTC)
+    url = path.absolute().as_uri()
+    author = site = None
+    if suffix in HTML_SUFFIXES:
+        if looks_binary(data):
+            raise SourceError(f"{display_path(path)}: a binary file, not an article")
+        title, author, site, body = _html_article(data)
+        content, ctype = body, ContentType.HTML
+    else:
+        text = _decode(data, path)
+        if suffix in MARKDOWN_SUFFIXES:
+            title, content = _markdown_article(text)
+            ctype = ContentType.MARKDOWN
+        else:
+            title, site, content = _text_article(text)
+            ctype = ContentType.TEXT
+    fallback = display_path(path.stem) or "(untitled)"
+    return ParsedEntry(
+        key=url,
+        title=clean_line(title, max_length=limits.max_title_chars) or fallback,
+        url=url,
+        author=clean_line(author, max_length=500) or None,
+        published=date,
+        updated=date,
+        content=clean_text(content, max_length=limits.max_body_chars),
+        content_type=ctype,
+        site=clean_line(site, max_length=500) or None,
+    )
+
+
+def _text_article(text: str) -> tuple[str, str | None, str]:
+    """First non-blank line is the title (`Title | Site`); the rest is the body."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        return "", None, ""
+    first = lines[0].strip()
+    site = None
+    if _SITE_SEPARATOR in first:
+        head, tail = first.rsplit(_SITE_SEPARATOR, 1)
+        if head.strip() and tail.strip():
+            first, site = head.strip(), tail.strip()
+    return first, site, "\n".join(lines[1:]).strip("\n")
+
+
+def _markdown_article(text: str) -> tuple[str, str]:
+    """A leading `# Heading` is the title and leaves the body; else the first line is the title."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _MD_HEADING.match(line)
+        if match:
+            return match.group(1), "\n".join(lines[i + 1 :]).strip("\n")
+        return line.strip().lstrip("#").strip(), text.strip("\n")
+    return "", ""
+
+
+def _html_article(data: bytes) -> tuple[str, str | None, str | None, str]:
+    head = data[:65536]
+    metas: dict[str, str] = {}
+    for match in _HTML_META.finditer(head):
+        content = _CONTENT_ATTR.search(match.group(0))
+        if content:
+            value = content.group(1).strip(b"\"'")
+            metas[match.group(1).decode().lower()] = html.unescape(value.decode("utf-8", "replace"))
+    title = ""
+    for pattern in (_HTML_TITLE, _HTML_H1):
+        found = pattern.search(data[:262144])
+        if found:
+            title = html.unescape(_TAG.sub("", found.group(1).decode("utf-8", "replace")))
+            if title.strip():
+                break
+    title = metas.get("og:title") or title
+    body_match = _HTML_BODY.search(data)
+    body = (body_match.group(1) if body_match else data).decode("utf-8", "replace")
+    return title, metas.get("author"), metas.get("og:site_name"), body
