@@ -22,6 +22,7 @@ Paths:
     /reset                half a status line and headers, then a TCP reset
     /no-response          reads the request, closes cleanly without answering
     /garbage              a response that is not HTTP at all
+    /endless-headers      a status line, then header lines forever
     /loop                 302 to itself
     /ftp-redirect         301 to ftp://...
     /javascript-redirect  302 to javascript:...
@@ -217,6 +218,19 @@ async def h_garbage(request: Request, r: asyncio.StreamReader, w: asyncio.Stream
     w.close()
 
 
+async def h_endless_headers(
+    request: Request, r: asyncio.StreamReader, w: asyncio.StreamWriter
+) -> None:
+    w.write(b"HTTP/1.1 200 OK\r\n")
+    n = 0
+    while True:
+        n += 1
+        w.write(b"X-Filler-%d: %s\r\n" % (n, b"a" * 1000))
+        await w.drain()
+        if n % 64 == 0:
+            await asyncio.sleep(0.01)
+
+
 def _redirect(status: int, location: str) -> Handler:
     async def handler(request: Request, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         await _send(w, status, b"moved\n", {"Location": location, "Content-Type": "text/plain"})
@@ -277,6 +291,7 @@ ROUTES: dict[str, Handler] = {
     "/reset": h_reset,
     "/no-response": h_no_response,
     "/garbage": h_garbage,
+    "/endless-headers": h_endless_headers,
     "/loop": _redirect(302, "/loop"),
     "/ftp-redirect": _redirect(301, "ftp://ftp.example.invalid/feed.xml"),
     "/javascript-redirect": _redirect(302, "javascript:alert(document.cookie)"),

@@ -9,7 +9,10 @@ bodies are decoded here, chunk by bounded chunk, so a gzip bomb never grows past
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import re
+import socket
 import ssl
 import zlib
 from collections.abc import Iterator, Mapping
@@ -187,8 +190,8 @@ def _detail(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-def describe_error(exc: BaseException, config: RefreshConfig) -> str:
-    """One line naming what went wrong with the connection."""
+def describe_error(exc: BaseException, config: RefreshConfig, url: str = "") -> str:
+    """One line naming what went wrong with the connection to `url`."""
     for inner in _chain(exc):
         if isinstance(inner, ssl.SSLCertVerificationError):
             reason = inner.verify_message or inner.reason or _detail(inner)
@@ -215,11 +218,14 @@ def describe_error(exc: BaseException, config: RefreshConfig) -> str:
             return "incomplete body: the server closed the connection early"
         if "without sending a response" in lowered:
             return "connection closed by the server without a response"
+        detail = re.sub(r":? *bytearray\(.*", "", detail) or "garbled"
         return f"invalid HTTP response: {detail}"
     if isinstance(exc, httpx.ConnectError):
         for inner in _chain(exc):
-            if isinstance(inner, OSError) and "name" in str(inner).lower():
-                return f"host not found: {detail}"
+            if isinstance(inner, socket.gaierror):
+                with contextlib.suppress(RuntimeError):
+                    url = str(exc.request.url)
+                return f"host not found: {_short(_host_key(url) or url)}"
         return f"could not connect: {detail}"
     if isinstance(exc, httpx.ReadError):
         return f"connection error while reading: {detail}"
@@ -305,7 +311,8 @@ class _Decoder:
                 self.feed(data)
                 return
             name = "gzip" if self.kind != "deflate" else "deflate"
-            raise _Failure(f"bad {name} data: {clean_line(str(exc))}") from None
+            reason = clean_line(str(exc).rsplit(": ", 1)[-1], max_length=80)
+            raise _Failure(f"bad {name} data ({reason})") from None
 
     def finish(self) -> bytes:
         if self._zlib is not None and self.fed and not self._zlib.eof:
@@ -407,9 +414,9 @@ class Fetcher:
                     url=url, status="error", http_status=exc.http_status, error=exc.message
                 )
             except httpx.HTTPError as exc:
-                message = describe_error(exc, self.config)
+                message = describe_error(exc, self.config, url)
             except (OSError, ssl.SSLError, ValueError, UnicodeError) as exc:
-                message = describe_error(exc, self.config)
+                message = describe_error(exc, self.config, url)
             except Exception as exc:  # a fetch must never take the refresh down with it
                 log.warning("unexpected error fetching %s", _short(url), exc_info=True)
                 message = f"fetch failed: {_detail(exc)}"
