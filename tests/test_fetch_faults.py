@@ -516,3 +516,19 @@ def test_human_size() -> None:
     assert human_size(16 * 1024 * 1024) == "16 MiB"
     assert human_size(64 * 1024) == "64 KiB"
     assert human_size(100) == "100 bytes"
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096, 1 << 20])
+def test_decoder_any_chunking(chunk: int) -> None:
+    import gzip
+    import os
+
+    from newstui.core.fetch import _Decoder
+
+    for size in (0, 1, 65536, 65537, 3 * 65536):
+        payload = os.urandom(size // 2) + b"a" * (size - size // 2)
+        data = gzip.compress(payload)
+        decoder = _Decoder("gzip", 10**7)
+        for i in range(0, len(data), chunk):
+            decoder.feed(data[i : i + chunk])
+        assert decoder.finish() == payload

@@ -297,11 +297,12 @@ class _Decoder:
             return  # bytes after the end of the compressed stream are ignored
         try:
             while True:
-                room = self.limit - self.total + 1
-                out = self._zlib.decompress(data, min(room, _DECODE_STEP))
+                step = min(self.limit - self.total + 1, _DECODE_STEP)
+                out = self._zlib.decompress(data, step)
                 self._keep(out)
                 data = self._zlib.unconsumed_tail
-                if not data or self._zlib.eof:
+                # A full output step may leave output pending inside zlib: ask again.
+                if self._zlib.eof or (not data and len(out) < step):
                     break
         except zlib.error as exc:
             if self.kind == "deflate" and not self._deflate_raw_tried and self.total == 0:
