@@ -317,7 +317,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         ]
         if date:
             segments.append(Segment(f"{date}  ", meta))
-        if self.shows_feed and width >= 70:
+        if self.shows_feed and width >= 60:
             feed = clean_line(h.feed_title, max_length=16)
             segments.append(Segment(f"{feed:<16.16}  ", meta))
         segments.append(Segment(clean_line(h.title, max_length=500) or "(untitled)", text_style))

@@ -1,0 +1,74 @@
+"""The headline list with 100,000 articles: only visible pages are read, jumps stay instant."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newstui.core.library import Library
+from newstui.core.models import Headline, View
+from newstui.ui.app import make_app
+from newstui.ui.screens.main import MainScreen
+from tests.ui_support import screen_text, settle, ui_config
+
+pytestmark = pytest.mark.anyio
+ROWS = 100_000
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def big_library(path: Path) -> Library:
+    library = Library.open(ui_config(), path)
+    feed_id = library.db.insert_feed("/nowhere/big.xml", title="Big", tags=[])
+    now = 1_790_000_000.0
+    rows = [
+        (feed_id, f"k{i}", f"Headline {i}", now - i * 60, now - i * 60, "", "text", f"h{i}", now)
+        for i in range(ROWS)
+    ]
+    with library.db.tx() as conn:  # straight in: building 100k rows through a parser is not the point
+        conn.executemany(
+            "INSERT INTO articles(feed_id, key, title, published, sort_date, content, "
+            "content_type, hash, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return library
+
+
+async def test_100k_headlines_render_on_demand(tmp_path: Path) -> None:
+    library = big_library(tmp_path / "big.db")
+    fetched: list[int] = []
+    original = library.headlines
+
+    def counting(view: View, offset: int = 0, limit: int = 100) -> list[Headline]:
+        rows = original(view, offset, limit)
+        fetched.append(len(rows))
+        return rows
+
+    library.headlines = counting  # type: ignore[method-assign]
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        started = time.monotonic()
+        await settle(pilot)
+        assert time.monotonic() - started < 3
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.headlines.count == ROWS
+        assert "100000 articles" in screen_text(app)
+        started = time.monotonic()
+        await pilot.press("G")
+        await settle(pilot)
+        assert "Headline 99999" in screen_text(app)
+        await pilot.press("g", "space", "space")
+        await settle(pilot)
+        assert time.monotonic() - started < 2
+        assert "Headline 80" in screen_text(app)
+        # A few pages were read, never the whole view.
+        assert sum(fetched) < 2_000
+    library.close()
