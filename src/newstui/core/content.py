@@ -34,7 +34,7 @@ _ALLOWED_TAGS = frozenset(
         "samp", "var", "mark", "small", "abbr", "cite", "q", "u", "tt",
     }
 )  # fmt: skip
-_ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+_ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "*": set()}
 _VOID_TAGS = frozenset({"br", "hr", "img"})
 _BLOCK_TAGS = frozenset(
     {
