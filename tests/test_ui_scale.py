@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from datetime import UTC
 from pathlib import Path
-from typing import Any
 
 import pytest
 
