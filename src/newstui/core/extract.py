@@ -2,10 +2,12 @@
 
 Two extractors read the page: trafilatura (robust metadata, conservative about boilerplate) and
 readability-lxml (the Readability algorithm, good at keeping whole article containers). Their
-Markdown is split into blocks and merged: readability's blocks are the base, trafilatura's blocks
-that readability missed are inserted where they fall between blocks both extractors agree on,
-and when readability picked a far smaller container than trafilatura, trafilatura's text is used.
-Nothing here looks at any reference output: the choice depends only on the two candidates.
+Markdown is split into blocks and merged: readability's blocks are the base; trafilatura's blocks
+that readability missed are inserted where they fall between blocks both extractors agree on, or
+put first when they come before all of those and are not mostly links; readability's trailing
+text from a "Related"-style heading on is dropped; a paragraph repeated word for word is kept
+once; and when readability picked a far smaller container than trafilatura, trafilatura's text
+is used. Nothing here looks at any reference output: it depends only on the two candidates.
 
 CPU-bound (tens of milliseconds to a second): call it from a worker thread or process.
 """
@@ -61,6 +63,14 @@ _MANY_BLANKS = re.compile(r"\n{3,}")
 _LINK = re.compile(
     r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
     r'(\s+(?:"[^"\n]*"|\'[^\'\n]*\'))?\s*\)'
+)
+
+_LINK_TEXT = re.compile(r"(?<!!)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(")
+_BOILERPLATE_HEADING = re.compile(
+    r"^\s*(?:#{1,6}\s*|\*\*)?[*_]*\s*(?:related|like this|share this|share|more from|more stories|"
+    r"recommended|you may also like|you might also like|read more|comments?|leave a (?:reply|comment)|"
+    r"popular|trending|most read|sponsored|advertisement)\b",
+    re.I,
 )
 
 log = logging.getLogger(__name__)
@@ -284,6 +294,21 @@ def choose(readable: str, traf: str) -> str:
         return traf  # the two disagree entirely: trafilatura is the conservative choice
     merged: list[list[str]] = [[b] for b in r_blocks]
     r_shingles = [_shingles(w) for w in r_words]
+    # Readability's own text after the last shared block, from a "Related"-style heading on, is
+    # a teaser list or a share bar.
+    for i in range(r_anchors[-1] + 1, len(r_blocks)):
+        if _BOILERPLATE_HEADING.match(r_blocks[i]):
+            del merged[i:]
+            break
+    # Trafilatura's blocks before the first shared one that readability dropped (a lead-in, a
+    # list of materials) go first, unless they are mostly links (a navigation bar).
+    lead = [
+        t_blocks[j]
+        for j in range(t_anchors[0])
+        if t_words[j] and t_in_r[j] < 0.3 and _link_share(t_blocks[j], t_words[j]) < 0.5
+    ]
+    if lead:
+        merged[r_anchors[0]][:0] = lead
     for j in range(t_anchors[0] + 1, t_anchors[-1]):
         if t_in_r[j] >= 0.3 or not t_words[j]:
             continue
@@ -301,6 +326,12 @@ def choose(readable: str, traf: str) -> str:
             seen.add(key)
             out.append(block)
     return "\n\n".join(out)
+
+
+def _link_share(block: str, words: list[str]) -> float:
+    """The share of a block's words that are link text."""
+    linked = sum(len(_words(m)) for m in _LINK_TEXT.findall(block))
+    return linked / len(words) if words else 0.0
 
 
 def _contained(words: list[str], other: set[tuple[str, ...]]) -> float:
