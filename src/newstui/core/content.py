@@ -248,6 +248,7 @@ class _Converter(_MarkdownConverter):  # type: ignore[misc]
             escape_asterisks=True,
             escape_underscores=True,
             autolinks=False,
+            newline_style="backslash",
             bs4_options="html.parser",
         )
         self.links = links
