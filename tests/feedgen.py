@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -36,7 +36,9 @@ def items(n: int, prefix: str = "Item", start: int = 0) -> list[Item]:
     ]
 
 
-def rss(entries: Sequence[Item], title: str = "Test Feed", link: str = "https://example.org/") -> bytes:
+def rss(
+    entries: Sequence[Item], title: str = "Test Feed", link: str = "https://example.org/"
+) -> bytes:
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<rss version="2.0"><channel>',

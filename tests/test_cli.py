@@ -16,7 +16,9 @@ from tests.feedgen import items, rss
 BIN = Path(sys.executable).parent / "newstui"
 
 
-def newstui(tmp_path: Path, *args: str, check: bool = True, config: str | None = None) -> subprocess.CompletedProcess[str]:
+def newstui(
+    tmp_path: Path, *args: str, check: bool = True, config: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["NEWSTUI_DB"] = str(tmp_path / "db.sqlite")
     env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
@@ -46,11 +48,38 @@ def test_add_feeds_articles_json(tmp_path: Path, feed_file: Path) -> None:
     feeds = json.loads(newstui(tmp_path, "feeds", "--json").stdout)
     assert isinstance(feeds, list) and len(feeds) == 1
     f = feeds[0]
-    assert {"id", "title", "url", "tags", "unread", "total", "status", "error", "last_checked"} <= set(f)
-    assert (str(f["id"]), f["tags"], f["unread"], f["total"], f["status"]) == (feed_id, ["local"], 3, 3, "ok")
+    assert {
+        "id",
+        "title",
+        "url",
+        "tags",
+        "unread",
+        "total",
+        "status",
+        "error",
+        "last_checked",
+    } <= set(f)
+    assert (str(f["id"]), f["tags"], f["unread"], f["total"], f["status"]) == (
+        feed_id,
+        ["local"],
+        3,
+        3,
+        "ok",
+    )
     arts = json.loads(newstui(tmp_path, "articles", "--json").stdout)
     assert [a["title"] for a in arts] == ["Item 0", "Item 1", "Item 2"]
-    keys = {"id", "feed_id", "feed_title", "site", "title", "url", "author", "published", "read", "bookmarked"}
+    keys = {
+        "id",
+        "feed_id",
+        "feed_title",
+        "site",
+        "title",
+        "url",
+        "author",
+        "published",
+        "read",
+        "bookmarked",
+    }
     assert keys <= set(arts[0])
     assert arts[0]["feed_id"] == f["id"]
     assert arts[0]["published"].startswith("2026-11-01T12:00:00")
@@ -69,7 +98,10 @@ def test_read_and_bookmark_commands(tmp_path: Path, feed_file: Path) -> None:
     exported = json.loads(newstui(tmp_path, "bookmarks", "--format", "json").stdout)
     assert [a["id"] for a in exported] == [second]
     html = newstui(tmp_path, "bookmarks", "--format", "netscape").stdout
-    assert html.startswith("<!DOCTYPE NETSCAPE-Bookmark-file-1>") and "https://example.org/item/1" in html
+    assert (
+        html.startswith("<!DOCTYPE NETSCAPE-Bookmark-file-1>")
+        and "https://example.org/item/1" in html
+    )
     md = newstui(tmp_path, "bookmarks").stdout
     assert "Item 1" in md
     newstui(tmp_path, "mark-unread", str(first))
@@ -105,7 +137,9 @@ def test_exit_statuses(tmp_path: Path) -> None:
 def test_bad_config_is_one_clear_message(tmp_path: Path) -> None:
     proc = newstui(tmp_path, "feeds", config="[refresh]\nconcurrency = 'many'\n", check=False)
     assert proc.returncode == 1
-    assert "config.toml" in proc.stderr and "concurrency" in proc.stderr and "integer" in proc.stderr
+    assert (
+        "config.toml" in proc.stderr and "concurrency" in proc.stderr and "integer" in proc.stderr
+    )
     assert "Traceback" not in proc.stderr
     proc = newstui(tmp_path, "feeds", config="[refresh\n", check=False)
     assert proc.returncode == 1 and "line 1" in proc.stderr
@@ -131,7 +165,9 @@ def test_opml_export_import_round_trip(tmp_path: Path, feed_file: Path) -> None:
     other.mkdir()
     newstui(other, "import", str(out))
     feeds = json.loads(newstui(other, "feeds", "--json").stdout)
-    assert [(f["url"], f["title"], f["tags"]) for f in feeds] == [(str(feed_file), "Tom & <Jerry>", ["a & b"])]
+    assert [(f["url"], f["title"], f["tags"]) for f in feeds] == [
+        (str(feed_file), "Tom & <Jerry>", ["a & b"])
+    ]
 
 
 def test_seed_article(tmp_path: Path, corpus: Path) -> None:
@@ -139,7 +175,10 @@ def test_seed_article(tmp_path: Path, corpus: Path) -> None:
     newstui(tmp_path, "add", str(seed))
     arts = json.loads(newstui(tmp_path, "articles", "--json").stdout)
     assert len(arts) == 1
-    assert arts[0]["title"] == "Ukraine war: White House accuses North Korea of sending artillery to Russia"
+    assert (
+        arts[0]["title"]
+        == "Ukraine war: White House accuses North Korea of sending artillery to Russia"
+    )
     assert arts[0]["site"] == "DayDayNews World News"
 
 
@@ -148,7 +187,9 @@ def test_folder_source(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "a.txt").write_text("First | Site\n\nPara one.\n\nPara two.\n", encoding="utf-8")
     (folder / "b.md").write_text("# Second\n\nSome *markdown*.\n", encoding="utf-8")
-    (folder / "c.html").write_text("<html><head><title>Third</title></head><body><p>x</p></body></html>")
+    (folder / "c.html").write_text(
+        "<html><head><title>Third</title></head><body><p>x</p></body></html>"
+    )
     os.utime(folder / "a.txt", (1_700_000_000, 1_700_000_000))
     newstui(tmp_path, "add", str(folder))
     titles = [a["title"] for a in json.loads(newstui(tmp_path, "articles", "--json").stdout)]

@@ -28,7 +28,9 @@ BIN = Path(sys.executable).parent / "newstui"
 
 def round_items(feed: int, rnd: int) -> list[Item]:
     return [
-        Item(f"f{feed} r{rnd} #{i}", guid=f"f{feed}-r{rnd}-{i}", body="<p>" + "text " * 200 + "</p>")
+        Item(
+            f"f{feed} r{rnd} #{i}", guid=f"f{feed}-r{rnd}-{i}", body="<p>" + "text " * 200 + "</p>"
+        )
         for i in range(ITEMS)
     ]
 
@@ -59,11 +61,14 @@ def check_database(path: Path, flags: dict[int, tuple[int, int]]) -> int:
         # The counters kept by triggers agree with the rows.
         for feed_id, total, unread in conn.execute("SELECT id, total, unread FROM feeds"):
             real = conn.execute(
-                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE feed_id = ?", (feed_id,)
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE feed_id = ?",
+                (feed_id,),
             ).fetchone()
             assert (total, unread) == tuple(real)
         for article_id, (read, bookmarked) in flags.items():
-            row = conn.execute("SELECT read, bookmarked FROM articles WHERE id = ?", (article_id,)).fetchone()
+            row = conn.execute(
+                "SELECT read, bookmarked FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
             assert row == (read, bookmarked), f"article {article_id} lost its flags"
         return len(rows)
     finally:
@@ -88,7 +93,10 @@ def test_kill_9_during_refresh_loses_nothing(
     for rnd in range(20):
         state["round"] = rnd
         proc = subprocess.Popen(
-            [str(BIN), "refresh", "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [str(BIN), "refresh", "--quiet"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         time.sleep(rng.uniform(0.2, 1.2))
         proc.send_signal(signal.SIGKILL)
@@ -101,7 +109,9 @@ def test_kill_9_during_refresh_loses_nothing(
         ids = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY random() LIMIT 3")]
         for i, article_id in enumerate(ids):
             value = (1, i % 2)
-            conn.execute("UPDATE articles SET read = ?, bookmarked = ? WHERE id = ?", (*value, article_id))
+            conn.execute(
+                "UPDATE articles SET read = ?, bookmarked = ? WHERE id = ?", (*value, article_id)
+            )
             flags[article_id] = value
         conn.commit()
         conn.close()
@@ -121,7 +131,9 @@ def test_two_processes_on_one_database_do_not_duplicate(
     lib.close()
     env = dict(os.environ, NEWSTUI_DB=str(db), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     procs = [
-        subprocess.Popen([str(BIN), "refresh", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [str(BIN), "refresh", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         for _ in range(2)
     ]
     for proc in procs:
@@ -137,7 +149,9 @@ def test_full_disk_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     asyncio.run(lib.add_feed(str(small)))
     before = lib.count(View("all"))
     big = tmp_path / "big.xml"
-    big.write_bytes(rss([Item(f"big {i}", guid=f"b{i}", body="<p>" + "x" * 20000 + "</p>") for i in range(200)]))
+    big.write_bytes(
+        rss([Item(f"big {i}", guid=f"b{i}", body="<p>" + "x" * 20000 + "</p>") for i in range(200)])
+    )
     pages = lib.db.conn.execute("PRAGMA page_count").fetchone()[0]
     lib.db.conn.execute(f"PRAGMA max_page_count = {pages + 5}")  # the disk fills up now
     result = asyncio.run(lib.add_feed(str(big)))

@@ -47,7 +47,9 @@ def test_conditional_get_second_refresh_sends_validators_and_stores_nothing(
         seen.append(dict(request.headers))
         if request.headers.get("If-None-Match") == '"v1"':
             return Response(status=304)
-        return Response(body, headers={"ETag": '"v1"', "Last-Modified": "Sun, 01 Nov 2026 12:00:00 GMT"})
+        return Response(
+            body, headers={"ETag": '"v1"', "Last-Modified": "Sun, 01 Nov 2026 12:00:00 GMT"}
+        )
 
     httpserver.expect_request("/feed").respond_with_handler(handler)
     added = run(library.add_feed(httpserver.url_for("/feed")))
@@ -188,7 +190,11 @@ def test_one_failure_never_stops_the_others(library: Library, httpserver: HTTPSe
 
 def test_atom_and_json_feed(library: Library, httpserver: HTTPServer) -> None:
     a = run(library.add_feed(serve(httpserver, "/atom", atom(items(2)), content_type="text/plain")))
-    j = run(library.add_feed(serve(httpserver, "/json", jsonfeed(items(3)), content_type="application/json")))
+    j = run(
+        library.add_feed(
+            serve(httpserver, "/json", jsonfeed(items(3)), content_type="application/json")
+        )
+    )
     assert (a.feed.total, j.feed.total) == (2, 3)
     assert j.feed.display_title == "JSON Test"
 
@@ -235,7 +241,9 @@ def test_per_host_limit_is_honoured(tmp_path: Path, httpserver: HTTPServer) -> N
     assert state["max"] == 2
 
 
-def test_retention_prunes_only_old_read_unbookmarked_articles(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_retention_prunes_only_old_read_unbookmarked_articles(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
     old = [Item(f"Old {i}", guid=f"old{i}", when=datetime_days_ago(400 + i)) for i in range(3)]
     state = {"body": rss(old)}
     httpserver.expect_request("/f").respond_with_handler(lambda r: Response(state["body"]))

@@ -31,7 +31,8 @@ def big_library(path: Path) -> Library:
         (feed_id, f"k{i}", f"Headline {i}", now - i * 60, now - i * 60, "", "text", f"h{i}", now)
         for i in range(ROWS)
     ]
-    with library.db.tx() as conn:  # straight in: building 100k rows through a parser is not the point
+    # straight in: building 100k rows through a parser is not the point
+    with library.db.tx() as conn:
         conn.executemany(
             "INSERT INTO articles(feed_id, key, title, published, sort_date, content, "
             "content_type, hash, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
