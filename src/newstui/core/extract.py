@@ -97,7 +97,7 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     meta, traf = _trafilatura(html, base)
     title, author, date = meta
     readable, readable_title = _readability(html, base)
-    markdown = _tidy(choose(readable, traf), base)
+    markdown = _drop_title(_tidy(choose(readable, traf), base), title or readable_title)
     if len(_words(markdown)) < MIN_WORDS:
         raise ExtractionError("no article text found on the page (paywall or script-only page?)")
     return Extracted(
@@ -165,7 +165,7 @@ _Meta = tuple[str | None, str | None, datetime | None]
 def _trafilatura(html: str, url: str | None) -> tuple[_Meta, str]:
     """(title, author, date) and the Markdown body per trafilatura ("" when it finds none)."""
     import trafilatura
-    from trafilatura.settings import Extractor
+    from trafilatura.settings import Extractor, set_date_params
     from trafilatura.xml import xmltotxt
 
     options = Extractor(
@@ -177,6 +177,8 @@ def _trafilatura(html: str, url: str | None) -> tuple[_Meta, str]:
         comments=False,
         with_metadata=True,
         url=url,
+        # No guessing from copyright lines or URLs: a missing date beats a wrong one.
+        date_params=set_date_params(False),
     )
     try:
         document: Any = trafilatura.bare_extraction(html, url=url, options=options)
@@ -361,6 +363,22 @@ def _tidy(markdown: str, base: str | None) -> str:
         lines.append(stripped)
     text = _MANY_BLANKS.sub("\n\n", "\n".join(lines)).strip()
     return _LINK.sub(lambda m: _fix_link(m, base), text)
+
+
+def _drop_title(markdown: str, title: str | None) -> str:
+    """The body without a leading heading that repeats the title (the pane shows it already)."""
+    if not title:
+        return markdown
+    first, _, rest = markdown.partition("\n\n")
+    if first.startswith("#") and "\n" not in first:
+        heading = _words(first.lstrip("#"))
+        if (
+            heading
+            and heading == _words(title)[: len(heading)]
+            and len(heading) * 2 >= len(_words(title))
+        ):
+            return rest.lstrip("\n")
+    return markdown
 
 
 def _fix_link(match: re.Match[str], base: str | None) -> str:
