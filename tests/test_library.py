@@ -305,3 +305,64 @@ def test_next_unread_wraps_across_feeds(library: Library, httpserver: HTTPServer
     library.set_read(b_ids)
     library.set_read([a_ids[1]])
     assert library.next_unread(view_a, a_ids[1]) == a_ids[0]  # wraps around
+
+
+def _distinct_ids(path: Path) -> int | None:
+    """How many distinct items a real feed has, by feedparser's reading (or JSON Feed's ids)."""
+    import json
+
+    import feedparser
+
+    data = path.read_bytes()
+    if data.lstrip()[:1] == b"{":
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            return None
+        if not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/"):
+            return None
+        return len({str(i.get("id") or i.get("url")) for i in doc.get("items", [])})
+    entries = feedparser.parse(data).entries
+    if not entries:
+        return None
+    return len(
+        {e.get("id") or e.get("link") or (e.get("title"), e.get("summary")) for e in entries}
+    )
+
+
+def test_every_real_corpus_feed_stores_one_article_per_distinct_id(
+    tmp_path: Path, corpus: Path
+) -> None:
+    files = sorted(p for p in (corpus / "feeds" / "real").rglob("*") if p.is_file())
+    expected = {str(p): n for p in files if (n := _distinct_ids(p)) is not None}
+    assert len(expected) > 100
+    lib = Library.open(Config(), tmp_path / "corpus.db")
+    try:
+        for path in expected:
+            lib.db.insert_feed(path, title=None, tags=())
+        outcomes = run(lib.refresh())
+        assert len(outcomes) == len(expected)
+        stored = {f.url: f.total for f in lib.feeds()}
+    finally:
+        lib.close()
+    wrong = {p: (n, stored.get(p)) for p, n in expected.items() if stored.get(p) != n}
+    assert wrong == {}
+
+
+def test_broken_corpus_feeds_give_an_error_or_a_partial_result(
+    tmp_path: Path, corpus: Path
+) -> None:
+    files = sorted(p for p in (corpus / "feeds" / "broken").rglob("*") if p.is_file())
+    lib = Library.open(Config(), tmp_path / "broken.db")
+    try:
+        for path in files:
+            lib.db.insert_feed(str(path), title=None, tags=())
+        outcomes = run(lib.refresh())
+        feeds = lib.feeds()
+    finally:
+        lib.close()
+    assert len(outcomes) == len(files)
+    for feed in feeds:
+        assert feed.status in (FeedStatus.OK, FeedStatus.ERROR), feed
+        if feed.status == FeedStatus.ERROR:
+            assert feed.error and "internal error" not in feed.error, feed
