@@ -114,7 +114,11 @@ def read_local(path: Path, *, limits: LimitsConfig | None = None) -> ParsedFeed:
         return _read_folder(path, limits)
     if path.suffix.lower() in ARTICLE_SUFFIXES:
         entry = read_article(path, limits, info)
-        return ParsedFeed(title=entry.title, site_url=None, entries=(entry,))
+        # The source is named after the article's site, else its file: not its title, which the
+        # article header shows already.
+        return ParsedFeed(
+            title=entry.site or display_path(path.name), site_url=None, entries=(entry,)
+        )
     from newstui.core.parse import parse_document
 
     data = _read_bytes(path, limits, info)
