@@ -185,9 +185,9 @@ class FeedSet:
     def item(self, feed: int, number: int) -> tuple[str, str, str, int]:
         """(title, link, html body, unix time) of item `number` of `feed`: always the same."""
         rng = random.Random(self.seed * 1_000_003 + feed * 100_019 + number)
-        title = " ".join(rng.choice(self.words) for _ in range(rng.randint(4, 9))).capitalize()
-        title = f"{title} ({feed}.{number})"
-        link = f"https://site{feed}.news.example/{number}/{title.split()[0].lower()}"
+        words = " ".join(rng.choice(self.words) for _ in range(rng.randint(4, 9))).capitalize()
+        title = f"[{feed}.{number}] {words}"
+        link = f"https://site{feed}.news.example/{number}/{words.split()[0].lower()}"
         target = rng.randint(1024, 4096)
         body = [f"<p>{self._sentence(rng, 12, 30)}</p>"]
         size = len(body[0])

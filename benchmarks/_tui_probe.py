@@ -1,0 +1,220 @@
+"""In-process probes of the reader, run by `run.py` in a subprocess (often inside tmux).
+
+    python benchmarks/_tui_probe.py open   --db DB --config TOML --out JSON --feed-id N [--headless]
+    python benchmarks/_tui_probe.py stall  --db DB --config TOML --out JSON [--headless]
+    python benchmarks/_tui_probe.py search --db DB --config TOML --out JSON --words W1,W2,...
+
+`open`: show one feed's view (as enter in the feeds pane does), time until its first page is
+loaded and drawn, then press j 100 times, timing each press until the app is idle again.
+`stall`: an event-loop lateness probe (a callback re-armed every 10 ms records how late it ran)
+while the reader refreshes every feed (R), until the refresh is over.
+`search`: Library-level full-text search (count + first page of 200, as the list does).
+
+Without --headless the reader runs on the real terminal driver (Textual's auto-pilot), so drawing
+to the terminal is part of what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from newstui.config import load_config
+from newstui.core.library import Library
+from newstui.core.models import View
+
+SIZE = (160, 45)
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.001) -> float:
+    started = time.perf_counter()
+    deadline = started + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"condition not met within {timeout:g} s")
+        await asyncio.sleep(step)
+    return time.perf_counter() - started
+
+
+def _main_screen(app: Any) -> Any:
+    from newstui.ui.screens.main import MainScreen
+
+    for screen in app.screen_stack:
+        if isinstance(screen, MainScreen):
+            return screen
+    return None
+
+
+async def _started(app: Any) -> Any:
+    await _wait_until(lambda: _main_screen(app) is not None, 60)
+    screen = _main_screen(app)
+    await _wait_until(lambda: bool(screen.feeds) and screen.headlines.loaded, 120)
+    return screen
+
+
+async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[str, Any]:
+    screen = await _started(app)
+    await pilot.pause()
+    view = View("feed", feed_id=args.feed_id)
+    expected = app.library.count(view)
+    headlines = screen.headlines
+    started = time.perf_counter()
+    screen._show_view(view)
+    headlines.focus()
+
+    def loaded() -> bool:
+        first = headlines._pages.get(0)
+        return headlines.count == expected and bool(first) and first[0].feed_id == args.feed_id
+
+    await _wait_until(loaded, 60)
+    await pilot.pause()
+    opened = time.perf_counter() - started
+    steps: list[float] = []
+    for _ in range(args.steps):
+        t = time.perf_counter()
+        await pilot.press("j")
+        steps.append(time.perf_counter() - t)
+    await pilot.pause()
+    return {
+        "open_s": opened,
+        "articles": expected,
+        "steps_s": steps,
+        "cursor": headlines.cursor,
+        "maxrss_mb": _maxrss_mb(),
+    }
+
+
+async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict[str, Any]:
+    screen = await _started(app)
+    await pilot.pause()
+    loop = asyncio.get_running_loop()
+    period = 0.01
+    samples: list[tuple[float, float]] = []
+    state = {"expected": time.perf_counter() + period, "stop": False}
+
+    def tick() -> None:
+        now = time.perf_counter()
+        samples.append((now, now - state["expected"]))
+        if not state["stop"]:
+            state["expected"] = now + period
+            loop.call_later(period, tick)
+
+    loop.call_later(period, tick)
+    await asyncio.sleep(0.5)
+    pressed = time.perf_counter()
+    await pilot.press("R")
+    began = await _wait_until(lambda: screen.refreshing, 10) + pressed
+    await _wait_until(lambda: not screen.refreshing, args.timeout, step=0.05)
+    ended = time.perf_counter()
+    await asyncio.sleep(1.5)  # the reload of counts and list that follows a refresh
+    state["stop"] = True
+    await asyncio.sleep(0.05)
+    during = [late for at, late in samples if at >= pressed]
+    before = [late for at, late in samples if at < pressed]
+    worst = sorted(((late, at - pressed) for at, late in samples if at >= pressed), reverse=True)
+    return {
+        "refresh_s": ended - began,
+        "max_stall_ms": max(during) * 1000 if during else None,
+        "p99_stall_ms": _quantile(during, 0.99) * 1000 if during else None,
+        "p50_stall_ms": _quantile(during, 0.5) * 1000 if during else None,
+        "baseline_max_ms": max(before) * 1000 if before else None,
+        "over_50ms": sum(1 for late in during if late > 0.05),
+        "over_100ms": sum(1 for late in during if late > 0.1),
+        "samples": len(during),
+        "worst": [(round(late * 1000, 1), round(at, 2)) for late, at in worst[:10]],
+        "feeds_after": len(screen.feeds),
+        "maxrss_mb": _maxrss_mb(),
+    }
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run_search(args: argparse.Namespace) -> dict[str, Any]:
+    config = load_config(Path(args.config), required=True)
+    library = Library.open(config, args.db)
+    results: dict[str, Any] = {}
+    try:
+        for word in [w for w in args.words.split(",") if w]:
+            times: list[float] = []
+            hits = 0
+            for _ in range(args.repeat):
+                view = View("search", query=word.replace("+", " "))
+                t = time.perf_counter()
+                hits = library.count(view)
+                library.headlines(view, 0, 200)
+                times.append(time.perf_counter() - t)
+            results[word] = {"median_s": statistics.median(times), "hits": hits, "times_s": times}
+    finally:
+        library.close()
+    return {"queries": results, "maxrss_mb": _maxrss_mb()}
+
+
+def run_app(args: argparse.Namespace) -> dict[str, Any]:
+    from newstui.ui.app import make_app
+
+    config = load_config(Path(args.config), required=True)
+    library = Library.open(config, args.db)
+    library.welcome = True
+    app = make_app(library, config)
+    scenario = {"open": scenario_open, "stall": scenario_stall}[args.mode]
+    result: dict[str, Any] = {}
+
+    async def auto_pilot(pilot: Any) -> None:
+        try:
+            result.update(await scenario(app, pilot, args))
+        except Exception as exc:  # reported in the JSON, the runner shows it
+            result["error"] = f"{type(exc).__name__}: {exc}"
+        await pilot.exit(None)
+
+    async def headless() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await auto_pilot(pilot)
+
+    try:
+        if args.headless:
+            asyncio.run(headless())
+        else:
+            app.run(auto_pilot=auto_pilot)
+    finally:
+        library.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=("open", "stall", "search"))
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--feed-id", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--words", default="")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--headless", action="store_true")
+    args = parser.parse_args()
+    try:
+        result = run_search(args) if args.mode == "search" else run_app(args)
+    except Exception as exc:
+        result = {"error": f"{type(exc).__name__}: {exc}"}
+    Path(args.out).write_text(json.dumps(result), encoding="utf-8")
+    sys.exit(1 if "error" in result else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1068 @@
+"""The newstui benchmark suite: newstui and newsboat on the same loopback feed server, same run.
+
+    .venv/bin/python benchmarks/run.py               # everything, median of 3 runs
+    .venv/bin/python benchmarks/run.py --quick       # small sizes, 1 run: a smoke test
+    .venv/bin/python benchmarks/run.py --rows 1,2    # only some rows
+
+Rows: 1 cold refresh, 2 warm / changed refresh, 3 first paint, 4 open a 10k-article feed and move,
+5 full-text search, 6 peak memory (measured with 1, 3 and 4), 7 event-loop stalls during a refresh.
+newsboat is installed with apt-get when it is missing (tried once per run); without it only newstui
+is measured. Scratch files live in benchmarks/_work/ (git-ignored); the 100k-article libraries are
+built once and kept there between runs. Never part of pytest: run it on demand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import re
+import select
+import shlex
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / "_work"
+VENV_PY = ROOT / ".venv" / "bin" / "python"
+TMUX_SOCKET = "newstui-bench"
+DEAD_PORT = 9  # feeds of the prebuilt libraries point here: they are never refreshed
+
+if __name__ == "__main__" and VENV_PY.exists() and Path(sys.prefix) != VENV_PY.parent.parent:
+    os.execv(str(VENV_PY), [str(VENV_PY), *sys.argv])
+
+sys.path.insert(0, str(BENCH))
+from feedserver import FeedSet, feed_url  # noqa: E402
+
+PY = sys.executable
+NEWSTUI = str(Path(PY).parent / "newstui")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    feeds: int = 500
+    items: int = 30
+    big_feeds: int = 2000
+    big_items: int = 50
+    big_feed_items: int = 10_000
+    stall_feeds: int = 500
+    hosts: int = 16
+    runs: int = 3
+
+
+FULL = Sizes()
+QUICK = Sizes(
+    feeds=60, items=10, big_feeds=200, big_items=20, big_feed_items=2000, stall_feeds=60, runs=1
+)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ---- processes and memory -----------------------------------------------------------------
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def tree_pids(root: int) -> list[int]:
+    children = _children_map()
+    out, todo = [], [root]
+    while todo and len(out) < 10_000:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size (shared pages split between their users), MB; 0 when gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def hwm_mb(pid: int) -> float:
+    """Peak RSS of a running process so far (VmHWM), MB."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class TreeSampler:
+    """Samples the summed PSS of a process and all its descendants every `interval` seconds."""
+
+    def __init__(self, root: int, interval: float = 0.1) -> None:
+        self.root = root
+        self.interval = interval
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = sum(pss_mb(pid) for pid in tree_pids(self.root))
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+
+@dataclass
+class Measured:
+    seconds: float
+    maxrss_mb: float
+    """Peak RSS of the process itself (wait4), as /usr/bin/time -v reports it."""
+    tree_mb: float
+    """Peak memory: the larger of the summed PSS of the process and its children (sampled every
+    0.1 s) and the process's own peak RSS."""
+    rc: int
+    out: str
+    err: str
+
+
+def measure(
+    cmd: list[str], env: dict[str, str], timeout: float, cwd: Path | None = None
+) -> Measured:
+    """Run `cmd` to its end; wall time, peak memory and output. Killed after `timeout` seconds."""
+    out_path = WORK / "cmd.out"
+    err_path = WORK / "cmd.err"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+        )
+        killer = threading.Timer(timeout, lambda: _kill(proc.pid))
+        killer.start()
+        with TreeSampler(proc.pid) as sampler:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - started
+        killer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(
+        elapsed,
+        usage.ru_maxrss / 1024,
+        max(sampler.peak, usage.ru_maxrss / 1024),
+        proc.returncode,
+        out_path.read_text(errors="replace"),
+        err_path.read_text(errors="replace"),
+    )
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+
+
+# ---- the feed server ----------------------------------------------------------------------
+
+
+class Server:
+    """feedserver.py in a child process (it exits when our pipe to its stdin closes)."""
+
+    def __init__(self, feeds: int, items: int, *, hosts: int, big_feed: int = 0) -> None:
+        self.args = [
+            PY,
+            str(BENCH / "feedserver.py"),
+            f"--feeds={feeds}",
+            f"--items={items}",
+            f"--big-feed={big_feed}",
+            f"--hosts={hosts}",
+            "--watch-stdin",
+            "--lifetime=14400",
+        ]
+        self.feeds = feeds
+        self.hosts = hosts
+        self.port = 0
+        self.proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Server:
+        self.proc = subprocess.Popen(
+            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], 600)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line.startswith("READY"):
+            self.__exit__()
+            raise RuntimeError(f"the feed server did not start: {line!r}")
+        self.port = int(line.split()[1])
+        log(f"feed server on port {self.port}: {line.strip()}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is None:
+            return
+        with contextlib.suppress(OSError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def get(self, path: str) -> bytes:
+        url = f"http://127.0.0.1:{self.port}{path}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return bytes(response.read())
+
+    def latency(self, ms: float) -> None:
+        self.get(f"/_config?latency_ms={ms}")
+
+    def publish(self, fraction: float) -> list[int]:
+        return list(json.loads(self.get(f"/_publish?fraction={fraction}"))["published"])
+
+    def stats(self, reset: bool = True) -> dict[str, int]:
+        return dict(json.loads(self.get("/_stats?reset=1" if reset else "/_stats")))
+
+    def reset(self) -> None:
+        self.get("/_reset")
+
+    def urls(self) -> list[str]:
+        return [feed_url(i, self.port, self.hosts) for i in range(self.feeds)]
+
+
+# ---- newstui and newsboat -----------------------------------------------------------------
+
+
+def base_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "NEWSTUI_"))}
+    home.mkdir(parents=True, exist_ok=True)
+    env.update(HOME=str(home), LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color")
+    return env
+
+
+def newstui_config(path: Path) -> Path:
+    path.write_text(
+        '[refresh]\nrefresh_on_start = false\n\n[display]\nimages = "off"\n', encoding="utf-8"
+    )
+    return path
+
+
+def newstui_env(home: Path, config: Path) -> dict[str, str]:
+    return {**base_env(home), "NEWSTUI_CONFIG": str(config)}
+
+
+def fresh_newstui_db(path: Path, urls: list[str]) -> None:
+    """A new library subscribed to `urls` (not refreshed): inserted directly, not timed."""
+    from newstui.storage.db import Database
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = Database(path)
+    with db.tx() as conn:
+        conn.executemany(
+            "INSERT INTO feeds(url, origin, added) VALUES (?, 'user', ?)",
+            [(url, time.time()) for url in urls],
+        )
+    db.close()
+
+
+def newsboat_config(path: Path, threads: int) -> Path:
+    path.write_text(f"reload-threads {threads}\nconfirm-exit no\n", encoding="utf-8")
+    return path
+
+
+def ensure_newsboat() -> str | None:
+    found = shutil.which("newsboat")
+    if found:
+        return found
+    log("newsboat is missing: trying `apt-get install -y newsboat` once")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "newsboat"]):
+        try:
+            subprocess.run(cmd, env=env, timeout=600, check=False, capture_output=True)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log(f"  {' '.join(cmd)} failed: {exc}")
+            break
+    found = shutil.which("newsboat")
+    if not found:
+        log("newsboat could not be installed: measuring newstui only")
+    return found
+
+
+def version_of(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    return out.strip().splitlines()[0] if out.strip() else "?"
+
+
+# ---- tmux ---------------------------------------------------------------------------------
+
+
+def tmux(*args: str, check: bool = True) -> str:
+    result = subprocess.run(
+        ["tmux", "-L", TMUX_SOCKET, *args], capture_output=True, text=True, timeout=30
+    )
+    if check and result.returncode != 0:
+        raise RuntimeError(f"tmux {' '.join(args)}: {result.stderr.strip()}")
+    return result.stdout
+
+
+class Tmux:
+    """One tmux session running one program, 160x45; closed on exit."""
+
+    counter = 0
+
+    def __init__(self, cmd: list[str], env: dict[str, str], cwd: Path) -> None:
+        Tmux.counter += 1
+        self.name = f"b{os.getpid()}-{Tmux.counter}"
+        assigns = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items() if _env_ok(k))
+        self.shell = f"cd {shlex.quote(str(cwd))} && exec env -i {assigns} {shlex.join(cmd)}"
+        self.started = 0.0
+        self.pid = 0
+
+    def __enter__(self) -> Tmux:
+        self.started = time.perf_counter()
+        tmux("new-session", "-d", "-s", self.name, "-x", "160", "-y", "45", self.shell)
+        with contextlib.suppress(RuntimeError, ValueError):
+            self.pid = int(tmux("display-message", "-p", "-t", self.name, "#{pane_pid}").strip())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        tmux("kill-session", "-t", self.name, check=False)
+
+    def screen(self) -> str:
+        return tmux("capture-pane", "-p", "-t", self.name, check=False)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        tmux("send-keys", "-t", self.name, *(["-l"] if literal else []), *keys)
+
+    def wait(
+        self,
+        predicate: Callable[[str], bool],
+        *,
+        since: float,
+        timeout: float,
+        settle: float = 0.0,
+        poll: float = 0.02,
+    ) -> tuple[float, str]:
+        """Seconds from `since` until the screen satisfies `predicate`.
+
+        With `settle` > 0: until the last change of the screen once it satisfies `predicate` and
+        then stays unchanged for `settle` seconds (the end of drawing, not its beginning).
+        """
+        deadline = time.perf_counter() + timeout
+        last, last_change = "", since
+        while time.perf_counter() < deadline:
+            text = self.screen()
+            now = time.perf_counter()
+            if text != last:
+                last, last_change = text, now
+            if predicate(text) and (settle <= 0 or now - last_change >= settle):
+                return (now if settle <= 0 else last_change) - since, text
+            time.sleep(poll)
+        raise TimeoutError(f"screen condition not met in {timeout:g} s; screen:\n{last}")
+
+
+def _env_ok(key: str) -> bool:
+    return key.isidentifier() and not key.startswith("TMUX")
+
+
+# ---- the 100k-article libraries -----------------------------------------------------------
+
+
+@dataclass
+class BigLibrary:
+    newstui_db: Path
+    newsboat_cache: Path | None
+    newsboat_urls: Path
+    feeds: int
+    articles: int
+    big_feed_id: int
+    words: list[str]
+
+
+def build_big(sizes: Sizes, newsboat: str | None) -> BigLibrary:
+    """2,000 feeds x 50 articles, and one feed of 10,000 (kept in _work/ between runs)."""
+    sig = f"{sizes.big_feeds}x{sizes.big_items}+{sizes.big_feed_items}"
+    folder = WORK / f"big-{sig}"
+    folder.mkdir(parents=True, exist_ok=True)
+    fs = FeedSet(sizes.big_feeds, sizes.big_items, seed=1, big_feed=sizes.big_feed_items)
+    articles = sum(fs.count(i) for i in range(fs.feeds))
+    db = folder / "newstui.db"
+    done = folder / "newstui.done"
+    if not done.exists():
+        log(f"building the newstui library {sig} ({articles} articles) by direct inserts")
+        started = time.perf_counter()
+        _build_newstui_big(db, fs, sizes.hosts)
+        done.write_text("ok\n")
+        log(f"  built in {time.perf_counter() - started:.0f} s")
+    big_feed_id = int(_one(db, "SELECT id FROM feeds WHERE feed_title = 'Bench feed 00000'"))
+    urls = folder / "urls"
+    cache = folder / "newsboat-cache.db"
+    nb_done = folder / "newsboat.done"
+    if newsboat and not nb_done.exists():
+        log(f"building the newsboat cache {sig} by a reload against the feed server")
+        for suffix in ("", ".lock"):
+            Path(f"{cache}{suffix}").unlink(missing_ok=True)
+        started = time.perf_counter()
+        with Server(
+            sizes.big_feeds, sizes.big_items, hosts=sizes.hosts, big_feed=sizes.big_feed_items
+        ) as server:
+            urls.write_text("\n".join(server.urls()) + "\n")
+            home = folder / "home"
+            conf = newsboat_config(folder / "newsboat.conf", 8)
+            m = measure(
+                [newsboat, "-u", str(urls), "-c", str(cache), "-C", str(conf), "-x", "reload"],
+                base_env(home),
+                timeout=3600,
+            )
+        count = _one(cache, "SELECT count(*) FROM rss_item")
+        log(f"  newsboat cache: {count} articles in {time.perf_counter() - started:.0f} s")
+        if count != articles:
+            log(f"  WARNING: newsboat stored {count} articles, expected {articles}: rc={m.rc}")
+        nb_done.write_text("ok\n")
+    return BigLibrary(
+        db,
+        cache if newsboat and cache.exists() else None,
+        urls,
+        fs.feeds,
+        articles,
+        big_feed_id,
+        fs.words,
+    )
+
+
+def _one(path: Path, sql: str) -> Any:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _build_newstui_big(path: Path, fs: FeedSet, hosts: int) -> None:
+    from newstui.storage.db import Database, StoredEntry, apply_refresh, plain_text
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = Database(path)
+    try:
+        for index in range(fs.feeds):
+            feed_id = db.insert_feed(feed_url(index, DEAD_PORT, hosts), title=None, tags=())
+            entries = []
+            head = fs.head[index]
+            for number in range(head - 1, head - fs.count(index) - 1, -1):
+                title, link, body, when = fs.item(index, number)
+                guid = (
+                    f"bench-{index}-{number}" if index % 2 == 0 else f"urn:bench:{index}:{number}"
+                )
+                entries.append(
+                    StoredEntry(
+                        key=guid,
+                        title=title,
+                        url=link,
+                        author=f"Author {number % 17}",
+                        site=None,
+                        published=float(when),
+                        updated=float(when),
+                        content=body,
+                        content_type="html",
+                        digest=hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest(),
+                        search_text=plain_text(body),
+                    )
+                )
+            apply_refresh(
+                db,
+                feed_id,
+                status="ok",
+                error=None,
+                http_status=200,
+                entries=entries,
+                feed_title=f"Bench feed {index:05d}",
+                site_url=f"https://site{index}.news.example/",
+            )
+    finally:
+        db.close()
+
+
+# ---- results ------------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, key: str, value: float | None) -> None:
+        if value is not None:
+            self.samples.setdefault(key, []).append(value)
+
+    def median(self, key: str | None) -> float | None:
+        values = self.samples.get(key or "")
+        return statistics.median(values) if values else None
+
+
+# ---- rows 1 and 2: refresh ------------------------------------------------------------------
+
+
+def rows_refresh(sizes: Sizes, res: Results, newsboat: str | None, rows: set[int]) -> None:
+    scratch = WORK / "refresh"
+    scratch.mkdir(parents=True, exist_ok=True)
+    home = scratch / "home"
+    config = newstui_config(scratch / "newstui.toml")
+    env_nt = newstui_env(home, config)
+    env_nb = base_env(home)
+    db = scratch / "newstui.db"
+    thread_counts = (8, 1)
+    with Server(sizes.feeds, sizes.items, hosts=sizes.hosts) as server:
+        urls_file = scratch / "urls"
+        urls_file.write_text("\n".join(server.urls()) + "\n")
+        for latency in (0, 50):
+            server.latency(latency)
+            for run in range(sizes.runs):
+                server.reset()
+                log(f"rows 1-2: {latency} ms latency, run {run + 1}/{sizes.runs}")
+                clients: list[tuple[str, int]] = [("nt", 0)]
+                if newsboat:
+                    clients += [("nb", t) for t in thread_counts]
+                if run % 2:
+                    clients.reverse()
+                for name, threads in clients:
+                    server.reset()  # every client sees the same first version of the feeds
+                    key = "nt" if name == "nt" else f"nb{threads}"
+                    if name == "nt":
+                        fresh_newstui_db(db, server.urls())
+                        cmd = [NEWSTUI, "--db", str(db), "refresh", "--json"]
+                        env, check = env_nt, lambda m: _check_newstui(m)
+                    else:
+                        assert newsboat is not None
+                        cache = scratch / f"newsboat-{threads}.db"
+                        for suffix in ("", ".lock"):
+                            Path(f"{cache}{suffix}").unlink(missing_ok=True)
+                        conf = newsboat_config(scratch / f"newsboat-{threads}.conf", threads)
+                        cmd = [newsboat, "-u", str(urls_file), "-c", str(cache), "-C", str(conf)]
+                        cmd += ["-x", "reload"]
+                        env, check = env_nb, lambda m, c=cache: _check_newsboat(m, c)
+                    phases = [("cold", None), ("prime", None), ("warm", None)]
+                    phases.append(("changed", 0.1))
+                    for phase, fraction in phases:
+                        if fraction is not None:
+                            server.publish(fraction)
+                        server.stats()
+                        m = measure(cmd, env, timeout=1800)
+                        stats = server.stats()
+                        detail = check(m)
+                        tag = f"{phase}{latency}.{key}"
+                        if phase != "prime":
+                            res.add(tag, m.seconds)
+                            if phase == "cold":
+                                res.add(f"rss.cold{latency}.{key}", m.tree_mb)
+                            res.notes.setdefault("server", {})[tag] = stats
+                        log(
+                            f"  {tag:<16} {m.seconds:7.2f} s  tree {m.tree_mb:6.0f} MB  "
+                            f"main {m.maxrss_mb:6.0f} MB  {detail}  server {stats}"
+                        )
+    _ = rows
+
+
+def _check_newstui(m: Measured) -> str:
+    if m.rc != 0:
+        return f"rc={m.rc} {m.err.strip()[-300:]}"
+    try:
+        outcomes = json.loads(m.out)
+    except ValueError:
+        return f"unreadable output {m.out[:200]!r}"
+    statuses: dict[str, int] = {}
+    for o in outcomes:
+        statuses[o["status"]] = statuses.get(o["status"], 0) + 1
+    new = sum(o["new"] for o in outcomes)
+    return f"{statuses} new={new}"
+
+
+def _check_newsboat(m: Measured, cache: Path) -> str:
+    try:
+        count = _one(cache, "SELECT count(*) FROM rss_item")
+    except sqlite3.Error as exc:
+        count = f"? ({exc})"
+    return f"rc={m.rc} articles={count}"
+
+
+# ---- rows 3, 4, 5: the reader on a big library --------------------------------------------
+
+ITEM = re.compile(r"\[0\.(\d+)\]")
+
+
+def rows_reader(sizes: Sizes, res: Results, newsboat: str | None, rows: set[int]) -> None:
+    big = build_big(sizes, newsboat)
+    res.notes["big"] = {"feeds": big.feeds, "articles": big.articles}
+    scratch = WORK / "reader"
+    scratch.mkdir(parents=True, exist_ok=True)
+    home = scratch / "home"
+    config = newstui_config(scratch / "newstui.toml")
+    env_nt = newstui_env(home, config)
+    env_nb = base_env(home)
+    nb_conf = newsboat_config(scratch / "newsboat.conf", 8)
+    nb_cmd = [newsboat or "newsboat", "-u", str(big.newsboat_urls), "-c", str(big.newsboat_cache)]
+    nb_cmd += ["-C", str(nb_conf)]
+    nt_cmd = [NEWSTUI, "--db", str(big.newstui_db)]
+    common = _common_word(big)
+    res.notes["search_words"] = {"rare": "9876", "common": common}
+    have_nb = newsboat is not None and big.newsboat_cache is not None
+    for run in range(sizes.runs):
+        log(f"rows 3-5: run {run + 1}/{sizes.runs}")
+        order = ["nt", "nb"] if run % 2 == 0 else ["nb", "nt"]
+        for who in order:
+            if who == "nb" and not have_nb:
+                continue
+            if 3 in rows or 6 in rows:
+                if who == "nt":
+                    empty = scratch / "empty.db"
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{empty}{suffix}").unlink(missing_ok=True)
+                    t, _rss = _first_paint([NEWSTUI, "--db", str(empty)], env_nt, ["Welcome"])
+                    res.add("paint.empty.nt", t)
+                    t, rss = _first_paint(nt_cmd, env_nt, ["Bench feed 00000"])
+                    res.add("paint.big.nt", t)
+                    res.add("rss.paint.nt", rss)
+                else:
+                    t, rss = _first_paint(nb_cmd, env_nb, ["Bench feed 00000"])
+                    res.add("paint.big.nb", t)
+                    res.add("rss.paint.nb", rss)
+                    m = measure([*nb_cmd, "-x", "print-unread"], env_nb, timeout=600)
+                    res.add("printunread.nb", m.seconds)
+                    log(f"  newsboat -x print-unread {m.seconds:.2f} s: {m.out.strip()[:80]}")
+            if 4 in rows or 6 in rows:
+                opened, moved, rss = _open_and_move(
+                    who, nt_cmd if who == "nt" else nb_cmd, env_nt if who == "nt" else env_nb
+                )
+                res.add(f"open.{who}", opened)
+                res.add(f"move.{who}", moved)
+                res.add(f"rss.open.{who}", rss)
+            if 5 in rows:
+                for kind, word in (("rare", "9876"), ("common", common)):
+                    cmd = nt_cmd if who == "nt" else nb_cmd
+                    env = env_nt if who == "nt" else env_nb
+                    res.add(f"search.{kind}.{who}", _search_tmux(who, cmd, env, word))
+        if 4 in rows:
+            out = scratch / "open.json"
+            for headless in (False, True):
+                data = _probe(
+                    "open",
+                    big.newstui_db,
+                    config,
+                    env_nt,
+                    out,
+                    headless=headless,
+                    extra=["--feed-id", str(big.big_feed_id)],
+                )
+                if "error" in data:
+                    log(f"  probe open: {data['error']}")
+                    continue
+                mode = "headless" if headless else "driver"
+                steps = data["steps_s"]
+                res.add(f"probe.open.{mode}", data["open_s"] * 1000)
+                res.add(f"probe.step.median.{mode}", statistics.median(steps) * 1000)
+                res.add(f"probe.step.p95.{mode}", sorted(steps)[int(0.95 * len(steps)) - 1] * 1000)
+                res.add(f"probe.step.max.{mode}", max(steps) * 1000)
+                res.add(f"probe.rss.{mode}", data["maxrss_mb"])
+                log(
+                    f"  probe open ({mode}): open {data['open_s'] * 1000:.0f} ms, step median "
+                    f"{statistics.median(steps) * 1000:.1f} ms max {max(steps) * 1000:.1f} ms, "
+                    f"cursor {data['cursor']}, maxrss {data['maxrss_mb']:.0f} MB"
+                )
+        if 5 in rows:
+            out = scratch / "search.json"
+            words = ["9876", common, f"{common}+{big.words[7]}"]
+            data = _probe(
+                "search",
+                big.newstui_db,
+                config,
+                env_nt,
+                out,
+                headless=True,
+                extra=["--words", ",".join(words)],
+            )
+            if "error" in data:
+                log(f"  probe search: {data['error']}")
+            else:
+                for label, word in zip(("rare", "common", "two"), words, strict=True):
+                    q = data["queries"][word]
+                    res.add(f"search.lib.{label}", q["median_s"] * 1000)
+                    res.notes.setdefault("search_hits", {})[label] = q["hits"]
+                    log(
+                        f"  library search {word!r}: {q['median_s'] * 1000:.1f} ms, {q['hits']} hits"
+                    )
+
+
+def _common_word(big: BigLibrary) -> str:
+    """A vocabulary word found in many articles (most among a fixed sample)."""
+    conn = sqlite3.connect(f"file:{big.newstui_db}?mode=ro", uri=True)
+    try:
+        best, best_hits = big.words[0], -1
+        for word in big.words[::150][:20]:
+            hits = conn.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (f'"{word}"',)
+            ).fetchone()[0]
+            if hits > best_hits:
+                best, best_hits = word, hits
+        return best
+    finally:
+        conn.close()
+
+
+def _first_paint(cmd: list[str], env: dict[str, str], marks: list[str]) -> tuple[float, float]:
+    """Seconds from launch until the feeds pane shows its rows; peak RSS 1.5 s later."""
+    with Tmux(cmd, env, WORK) as tm:
+        seconds, _screen = tm.wait(
+            lambda s: all(m in s for m in marks), since=tm.started, timeout=300
+        )
+        time.sleep(1.5)
+        rss = hwm_mb(tm.pid)
+    log(f"  first paint {shlex.join(cmd[-2:])}: {seconds * 1000:.0f} ms, peak RSS {rss:.0f} MB")
+    return seconds, rss
+
+
+def _open_and_move(who: str, cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Open the 10k-article feed from the feeds pane, then move 100 rows down; both until drawn."""
+    with Tmux(cmd, env, WORK) as tm:
+        tm.wait(lambda s: "Bench feed 00000" in s, since=tm.started, timeout=300, settle=0.3)
+        if who == "nt":
+            tm.keys("h")  # the feeds pane; the big feed is the row after All, Unread, Bookmarks
+            tm.keys("j", "j", "j")
+            tm.wait(lambda s: True, since=time.perf_counter(), timeout=30, settle=0.3)
+        started = time.perf_counter()
+        tm.keys("Enter")
+        opened, screen = tm.wait(
+            lambda s: len(ITEM.findall(s)) >= 2, since=started, timeout=120, settle=0.25
+        )
+        numbers = [int(n) for n in ITEM.findall(screen)]
+        target = numbers[0] + 100 * (numbers[1] - numbers[0])
+        mark = f"[0.{target}]"
+        started = time.perf_counter()
+        tm.keys(*(["Down"] * 100))
+        moved, _screen = tm.wait(lambda s: mark in s, since=started, timeout=120, settle=0.25)
+        rss = hwm_mb(tm.pid)
+    log(
+        f"  {who}: open {opened * 1000:.0f} ms, 100 moves {moved * 1000:.0f} ms, peak RSS {rss:.0f} MB"
+    )
+    return opened, moved, rss
+
+
+def _search_tmux(who: str, cmd: list[str], env: dict[str, str], word: str) -> float | None:
+    with Tmux(cmd, env, WORK) as tm:
+        tm.wait(lambda s: "Bench feed 00000" in s, since=tm.started, timeout=300, settle=0.3)
+        tm.keys("/")
+        time.sleep(0.3)
+        tm.keys(word, literal=True)
+        time.sleep(0.1)
+        started = time.perf_counter()
+        tm.keys("Enter")
+        if who == "nt":
+            done = lambda s: f"Search: {word}" in s and "article" in s  # noqa: E731
+        else:
+            done = lambda s: "Search result" in s  # noqa: E731
+        try:
+            seconds, _screen = tm.wait(done, since=started, timeout=300, settle=0.25)
+        except TimeoutError as exc:
+            log(f"  {who} search {word!r}: {exc}")
+            return None
+    log(f"  {who} search {word!r}: {seconds * 1000:.0f} ms")
+    return seconds
+
+
+def _probe(
+    mode: str,
+    db: Path,
+    config: Path,
+    env: dict[str, str],
+    out: Path,
+    *,
+    headless: bool,
+    extra: list[str],
+) -> dict[str, Any]:
+    out.unlink(missing_ok=True)
+    cmd = [PY, str(BENCH / "_tui_probe.py"), mode, "--db", str(db), "--config", str(config)]
+    cmd += ["--out", str(out), *extra]
+    if headless:
+        cmd.append("--headless")
+        subprocess.run(cmd, env=env, timeout=1800, check=False, capture_output=True)
+    else:
+        with Tmux(cmd, env, WORK) as tm:
+            deadline = time.monotonic() + 1800
+            while not out.exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(0.3)
+            _ = tm
+    if not out.exists():
+        return {"error": "the probe wrote no result"}
+    return dict(json.loads(out.read_text()))
+
+
+# ---- row 7: event-loop stalls during a refresh --------------------------------------------
+
+
+def row_stall(sizes: Sizes, res: Results) -> None:
+    scratch = WORK / "stall"
+    scratch.mkdir(parents=True, exist_ok=True)
+    home = scratch / "home"
+    config = newstui_config(scratch / "newstui.toml")
+    env = newstui_env(home, config)
+    db = scratch / "newstui.db"
+    out = scratch / "stall.json"
+    with Server(sizes.stall_feeds, sizes.items, hosts=sizes.hosts) as server:
+        for latency in (0, 50):
+            server.latency(latency)
+            for run in range(sizes.runs):
+                server.reset()
+                fresh_newstui_db(db, server.urls())
+                data = _probe("stall", db, config, env, out, headless=False, extra=[])
+                if "error" in data:
+                    log(f"  stall probe: {data['error']}")
+                    continue
+                res.add(f"stall.max{latency}", data["max_stall_ms"])
+                res.add(f"stall.p99{latency}", data["p99_stall_ms"])
+                res.add(f"stall.over50.{latency}", data["over_50ms"])
+                res.add(f"stall.refresh{latency}", data["refresh_s"])
+                res.notes.setdefault("stall_worst", {})[f"{latency}.{run}"] = data["worst"]
+                log(
+                    f"  stall {latency} ms run {run + 1}: refresh {data['refresh_s']:.1f} s, max "
+                    f"{data['max_stall_ms']:.0f} ms, p99 {data['p99_stall_ms']:.0f} ms, "
+                    f">50 ms: {data['over_50ms']} of {data['samples']}; worst {data['worst'][:5]}"
+                )
+
+
+# ---- the table ----------------------------------------------------------------------------
+
+# (row, what, unit, newstui key, newsboat key, target ratio or None, absolute limit or None)
+TABLE: list[tuple[str, str, str, str | None, str | None, float | None, float | None]] = [
+    ("1", "cold refresh, 0 ms latency", "s", "cold0.nt", "cold0.nb8", 0.5, None),
+    ("1", "  same, newsboat reload-threads 1", "s", "cold0.nt", "cold0.nb1", None, None),
+    ("1", "cold refresh, 50 ms latency", "s", "cold50.nt", "cold50.nb8", 0.5, None),
+    ("1", "  same, newsboat reload-threads 1", "s", "cold50.nt", "cold50.nb1", None, None),
+    ("2", "warm refresh (all 304), 0 ms", "s", "warm0.nt", "warm0.nb8", 0.3, None),
+    ("2", "warm refresh (all 304), 50 ms", "s", "warm50.nt", "warm50.nb8", 0.3, None),
+    ("2", "  same, newsboat reload-threads 1", "s", "warm50.nt", "warm50.nb1", None, None),
+    ("2", "10% of feeds changed, 0 ms", "s", "changed0.nt", "changed0.nb8", 0.3, None),
+    ("2", "10% of feeds changed, 50 ms", "s", "changed50.nt", "changed50.nb8", 0.3, None),
+    ("3", "first paint, empty library", "s", "paint.empty.nt", None, None, None),
+    (
+        "3",
+        "first paint, big library / TUI start-up",
+        "s",
+        "paint.big.nt",
+        "paint.big.nb",
+        0.2,
+        None,
+    ),
+    ("3", "  vs newsboat -x print-unread", "s", "paint.big.nt", "printunread.nb", None, None),
+    ("4", "open the 10k-article feed (tmux, drawn)", "s", "open.nt", "open.nb", 0.1, None),
+    ("4", "move 100 rows (100 keys, tmux, drawn)", "s", "move.nt", "move.nb", None, None),
+    ("4", "open 10k feed in-process (real driver)", "ms", "probe.open.driver", None, None, None),
+    ("4", "one j press: median (real driver)", "ms", "probe.step.median.driver", None, None, None),
+    ("4", "one j press: p95 (real driver)", "ms", "probe.step.p95.driver", None, None, None),
+    ("4", "one j press: max (real driver)", "ms", "probe.step.max.driver", None, None, None),
+    (
+        "4",
+        "one j press: median (Pilot, headless)",
+        "ms",
+        "probe.step.median.headless",
+        None,
+        None,
+        None,
+    ),
+    ("5", "search a rare word (tmux, drawn)", "s", "search.rare.nt", "search.rare.nb", None, None),
+    (
+        "5",
+        "search a common word (tmux, drawn)",
+        "s",
+        "search.common.nt",
+        "search.common.nb",
+        None,
+        None,
+    ),
+    ("5", "search rare, Library count+page", "ms", "search.lib.rare", None, None, None),
+    ("5", "search common, Library count+page", "ms", "search.lib.common", None, None, None),
+    ("5", "search two words, Library count+page", "ms", "search.lib.two", None, None, None),
+    ("6", "peak memory: cold refresh, 0 ms", "MB", "rss.cold0.nt", "rss.cold0.nb8", None, None),
+    ("6", "peak memory: cold refresh, 50 ms", "MB", "rss.cold50.nt", "rss.cold50.nb8", None, None),
+    (
+        "6",
+        "peak RSS: reader start-up, big library",
+        "MB",
+        "rss.paint.nt",
+        "rss.paint.nb",
+        1.0,
+        None,
+    ),
+    ("6", "peak RSS: open 10k feed + 100 moves", "MB", "rss.open.nt", "rss.open.nb", None, None),
+    ("7", "largest loop stall, refresh 0 ms (TUI)", "ms", "stall.max0", None, None, 50.0),
+    ("7", "largest loop stall, refresh 50 ms (TUI)", "ms", "stall.max50", None, None, 50.0),
+    ("7", "p99 loop lateness, refresh 0 ms", "ms", "stall.p990", None, None, None),
+    ("7", "stalls over 50 ms, refresh 0 ms (count)", "", "stall.over50.0", None, None, None),
+    ("7", "refresh duration in the TUI, 0 ms", "s", "stall.refresh0", None, None, None),
+]
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit in ("MB", ""):
+        return f"{value:.0f}"
+    if unit == "s":
+        return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+    return f"{value:.1f}"
+
+
+def table(res: Results, sizes: Sizes) -> str:
+    lines = [
+        "| row | measurement | unit | newstui | newsboat | newstui/newsboat | target | met |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row, what, unit, nt_key, nb_key, ratio_target, limit in TABLE:
+        nt = res.median(nt_key)
+        nb = res.median(nb_key)
+        ratio = nt / nb if nt is not None and nb else None
+        target, met = "", ""
+        if ratio_target is not None:
+            target = f"≤ {ratio_target:g}×"
+            met = "" if ratio is None else ("yes" if ratio <= ratio_target else "**no**")
+        if limit is not None:
+            target = f"≤ {limit:g} {unit}"
+            met = "" if nt is None else ("yes" if nt <= limit else "**no**")
+        if nt is None and nb is None:
+            continue
+        ratio_text = f"{ratio:.2f}" if ratio is not None else "–"
+        lines.append(
+            f"| {row} | {what} | {unit} | {_fmt(nt, unit)} | {_fmt(nb, unit)} | {ratio_text} "
+            f"| {target} | {met} |"
+        )
+    empty, big = res.median("paint.empty.nt"), res.median("paint.big.nt")
+    if empty and big:
+        ok = "yes" if big / empty <= 1.2 else "**no**"
+        lines.append(
+            f"| 3 | first paint big / empty (newstui) | × | {big / empty:.2f} | – | – | ≤ 1.2× | {ok} |"
+        )
+    counts = {k: len(v) for k, v in res.samples.items()}
+    runs = max(counts.values()) if counts else 0
+    lines.append("")
+    lines.append(
+        f"Medians of {sizes.runs} run(s) (up to {runs} samples per cell). Refresh: {sizes.feeds} "
+        f"feeds × {sizes.items} items on {sizes.hosts} loopback hosts. Reader: {sizes.big_feeds} "
+        f"feeds × {sizes.big_items} + one feed of {sizes.big_feed_items} articles."
+    )
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, str]:
+    cpu = "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = "?"
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    import newstui
+
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": mem,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "newstui": newstui.__version__,
+        "newsboat": version_of(["newsboat", "-v"]) if shutil.which("newsboat") else "not installed",
+        "sqlite": sqlite3.sqlite_version,
+        "tmux": version_of(["tmux", "-V"]),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="newstui vs newsboat benchmarks")
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run")
+    parser.add_argument("--rows", default="1,2,3,4,5,6,7", help="rows to run, e.g. 1,2")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default 3; quick 1)")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    if args.runs:
+        sizes = Sizes(**{**sizes.__dict__, "runs": max(1, args.runs)})
+    rows = {int(r) for r in args.rows.split(",") if r.strip()}
+    WORK.mkdir(parents=True, exist_ok=True)
+    if not shutil.which("tmux") and rows & {3, 4, 5, 6, 7}:
+        log("tmux is missing: rows 3-7 need it (apt-get install tmux)")
+        return 2
+    newsboat = ensure_newsboat()
+    res = Results()
+    info = machine()
+    log(f"machine: {info}")
+    tmux("new-session", "-d", "-s", f"keep{os.getpid()}", "sleep 14400", check=False)
+    started = time.perf_counter()
+    try:
+        if rows & {1, 2, 6}:
+            rows_refresh(sizes, res, newsboat, rows)
+        if rows & {3, 4, 5, 6}:
+            rows_reader(sizes, res, newsboat, rows)
+        if 7 in rows:
+            row_stall(sizes, res)
+    finally:
+        tmux("kill-session", "-t", f"keep{os.getpid()}", check=False)
+    text = table(res, sizes)
+    elapsed = time.perf_counter() - started
+    (WORK / "last.json").write_text(
+        json.dumps(
+            {"machine": info, "sizes": sizes.__dict__, "samples": res.samples, "notes": res.notes},
+            indent=1,
+        )
+    )
+    print()
+    print("  ".join(f"{k}: {v}" for k, v in info.items()))
+    print()
+    print(text)
+    print(f"\n(suite took {elapsed / 60:.1f} min; samples in {WORK / 'last.json'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
