@@ -366,3 +366,40 @@ def test_broken_corpus_feeds_give_an_error_or_a_partial_result(
         assert feed.status in (FeedStatus.OK, FeedStatus.ERROR), feed
         if feed.status == FeedStatus.ERROR:
             assert feed.error and "internal error" not in feed.error, feed
+
+
+def test_render_numbers_links_and_drops_unsafe_ones(
+    library: Library, httpserver: HTTPServer
+) -> None:
+    body = (
+        '<p>See <a href="/docs">the docs</a> and <a href="javascript:alert(1)">this</a>.</p>'
+        '<p><img src="/pic.png" alt="A picture"></p>'
+    )
+    url = serve(
+        httpserver, "/r", rss([Item("Linked", guid="l", link=httpserver.url_for("/a"), body=body)])
+    )
+    run(library.add_feed(url))
+    article = library.articles(View("all"))[0]
+    rendered = library.render(article)
+    assert rendered.links[0] == ("the docs", httpserver.url_for("/docs"))
+    assert all(not link.startswith("javascript:") for _text, link in rendered.links)
+    assert rendered.images == (("A picture", httpserver.url_for("/pic.png")),)
+    assert r"\[image: A picture\]" in rendered.markdown and "javascript" not in rendered.markdown
+
+
+def test_fetch_image_honours_the_image_size_limit(tmp_path: Path, httpserver: HTTPServer) -> None:
+    from newstui.config import LimitsConfig
+    from newstui.errors import SourceError
+
+    httpserver.expect_request("/small.png").respond_with_data(b"\x89PNG" + bytes(100))
+    httpserver.expect_request("/big.png").respond_with_data(b"\x89PNG" + bytes(50_000))
+    config = Config(limits=LimitsConfig(max_image_bytes=10_000))
+    lib = Library.open(config, tmp_path / "img.db")
+    try:
+        assert run(lib.fetch_image(httpserver.url_for("/small.png"))).startswith(b"\x89PNG")
+        with pytest.raises(SourceError, match="larger"):
+            run(lib.fetch_image(httpserver.url_for("/big.png")))
+        with pytest.raises(SourceError, match="only http"):
+            run(lib.fetch_image("file:///etc/passwd"))
+    finally:
+        lib.close()

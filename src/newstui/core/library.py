@@ -9,11 +9,11 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config
 from newstui.core.models import (
@@ -31,6 +31,9 @@ from newstui.core.refresh import FeedJob, Refresher, local_path, skipped_outcome
 from newstui.core.text import clean_line, is_feed_url
 from newstui.errors import NotAFeedError, NotFoundError, SourceError
 from newstui.storage.db import Database
+
+if TYPE_CHECKING:
+    from newstui.core.content import Rendered
 
 log = logging.getLogger(__name__)
 
@@ -359,6 +362,33 @@ class Library:
         rows = self.db.query(sql + f" AND id IN ({marks})", list(feed_ids))
         order = {f: i for i, f in enumerate(feed_ids)}
         return sorted(rows, key=lambda r: order[r[0]])
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def render(self, article: Article, *, full_text: bool = False) -> Rendered:
+        """The article's body as safe Markdown with its links and images (CPU-bound: a thread).
+
+        `full_text` picks the extracted web page when one has been fetched, else the feed's text.
+        """
+        from newstui.core.content import render_body
+
+        if full_text and article.full_text:
+            return render_body(article.full_text, ContentType.MARKDOWN, base_url=article.url)
+        return render_body(article.content, article.content_type, base_url=article.url)
+
+    async def fetch_image(self, url: str) -> bytes:
+        """An image of an article, within the size limit; `SourceError` when it cannot be had."""
+        from newstui.core.fetch import Fetcher
+
+        if not is_feed_url(url):
+            raise SourceError(f"{clean_line(url)}: only http(s) images are loaded")
+        limit = self.config.limits.max_image_bytes
+        refresh = replace(self.config.refresh, max_bytes=min(limit, self.config.refresh.max_bytes))
+        async with Fetcher(refresh) as fetcher:
+            result = await fetcher.get_page(url)
+        if result.status != "ok":
+            raise SourceError(f"{clean_line(url)}: {result.error or result.status}")
+        return result.body
 
     # ---- full text ----------------------------------------------------------------------
 
