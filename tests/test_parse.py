@@ -177,3 +177,15 @@ def test_broken_and_synthetic_feeds_never_raise_anything_but_parse_error(
             continue
         for entry in feed.entries:
             assert entry.key and entry.title, path
+
+
+def test_titles_escaped_twice_at_the_source_read_naturally() -> None:
+    doc = rss([Item("Tips &#8211; tricks &amp; more", guid="1")], title="Blog &#8211; News")
+    feed = parse_document(doc)
+    assert feed.title == "Blog – News"
+    assert feed.entries[0].title == "Tips – tricks & more"
+
+
+def test_whitespace_before_the_xml_declaration_is_not_a_malformed_feed() -> None:
+    feed = parse_document(b"\n\n  " + rss(items(2)))
+    assert len(feed.entries) == 2 and feed.warning is None

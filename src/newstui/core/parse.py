@@ -36,6 +36,7 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE\b(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.I | re.DO
 _ENTITY_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
 _TAG = re.compile(r"<[^>]*>")
+_ESCAPED_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|channel)[\s>]")
 _JSON_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*[\{\[]")
 # feedparser flags these as "bozo" although the document parsed fine.
@@ -92,6 +93,8 @@ def parse_document(
 
 def defuse_xml(data: bytes) -> bytes:
     """The document without its DOCTYPE, named HTML entities turned into character references."""
+    if data[:1].isspace() and data.lstrip()[:5] == b"<?xml":
+        data = data.lstrip()  # whitespace before the XML declaration sends expat off the rails
     head = data[:65536]
     if b"<!" in head and _DOCTYPE.search(data):
         data = _DOCTYPE.sub(b"", data, count=1)
@@ -114,7 +117,15 @@ def _parse_xml(
     data: bytes, url: str | None, headers: Mapping[str, str], limits: LimitsConfig
 ) -> ParsedFeed:
     import feedparser
+    from feedparser.encodings import convert_to_utf8
 
+    # Defuse what feedparser will parse: the document as UTF-8, decoded as feedparser decodes it.
+    # In UTF-16, EBCDIC or `unicode_escape` the DOCTYPE and entity references are invisible to
+    # byte patterns, and feedparser would expand their entities (a quadratic blow-up).
+    detected: dict[str, Any] = {}
+    utf8 = convert_to_utf8(dict(headers), data, detected)
+    if detected.get("encoding"):
+        data, headers = utf8, {**headers, "content-type": "application/xml; charset=utf-8"}
     parsed: Any = feedparser.parse(
         defuse_xml(data),
         response_headers=dict(headers),
@@ -185,6 +196,12 @@ def _title(value: Any, detail: Any, limits: LimitsConfig) -> str:
     kind = str((detail or {}).get("type") or "")
     if "html" in kind and "<" in text:
         text = html.unescape(_TAG.sub("", text))
+    return _plain_title(text, limits)
+
+
+def _plain_title(text: str, limits: LimitsConfig) -> str:
+    if "&" in text and _ESCAPED_ENTITY.search(text):
+        text = html.unescape(text)  # escaped twice at the source: "Blog &#8211; News"
     return clean_line(text, max_length=limits.max_title_chars)
 
 
@@ -283,7 +300,7 @@ def _parse_json_feed(data: bytes, url: str | None, limits: LimitsConfig) -> Pars
             continue
         entries.append(_json_entry(item, base, feed_author, limits))
     return ParsedFeed(
-        title=clean_line(_str(doc.get("title")), max_length=limits.max_title_chars) or None,
+        title=_plain_title(_str(doc.get("title"))[: limits.max_title_chars * 8], limits) or None,
         site_url=_url(_str(doc.get("home_page_url")), url),
         entries=_unique(entries),
         warning=f"{skipped} items of the JSON Feed were not objects" if skipped else None,
@@ -306,7 +323,7 @@ def _json_entry(
     updated = _iso(item.get("date_modified"))
     return _entry(
         key,
-        clean_line(_str(item.get("title")), max_length=limits.max_title_chars),
+        _plain_title(_str(item.get("title"))[: limits.max_title_chars * 8], limits),
         link,
         _json_author(item) or feed_author,
         published or updated,
