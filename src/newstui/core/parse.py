@@ -33,7 +33,7 @@ from newstui.core.text import clean_line, clean_text
 from newstui.errors import NotAFeedError, ParseError
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE\b(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.I | re.DOTALL)
-_ENTITY_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_ENTITY_REF = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
 _TAG = re.compile(r"<[^>]*>")
 _ESCAPED_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
@@ -123,6 +123,8 @@ def _parse_xml(
     # In UTF-16, EBCDIC or `unicode_escape` the DOCTYPE and entity references are invisible to
     # byte patterns, and feedparser would expand their entities (a quadratic blow-up).
     detected: dict[str, Any] = {}
+    if data[:1].isspace() and data.lstrip()[:5] == b"<?xml":
+        data = data.lstrip()  # else feedparser adds a second declaration after the whitespace
     utf8 = convert_to_utf8(dict(headers), data, detected)
     if detected.get("encoding"):
         data, headers = utf8, {**headers, "content-type": "application/xml; charset=utf-8"}
