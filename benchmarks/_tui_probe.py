@@ -4,8 +4,9 @@
     python benchmarks/_tui_probe.py stall  --db DB --config TOML --out JSON [--headless]
     python benchmarks/_tui_probe.py search --db DB --config TOML --out JSON --words W1,W2,...
 
-`open`: show one feed's view (as enter in the feeds pane does), time until its first page is
-loaded and drawn, then press j 100 times, timing each press until the app is idle again.
+`open`: put the cursor on a feed in the feeds pane and press enter; time until the frame that
+shows its first page and its article count is written, then press j 100 times, timing each press until the frame showing the
+moved cursor is written (Pilot's own press() waits for idle, >= 40 ms a key: not used for timing).
 `stall`: an event-loop lateness probe (a callback re-armed every 10 ms records how late it ran)
 while the reader refreshes every feed (R), until the refresh is over.
 `search`: Library-level full-text search (count + first page of 200, as the list does).
@@ -64,34 +65,88 @@ async def _started(app: Any) -> Any:
     return screen
 
 
+class FrameWatch:
+    """Wraps the app's `_display` (one call per frame written): when a frame is written while a
+    condition holds, the wait for it ends; so a step is timed from input to the frame showing it."""
+
+    def __init__(self, app: Any) -> None:
+        self._original = app._display
+        self._cond: Callable[[], bool] | None = None
+        self._event = asyncio.Event()
+        self.frames = 0
+        app._display = self._display
+
+    def _display(self, screen: Any, renderable: Any) -> None:
+        self._original(screen, renderable)
+        self.frames += 1
+        if self._cond is not None and self._cond():
+            self._cond = None
+            self._event.set()
+
+    async def until(self, cond: Callable[[], bool], action: Callable[[], None]) -> float:
+        """Seconds from `action()` until a frame is written while `cond()` holds."""
+        self._event.clear()
+        self._cond = cond
+        started = time.perf_counter()
+        action()
+        await asyncio.wait_for(self._event.wait(), 60)
+        return time.perf_counter() - started
+
+
 async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from textual import events
+
     screen = await _started(app)
     await pilot.pause()
+    watch = FrameWatch(app)
     view = View("feed", feed_id=args.feed_id)
     expected = app.library.count(view)
     headlines = screen.headlines
-    started = time.perf_counter()
-    screen._show_view(view)
-    headlines.focus()
 
     def loaded() -> bool:
         first = headlines._pages.get(0)
-        return headlines.count == expected and bool(first) and first[0].feed_id == args.feed_id
+        return (
+            headlines.count == expected
+            and bool(first)
+            and first[0].feed_id == args.feed_id
+            and screen.header.counts == f"{expected} articles"
+        )
 
-    await _wait_until(loaded, 60)
+    # As a user does: the cursor on the feed in the feeds pane, then enter.
+    screen.feed_tree.focus()
+    screen.feed_tree.select_view(view)
     await pilot.pause()
-    opened = time.perf_counter() - started
+    await _wait_until(lambda: screen.feed_tree.highlighted_view == view, 10)
+    await pilot.pause()
+
+    def enter() -> None:
+        key = events.Key("enter", "\r")
+        key.set_sender(app)
+        app._driver.send_message(key)
+
+    profile = _profiler(args, "open")
+    opened = await watch.until(loaded, enter)
+    _dump(profile, args, "open")
+    await pilot.pause()
+    profile = _profiler(args, "steps")
     steps: list[float] = []
     for _ in range(args.steps):
-        t = time.perf_counter()
-        await pilot.press("j")
-        steps.append(time.perf_counter() - t)
+        target = headlines.cursor + 1
+
+        def press() -> None:
+            key = events.Key("j", "j")
+            key.set_sender(app)
+            app._driver.send_message(key)
+
+        steps.append(await watch.until(lambda t=target: headlines.cursor == t, press))
+    _dump(profile, args, "steps")
     await pilot.pause()
     return {
         "open_s": opened,
         "articles": expected,
         "steps_s": steps,
         "cursor": headlines.cursor,
+        "frames": watch.frames,
         "maxrss_mb": _maxrss_mb(),
     }
 
@@ -137,6 +192,22 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
         "feeds_after": len(screen.feeds),
         "maxrss_mb": _maxrss_mb(),
     }
+
+
+def _profiler(args: argparse.Namespace, name: str) -> Any:
+    if not args.profile:
+        return None
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    return profile
+
+
+def _dump(profile: Any, args: argparse.Namespace, name: str) -> None:
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(f"{args.profile}.{name}.prof")
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -207,6 +278,7 @@ def main() -> None:
     parser.add_argument("--words", default="")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--headless", action="store_true")
+    parser.add_argument("--profile", help="cProfile the timed parts to PREFIX.<part>.prof")
     args = parser.parse_args()
     try:
         result = run_search(args) if args.mode == "search" else run_app(args)
