@@ -36,6 +36,17 @@ _ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 _ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "*": set()}
 _VOID_TAGS = frozenset({"br", "hr", "img"})
+#: Raw HTML nested deeper than this is unwrapped before sanitising (see `_prune_raw_depth`).
+MAX_RAW_DEPTH = 1000
+_RAW_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
+_RAW_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr"}
+)  # fmt: skip
+_RAW_TEXT = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+     "plaintext", "template"}
+)  # fmt: skip
 _BLOCK_TAGS = frozenset(
     {
         "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "table",
@@ -181,7 +192,7 @@ def _plain(markdown_text: str) -> str:
 
 def _html_to_markdown(html: str, links: _LinkTable) -> str:
     safe = nh3.clean(
-        html,
+        _prune_raw_depth(html, MAX_RAW_DEPTH),
         tags=set(_ALLOWED_TAGS),
         clean_content_tags={"script", "style"},
         attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
@@ -203,6 +214,37 @@ def _shorten_space(match: re.Match[str]) -> str:
     run = match.group()
     newlines = run.count("\n")
     return "\n" * min(newlines, 2) if newlines else run[:32]
+
+
+def _prune_raw_depth(html: str, max_depth: int) -> str:
+    """Untrusted HTML with tags nested deeper than `max_depth` dropped, before nh3 sees it.
+
+    html5ever's tree building is quadratic in nesting depth (100,000 nested `<div>` take a
+    minute). Depth is counted naively (every non-void open tag nests), so only absurd documents
+    are touched; text is kept, and raw-text elements (script, style...) are never unwrapped.
+    """
+    if html.count("<") <= max_depth:
+        return html
+    out: list[str] = []
+    depth = pos = 0
+    for match in _RAW_TAG.finditer(html):
+        name = match.group(2).lower()
+        if name in _RAW_VOID or name in _RAW_TEXT or match.group().endswith("/>"):
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+            dropped = depth >= max_depth
+        else:
+            dropped = depth >= max_depth
+            depth += 1
+        if dropped:
+            out.append(html[pos : match.start()])
+            out.append(" " if name in _BLOCK_TAGS else "")
+            pos = match.end()
+    if not out:
+        return html
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def _flatten(html: str, max_depth: int) -> str:
