@@ -1,53 +1,70 @@
-"""An article's body as safe Markdown for the article pane (core.content when present, else plain text)."""
+"""An article's body as safe Markdown for the article pane: the feed's text or the fetched page."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
+from newstui.core.content import render_body
 from newstui.core.models import Article, ContentType
-from newstui.core.text import clean_text
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-_BLANK = re.compile(r"\n[ \t]*\n+")
 
 
-def plain_to_markdown(text: str) -> str:
-    """Plain text as Markdown paragraphs: lines of a paragraph joined, every special character escaped."""
-    paragraphs = []
-    for block in _BLANK.split(clean_text(text)):
-        lines = [line.strip() for line in block.splitlines() if line.strip()]
-        if lines:
-            paragraph = _MD_SPECIAL.sub(r"\\\1", " ".join(lines))
-            # A paragraph that starts like a list item or a rule would not read as a paragraph.
-            if re.match(r"^(\d+[.)]|[-=]+$)", paragraph):
-                paragraph = "\\" + paragraph
-            paragraphs.append(paragraph)
-    return "\n\n".join(paragraphs)
+@dataclass(frozen=True, slots=True)
+class BodyImage:
+    """An image of the body: its `[image: alt] [n]` placeholder and where it comes from."""
+
+    number: int
+    """The placeholder's link number (`[n]`), which also says where the image sits in the text."""
+    alt: str
+    src: str
 
 
-def article_markdown(article: Article, *, base_url: str | None = None) -> str:
-    """The body to show: extracted full text when fetched, else the feed's content, as Markdown.
+@dataclass(frozen=True, slots=True)
+class ArticleBody:
+    """What the article pane shows of one article."""
+
+    markdown: str
+    links: tuple[tuple[str, str], ...]
+    """(text, url) numbered from 1, as `[n]` in the text and in the Links list at its end."""
+    images: tuple[BodyImage, ...]
+    full_text: bool
+    """True when this is the extracted web page, False for the feed's own text."""
+
+
+def article_body(article: Article, *, full_text: bool = False) -> ArticleBody:
+    """The feed's text, or the extracted web page when `full_text` and it has been fetched.
 
     CPU-bound for large bodies: call it from a worker thread.
     """
-    if article.full_text:
-        return article.full_text
-    try:
-        from newstui.core.content import render_body
-    except ImportError:  # the converter lands separately; until then show clean paragraphs
-        return plain_to_markdown(
-            _strip_tags(article.content)
-            if article.content_type == ContentType.HTML
-            else article.content
-        )
-    rendered = render_body(article.content, article.content_type, base_url=base_url or article.url)
-    return str(rendered.markdown)
+    if full_text and article.full_text:
+        rendered = render_body(article.full_text, ContentType.MARKDOWN, base_url=article.url)
+    else:
+        full_text = False
+        rendered = render_body(article.content, article.content_type, base_url=article.url)
+    links = tuple(rendered.links)
+    return ArticleBody(
+        markdown=str(rendered.markdown),
+        links=links,
+        images=_number_images(links, rendered.images),
+        full_text=full_text,
+    )
 
 
-def _strip_tags(html: str) -> str:
-    import html as html_module
+def article_markdown(article: Article, *, full_text: bool = False) -> str:
+    """The body's Markdown alone (see `article_body`)."""
+    return article_body(article, full_text=full_text).markdown
 
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "", html)
-    text = re.sub(r"(?i)<\s*(br|/p|/div|/h[1-6]|/li|/blockquote)\b[^>]*>", "\n\n", text)
-    text = re.sub(r"<[^>]*>", "", text)
-    return html_module.unescape(text)
+
+def _number_images(
+    links: tuple[tuple[str, str], ...], images: tuple[tuple[str, str], ...]
+) -> tuple[BodyImage, ...]:
+    """Each image with the number of its placeholder: images are links too, in the same order."""
+    out: list[BodyImage] = []
+    start = 0
+    for alt, src in images:
+        for index in range(start, len(links)):
+            text, url = links[index]
+            if url == src and text.startswith("image"):
+                out.append(BodyImage(index + 1, alt, src))
+                start = index + 1
+                break
+    return tuple(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
@@ -22,20 +23,27 @@ from newstui.core.library import WELCOME_FEED_ID, Library
 from newstui.core.models import Article, Feed, FeedStatus, Headline, RefreshProgress, View
 from newstui.core.text import clean_line
 from newstui.errors import NewstuiError
-from newstui.ui.article_body import article_markdown
+from newstui.ui.article_body import ArticleBody, article_body
 from newstui.ui.opener import check_link, open_in_browser
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.edit_feed import EditFeedScreen, FeedEdit
+from newstui.ui.screens.links import LinksScreen
 from newstui.ui.screens.prompt import PromptScreen
 from newstui.ui.threads import run_in_thread_loop
+from newstui.ui.widgets import article_image
+from newstui.ui.widgets.article_image import ImageCache, decode_image
 from newstui.ui.widgets.article_view import ArticleView
 from newstui.ui.widgets.feed_tree import FeedTree, view_label
 from newstui.ui.widgets.headline_list import HeadlineList
 from newstui.ui.widgets.status_line import StatusLine
 from newstui.ui.widgets.view_header import ViewHeader
 
+log = logging.getLogger(__name__)
+
 NARROW_WIDTH = 120
 """Below this many columns the article takes the whole width while it is being read."""
+FULL_TEXT_NOTE = "Full article from its web page · f: the feed's text"
+FETCHING_NOTE = "Fetching the full article…"
 
 
 class MainScreen(Screen[None]):
@@ -50,6 +58,8 @@ class MainScreen(Screen[None]):
     | `m` / `A` | Toggle read / mark the view read |
     | `r` / `R` | Refresh the selected feed / all feeds |
     | `o` / `y` | Open the link in the browser / copy it |
+    | `f` | Full article from its web page / back to the feed's text |
+    | `L` | Pick one of the article's links to open |
     | `/`, `escape` | Search / leave the search |
     | `a`, `d`, `e` | Add, delete, edit a feed |
     """
@@ -69,6 +79,8 @@ class MainScreen(Screen[None]):
         Binding("R", "refresh_all", "Refresh all", id="refresh_all", show=False),
         Binding("o", "open_link", "Open link", id="open_link"),
         Binding("y", "copy_link", "Copy link", id="copy_link", show=False),
+        Binding("f", "full_text", "Full text", id="full_text", show=False),
+        Binding("L", "show_links", "Links", id="show_links", show=False),
         Binding("slash", "search", "Search", id="search"),
         Binding("escape", "leave_search", "Leave search", id="leave_search"),
         Binding("a", "add_feed", "Add feed", id="add_feed", show=False),
@@ -102,6 +114,11 @@ class MainScreen(Screen[None]):
         self.feeds: dict[int, Feed] = {}
         self.refreshing = False
         self._reload_pending = False
+        self.full_text_choice: dict[int, bool] = {}
+        """Per article, this session: show the fetched web page (True) or the feed's text."""
+        self._fetching: set[int] = set()
+        self.image_cache = ImageCache()
+        """Pictures decoded this session, by URL."""
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -287,12 +304,12 @@ class MainScreen(Screen[None]):
     async def _open(self, article_id: int, *, focus: bool, follow: bool = False) -> None:
         mark = self.config.display.mark_read_on_open
 
-        def load() -> tuple[Article, str]:
+        def load() -> tuple[Article, ArticleBody]:
             article = self.library.article(article_id)
             if mark and not article.read:
                 self.library.set_read([article_id], True)
                 article = replace(article, read=True)
-            return article, article_markdown(article)
+            return article, article_body(article, full_text=self._wants_full_text(article))
 
         try:
             article, body = await asyncio.to_thread(load)
@@ -312,11 +329,13 @@ class MainScreen(Screen[None]):
                 self.headlines.reload(select_id=article.id)
         self.open_article = article
         self.headlines.update_headline(article.id, read=article.read)
-        await self.article_view.show(article, body, date=self._format_date(article.published))
+        await self._show_body(article, body)
         if focus:
             self.article_view.focus()
         self.refresh_bindings()
         self._reload_counts()
+        if self.full_text_choice.get(article.id) and not article.full_text:
+            self._fetch_full_text(article)
 
     def action_next_unread(self) -> None:
         self._jump_unread(backwards=False)
@@ -486,6 +505,166 @@ class MainScreen(Screen[None]):
             return
         self.app.copy_to_clipboard(url)
         self.notify(f"Copied {clean_line(url, max_length=100)}", markup=False, timeout=3)
+
+    def action_show_links(self) -> None:
+        article = self.open_article
+        if article is None:
+            self.notify("Open an article first.", markup=False)
+            return
+        links = self.article_view.links
+        if not links:
+            self.notify("This article has no links.", markup=False, timeout=3)
+            return
+
+        def done(url: str | None) -> None:
+            if url:
+                self.open_link(url)
+
+        self.app.push_screen(LinksScreen(article.title, links), done)
+
+    def on_article_view_link_chosen(self, event: ArticleView.LinkChosen) -> None:
+        self.open_link(event.url)
+
+    # ---- full text and pictures ---------------------------------------------------------------
+
+    def _wants_full_text(self, article: Article) -> bool:
+        """The reader's choice for this article, else the feed's full-text setting."""
+        choice = self.full_text_choice.get(article.id)
+        if choice is not None:
+            return choice
+        feed = self.feeds.get(article.feed_id)
+        return bool(feed is not None and feed.full_text and article.full_text)
+
+    async def _show_body(self, article: Article, body: ArticleBody, *, note: str = "") -> None:
+        if body.full_text:
+            note = FULL_TEXT_NOTE
+        await self.article_view.show(
+            article, body, date=self._format_date(article.published), note=note
+        )
+        self._load_images(article.id, body)
+
+    def action_full_text(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("Select an article first.", markup=False)
+            return
+        article = self.open_article
+        if article is None or target.id != article.id:
+            # `f` on a headline: open it and go straight to its web page.
+            self.full_text_choice[target.id] = True
+            self._open(target.id, focus=self.focused is self.article_view)
+            return
+        showing = self.article_view.body
+        if showing is not None and showing.full_text:
+            self.full_text_choice[article.id] = False
+            self._rerender(article, full_text=False)
+        elif article.full_text:
+            self.full_text_choice[article.id] = True
+            self._rerender(article, full_text=True)
+        else:
+            self.full_text_choice[article.id] = True
+            self._fetch_full_text(article)
+
+    @work(group="article", exclusive=True)
+    async def _rerender(self, article: Article, *, full_text: bool) -> None:
+        body = await asyncio.to_thread(article_body, article, full_text=full_text)
+        if self.open_article is not None and self.open_article.id == article.id:
+            await self._show_body(self.open_article, body)
+
+    def _fetch_full_text(self, article: Article) -> None:
+        if article.id in self._fetching:
+            return
+        self._fetching.add(article.id)
+        if self.open_article is not None and self.open_article.id == article.id:
+            self.article_view.set_flags(
+                self.open_article, self._format_date(article.published), note=FETCHING_NOTE
+            )
+        if not self.refreshing:
+            self.status.progress = FETCHING_NOTE
+        self._full_text_worker(article)
+
+    @work(group="fulltext")
+    async def _full_text_worker(self, article: Article) -> None:
+        """The page fetched and extracted by the library (which keeps it), then shown."""
+        try:
+            markdown = await run_in_thread_loop(
+                lambda: self.library.fetch_full_text(article.id), name="newstui-fulltext"
+            )
+            updated = replace(article, full_text=markdown)
+            body = await asyncio.to_thread(article_body, updated, full_text=True)
+        except Exception as exc:  # the network, the page or the extractor: the feed text stays
+            problem = clean_line(exc) if isinstance(exc, NewstuiError) else repr(exc)
+            if not isinstance(exc, NewstuiError):
+                log.exception("full text of article %s", article.id)
+            self.full_text_choice[article.id] = False
+            self.notify(
+                f"Could not fetch the full article: {clean_line(problem, max_length=300)}",
+                title="Full text",
+                severity="error",
+                markup=False,
+            )
+            if self.open_article is not None and self.open_article.id == article.id:
+                self.article_view.set_flags(
+                    self.open_article, self._format_date(article.published), note=""
+                )
+            return
+        finally:
+            self._fetching.discard(article.id)
+            if self.is_attached and self.status.progress == FETCHING_NOTE and not self._fetching:
+                self.status.progress = ""
+        current = self.open_article
+        if current is None or current.id != article.id:
+            return  # kept in the library for when it is opened again
+        self.open_article = replace(current, full_text=markdown)
+        if self.full_text_choice.get(article.id):
+            await self._show_body(self.open_article, body)
+
+    @work(group="images", exclusive=True)
+    async def _load_images(self, article_id: int, body: ArticleBody) -> None:
+        """The body's pictures, fetched one by one within the limits, drawn under their text."""
+        if self.config.display.images == "off" or article_image.GRAPHICS is None or not body.images:
+            return
+        limits = self.config.limits
+        wanted = body.images[: limits.max_images]
+        missing = list(dict.fromkeys(im.src for im in wanted if im.src not in self.image_cache))
+        fetched = await self._fetch_images(missing) if missing else {}
+        for image in wanted:
+            if self.article_view.body is not body:
+                return
+            if image.src not in self.image_cache:
+                data = fetched.get(image.src)
+                picture = None
+                if data:
+                    try:
+                        picture = await asyncio.to_thread(decode_image, data)
+                    except ValueError as exc:
+                        log.debug("image %s: %s", image.src, exc)
+                self.image_cache.put(image.src, picture)
+            picture = self.image_cache.get(image.src)
+            if picture is not None and self.article_view.body is body:
+                await self.article_view.add_image(image, picture)
+
+    async def _fetch_images(self, urls: list[str]) -> dict[str, bytes | None]:
+        """Image bytes by URL (None: failed or too large), fetched off the UI loop."""
+        from newstui.core.fetch import Fetcher
+
+        refresh = replace(self.config.refresh, max_bytes=self.config.limits.max_image_bytes)
+
+        async def get_all() -> dict[str, bytes | None]:
+            out: dict[str, bytes | None] = {}
+            async with Fetcher(refresh) as fetcher:
+                results = await asyncio.gather(*(fetcher.get_page(u) for u in urls))
+            for url, result in zip(urls, results, strict=True):
+                out[url] = result.body if result.status == "ok" else None
+                if result.status != "ok":
+                    log.debug("image %s: %s", url, result.error or result.status)
+            return out
+
+        try:
+            return await run_in_thread_loop(get_all, name="newstui-images")
+        except Exception as exc:  # pictures are a nicety: the placeholders stay
+            log.debug("images: %s", exc)
+            return {}
 
     # ---- search -------------------------------------------------------------------------------
 
@@ -684,7 +863,7 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_search":
             return self.view.kind == "search"
-        if action in ("next_article", "prev_article"):
+        if action in ("next_article", "prev_article", "show_links"):
             return self.open_article is not None or None
         if action in ("delete_feed", "edit_feed"):
             feed = self.feed_tree.highlighted_feed

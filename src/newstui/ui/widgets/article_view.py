@@ -1,29 +1,39 @@
-"""The article pane: a header (title, feed, author, date, link) and the Markdown body, scrollable."""
+"""The article pane: a header (title, feed, author, date, link), the Markdown body and its pictures."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Key
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 from newstui.core.models import Article
 from newstui.core.text import clean_line
+from newstui.ui.article_body import ArticleBody, BodyImage
+from newstui.ui.widgets.article_image import ArticleImage
 
 PLACEHOLDER = "Select a headline and press enter to read it here."
+DIGIT_WAIT = 0.8
+"""Seconds to wait for a second digit when the article has 10 links or more."""
 
 
 class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
-    """One article at a comfortable width; link clicks bubble up as `Markdown.LinkClicked`.
+    """One article at a comfortable width; link clicks bubble up as `Markdown.LinkClicked`,
+    links chosen by number as `ArticleView.LinkChosen`.
 
     | Key | Action |
     | --- | --- |
     | `j`, `down` / `k`, `up` | Scroll a line |
     | `g`, `home` / `G`, `end` | Top / bottom |
     | `space`, `pgdn` / `pgup` | Page down / up |
+    | `1`…`9`, `0` | Open link n (`1` then `2` quickly: link 12) |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -33,7 +43,23 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         Binding("G,end", "scroll_end", "Bottom", id="last", show=False),
         Binding("space,pagedown", "page_down", "Page down", id="page_down", show=False),
         Binding("pageup", "page_up", "Page up", id="page_up", show=False),
+        # One binding for the ten digits: the action reads which one from the key event.
+        Binding(
+            "1,2,3,4,5,6,7,8,9,0",
+            "link_digit",
+            "Open link n (1 then 2 quickly: link 12)",
+            id="link_number",
+            show=False,
+        ),
     ]
+
+    class LinkChosen(Message):
+        """The reader typed the number of one of the body's links."""
+
+        def __init__(self, number: int, url: str) -> None:
+            self.number = number
+            self.url = url
+            super().__init__()
 
     def __init__(
         self, *, reading_width: int = 80, date_format: str = "%Y-%m-%d %H:%M", id: str | None = None
@@ -42,6 +68,18 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         self.reading_width = reading_width
         self.date_format = date_format
         self.article: Article | None = None
+        self.body: ArticleBody | None = None
+        """What the pane shows of `article`: set by `show`."""
+        self.note = ""
+        """A line under the header: which text this is, or that the full text is on its way."""
+        self._digits = 0
+        self._digit_timer: Timer | None = None
+        self._last_character: str | None = None
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """The shown body's numbered links, (text, url)."""
+        return self.body.links if self.body is not None else ()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="article-column"):
@@ -51,22 +89,100 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
     def on_mount(self) -> None:
         self.query_one("#article-column").styles.max_width = self.reading_width + 4
 
-    async def show(self, article: Article | None, body: str, *, date: str = "") -> None:
+    async def show(
+        self, article: Article | None, body: ArticleBody | None, *, date: str = "", note: str = ""
+    ) -> None:
         """Show `article` with its body already converted to safe Markdown."""
         self.article = article
+        self.body = body if article is not None else None
+        self.note = note
+        self._digits = 0
         meta = self.query_one("#article-meta", Static)
-        if article is None:
+        markdown = self.query_one("#article-body", Markdown)
+        await self.query(ArticleImage).remove()
+        if article is None or body is None:
             meta.update(Content(PLACEHOLDER))
-            await self.query_one("#article-body", Markdown).update("")
+            await markdown.update("")
             return
         meta.update(self._header(article, date))
-        await self.query_one("#article-body", Markdown).update(body)
+        await markdown.update(body.markdown)
         self.scroll_home(animate=False)
 
-    def set_flags(self, article: Article, date: str) -> None:
-        """Show changed read/bookmark flags of the open article without re-rendering its body."""
+    def set_flags(self, article: Article, date: str, *, note: str | None = None) -> None:
+        """Show changed flags (or a new note) of the open article without re-rendering its body."""
         self.article = article
+        if note is not None:
+            self.note = note
         self.query_one("#article-meta", Static).update(self._header(article, date))
+
+    async def add_image(self, image: BodyImage, picture: Any) -> bool:
+        """Draw `picture` under the block of text holding `image`'s placeholder.
+
+        False when the placeholder is not in the shown text (the body changed meanwhile).
+        """
+        if self.body is None or image not in self.body.images:
+            return False
+        markdown = self.query_one("#article-body", Markdown)
+        line = _marker_line(self.body.markdown, image.number)
+        anchor: Widget | None = None
+        for block in markdown.children:
+            if isinstance(block, ArticleImage):
+                if anchor is not None:
+                    anchor = block  # after the pictures already under the same block
+                continue
+            if anchor is not None:
+                break
+            start, end = getattr(block, "source_range", (0, 0))
+            if line is not None and start <= line < end:
+                anchor = block
+        if anchor is None:
+            return False
+        await markdown.mount(
+            ArticleImage(picture, number=image.number, alt=image.alt), after=anchor
+        )
+        return True
+
+    # ---- links by number --------------------------------------------------------------------
+
+    def on_key(self, event: Key) -> None:
+        # Seen before the App checks bindings: tells `action_link_digit` which digit it was.
+        self._last_character = event.character
+
+    def action_link_digit(self) -> None:
+        character, self._last_character = self._last_character, None
+        if character is None or not character.isdecimal() or len(character) != 1:
+            return
+        digit = int(character)
+        links = self.links
+        if not links:
+            self.notify("This article has no numbered links.", markup=False, timeout=3)
+            return
+        if self._digit_timer is not None:
+            self._digit_timer.stop()
+            self._digit_timer = None
+        number = self._digits * 10 + digit
+        if number == 0:
+            return
+        if number * 10 <= len(links):
+            # Another digit could still follow (1 then 2 for link 12): wait a moment for it.
+            self._digits = number
+            self._digit_timer = self.set_timer(DIGIT_WAIT, lambda: self._choose(number))
+            return
+        self._choose(number)
+
+    def _choose(self, number: int) -> None:
+        self._digits = 0
+        self._digit_timer = None
+        links = self.links
+        if not 1 <= number <= len(links):
+            count = len(links)
+            self.notify(
+                f"No link {number}: this article has {count} link{'s' if count != 1 else ''}.",
+                markup=False,
+                timeout=3,
+            )
+            return
+        self.post_message(self.LinkChosen(number, links[number - 1][1]))
 
     def _header(self, article: Article, date: str) -> Content:
         title = clean_line(article.title, max_length=500) or "(untitled)"
@@ -93,4 +209,12 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             flags.append("★ bookmarked")
         if flags:
             parts += ["\n", Content.styled("  ".join(flags), "$text-warning")]
+        if self.note:
+            parts += ["\n", Content.styled(self.note, "italic $text-secondary")]
         return Content.assemble(*parts)
+
+
+def _marker_line(markdown: str, number: int) -> int | None:
+    """The line of `markdown` holding the `[n]` link marker, 0-based."""
+    at = markdown.find(f"[\\[{number}\\]](")
+    return None if at < 0 else markdown.count("\n", 0, at)

@@ -1,0 +1,76 @@
+"""The `L` picker: the open article's numbered links; the chosen URL goes back to the screen."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from newstui.core.text import clean_line
+
+
+class LinksScreen(ModalScreen[str | None]):
+    """Links as the article numbers them; `enter` returns the URL to open, `escape` nothing.
+
+    | Key | Action |
+    | --- | --- |
+    | `enter` | Open the highlighted link |
+    | `escape` | Close |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close", id="close_dialog"),
+    ]
+
+    def __init__(self, title: str, links: tuple[tuple[str, str], ...]) -> None:
+        super().__init__()
+        self.article_title = title
+        self.links = links
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="links-box", classes="dialog"):
+            yield Static(
+                Content.assemble(
+                    Content.styled("Links in ", "bold"),
+                    Content.styled(clean_line(self.article_title, max_length=100), "bold"),
+                ),
+                classes="dialog-title",
+            )
+            yield OptionList(
+                *(self._option(n, text, url) for n, (text, url) in enumerate(self.links, 1)),
+                id="links-list",
+            )
+            yield Static(
+                Content("enter opens the link in your browser · escape closes"),
+                classes="dialog-hint",
+            )
+
+    @staticmethod
+    def _option(number: int, text: str, url: str) -> Option:
+        # Content(...) is plain text: a link's text is never read as markup.
+        label = clean_line(text, max_length=200) or "(no text)"
+        return Option(
+            Content.assemble(
+                Content.styled(f"{number:>3}  ", "$text-muted"),
+                Content.styled(label, "bold"),
+                "\n     ",
+                Content.styled(clean_line(url, max_length=300), "$text-accent"),
+            ),
+            id=f"link-{number}",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.links[event.option_index][1])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
