@@ -75,7 +75,7 @@ def parse_document(
                     "this is a web page, not a feed", find_feed_links(data, base_url=url)
                 )
             return feed
-        return _parse_xml(data, url, headers, limits)
+        return _parse_fast(data, url, headers, limits) or _parse_xml(data, url, headers, limits)
     except ParseError:
         raise
     except RecursionError:
@@ -111,6 +111,40 @@ def _entity_to_ref(match: re.Match[bytes]) -> bytes:
         return match.group(0)
     code = name2codepoint.get(name.decode("ascii"))
     return f"&#{code};".encode() if code is not None else b"&amp;" + name + b";"
+
+
+def _parse_fast(
+    data: bytes, url: str | None, headers: Mapping[str, str], limits: LimitsConfig
+) -> ParsedFeed | None:
+    """Well-formed RSS and Atom through lxml (`core.fastfeed`); None sends it to feedparser."""
+    from newstui.core.fastfeed import parse_fast
+
+    raw = parse_fast(defuse_xml(data.lstrip() if data[:1].isspace() else data), headers)
+    if raw is None:
+        return None
+    base = _base(raw.link, url)
+    html_type, text_type = {"type": "text/html"}, {"type": "text/plain"}
+    entries = []
+    for e in raw.entries:
+        updated = _from_struct(e.updated)
+        entries.append(
+            _entry(
+                clean_line(e.id, max_length=MAX_KEY_CHARS),
+                _title(e.title, html_type if e.title_is_html else text_type, limits),
+                _url(e.link, base),
+                clean_line(e.author, max_length=MAX_AUTHOR_CHARS) or None,
+                _from_struct(e.published) or updated,
+                updated,
+                clean_text(e.content, max_length=limits.max_body_chars),
+                ContentType.HTML if e.content_is_html else ContentType.TEXT,
+                limits,
+            )
+        )
+    return ParsedFeed(
+        title=_title(raw.title, html_type if raw.title_is_html else text_type, limits) or None,
+        site_url=_url(raw.link, url),
+        entries=_unique(entries),
+    )
 
 
 def _parse_xml(
