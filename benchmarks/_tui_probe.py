@@ -152,6 +152,8 @@ async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
 
 
 async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from textual import events
+
     screen = await _started(app)
     await pilot.pause()
     loop = asyncio.get_running_loop()
@@ -168,10 +170,16 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
 
     loop.call_later(period, tick)
     await asyncio.sleep(0.5)
+    # The key goes straight to the driver: Pilot's press() waits for the app to be idle, and a
+    # short refresh can be over by then.
+    key = events.Key("R", "R")
+    key.set_sender(app)
     pressed = time.perf_counter()
-    await pilot.press("R")
-    began = await _wait_until(lambda: screen.refreshing, 10) + pressed
+    app._driver.send_message(key)
+    began = await _wait_until(lambda: screen.refreshing or app._exception, 10) + pressed
     await _wait_until(lambda: not screen.refreshing, args.timeout, step=0.05)
+    if app._exception is not None:
+        raise RuntimeError(f"the reader crashed: {app._exception!r}")
     ended = time.perf_counter()
     await asyncio.sleep(1.5)  # the reload of counts and list that follows a refresh
     state["stop"] = True
@@ -238,6 +246,14 @@ def run_search(args: argparse.Namespace) -> dict[str, Any]:
 def run_app(args: argparse.Namespace) -> dict[str, Any]:
     from newstui.ui.app import make_app
 
+    if args.prestart_tracker:
+        # Work around the crash of a TUI refresh that starts the parse pool: multiprocessing's
+        # resource tracker is spawned with sys.stderr.fileno(), which is -1 under Textual's
+        # captured stderr ("ValueError: bad value(s) in fds_to_keep"). Started here, before
+        # Textual takes stderr, it is already running when the refresh needs it.
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
     config = load_config(Path(args.config), required=True)
     library = Library.open(config, args.db)
     library.welcome = True
@@ -261,8 +277,13 @@ def run_app(args: argparse.Namespace) -> dict[str, Any]:
             asyncio.run(headless())
         else:
             app.run(auto_pilot=auto_pilot)
+    except Exception as exc:
+        result.setdefault("error", f"{type(exc).__name__}: {exc}")
     finally:
         library.close()
+    crash = getattr(app, "_exception", None)
+    if crash is not None:
+        result["error"] = f"the reader crashed: {type(crash).__name__}: {crash}"
     return result
 
 
@@ -278,6 +299,7 @@ def main() -> None:
     parser.add_argument("--words", default="")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--headless", action="store_true")
+    parser.add_argument("--prestart-tracker", action="store_true", help="see run_app")
     parser.add_argument("--profile", help="cProfile the timed parts to PREFIX.<part>.prof")
     args = parser.parse_args()
     try:
