@@ -4,6 +4,7 @@ pictures under their paragraphs or their placeholders."""
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -148,11 +149,11 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def no_graphics() -> Iterator[None]:
-    before = article_image.GRAPHICS
-    article_image.use_graphics(None)
-    yield
-    article_image.GRAPHICS = before
+def graphics() -> Iterator[Any]:
+    """Choose how pictures are drawn for one test ("halfcell" draws without a terminal)."""
+    saved = article_image.GRAPHICS, article_image._image_class
+    yield article_image.use_graphics
+    article_image.GRAPHICS, article_image._image_class = saved
 
 
 def main_screen(app: NewstuiApp) -> MainScreen:
@@ -217,6 +218,41 @@ async def test_f_shows_the_extracted_page_and_toggles_back(
         await settle(pilot)
         assert "harbour master" in screen_text(app)
         assert requests_to(site, "/story") == 1
+
+
+async def test_progress_shows_while_the_page_loads_and_the_reader_stays_usable(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    def slow(request: Any) -> Any:
+        from werkzeug import Response
+
+        time.sleep(1.5)
+        return Response(PAGE, content_type="text/html")
+
+    httpserver.expect_request("/story").respond_with_handler(slow)
+    library = await make_library(tmp_path, [feed_spec(httpserver)], config())
+    try:
+        app = make_app(library, config(), tz=UTC)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = await open_article(pilot, library, "Web story")
+            await pilot.press("f")
+            await pilot.pause(0.3)
+            text = screen_text(app)
+            assert "Fetching the full article…" in text
+            assert screen.status.progress == "Fetching the full article…"
+            # The reader answers meanwhile: bookmark the article, move in the list.
+            await pilot.press("b")
+            await pilot.pause(0.2)
+            assert "★ bookmarked" in screen_text(app)
+            assert "harbour master" not in screen_text(app)
+            await settle(pilot)
+            text = screen_text(app)
+            assert "harbour master" in text and "★ bookmarked" in text
+            assert "Fetching the full article" not in text
+            assert screen.status.progress == ""
+    finally:
+        library.close()
 
 
 async def test_f_on_a_headline_opens_the_article_with_its_full_text(library: Library) -> None:
@@ -423,11 +459,11 @@ async def test_a_javascript_link_is_never_opened(library: Library, opened: list[
 
 
 async def test_pictures_off_keep_their_placeholders(
-    tmp_path: Path, site: HTTPServer, opened: list[str]
+    tmp_path: Path, site: HTTPServer, opened: list[str], graphics: Any
 ) -> None:
-    article_image.use_graphics("halfcell")
+    graphics("halfcell")  # the terminal could draw them, but the config says no
+    library = await make_library(tmp_path, [feed_spec(site)], config(images="off"))
     try:
-        library = await make_library(tmp_path, [feed_spec(site)], config(images="off"))
         app = make_app(library, config(images="off"), tz=UTC)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -439,13 +475,14 @@ async def test_pictures_off_keep_their_placeholders(
             await pilot.press("3")  # the placeholder's link still opens the picture
             await settle(pilot)
             assert opened == [site.url_for("/red.png")]
-        library.close()
     finally:
-        article_image.use_graphics(None)
+        library.close()
 
 
-async def test_no_graphics_protocol_keeps_placeholders(library: Library, site: HTTPServer) -> None:
-    article_image.use_graphics(None)  # what a test run (no terminal) finds anyway
+async def test_no_graphics_protocol_keeps_placeholders(
+    library: Library, site: HTTPServer, graphics: Any
+) -> None:
+    graphics(None)  # what a run without a terminal finds anyway
     app = make_app(library, config(images="auto"), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -456,13 +493,12 @@ async def test_no_graphics_protocol_keeps_placeholders(library: Library, site: H
 
 
 async def test_pictures_load_under_their_paragraphs_within_the_limits(
-    tmp_path: Path, site: HTTPServer
+    tmp_path: Path, site: HTTPServer, graphics: Any
 ) -> None:
-    limits = LimitsConfig(max_images=1)
+    graphics("halfcell")
     library = await make_library(tmp_path, [feed_spec(site)], config())
-    article_image.use_graphics("halfcell")
     try:
-        app = make_app(library, config(limits=limits), tz=UTC)
+        app = make_app(library, config(limits=LimitsConfig(max_images=1)), tz=UTC)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             screen = await open_article(pilot, library, "Web story")
@@ -481,13 +517,13 @@ async def test_pictures_load_under_their_paragraphs_within_the_limits(
             await open_article(pilot, library, "Web story")
             assert len(screen.query(ArticleImage)) == 1
             assert requests_to(site, "/red.png") == 1
-        # Too large for max_image_bytes: the placeholder only.
-        app = make_app(library, config(limits=LimitsConfig(max_image_bytes=1024)), tz=UTC)
+        # Larger than max_image_bytes, or not a picture: the placeholder only.
         big = png(400, 400)
         assert len(big) > 1024
         site.clear()
         site.expect_request("/red.png").respond_with_data(big, content_type="image/png")
         site.expect_request("/blue.png").respond_with_data(b"not a picture")
+        app = make_app(library, config(limits=LimitsConfig(max_image_bytes=1024)), tz=UTC)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             screen = await open_article(pilot, library, "Web story")
@@ -495,7 +531,6 @@ async def test_pictures_load_under_their_paragraphs_within_the_limits(
             assert not screen.query(ArticleImage)
             assert "[image: A red square] [3]" in screen_text(app)
     finally:
-        article_image.use_graphics(None)
         library.close()
 
 

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 NARROW_WIDTH = 120
 """Below this many columns the article takes the whole width while it is being read."""
-FULL_TEXT_NOTE = "Full article from its web page · f: the feed's text"
+FULL_TEXT_NOTE = "Full article from its web page · {key}: the feed's text"
 FETCHING_NOTE = "Fetching the full article…"
 
 
@@ -535,9 +535,16 @@ class MainScreen(Screen[None]):
         feed = self.feeds.get(article.feed_id)
         return bool(feed is not None and feed.full_text and article.full_text)
 
+    def _key_for(self, action_id: str, default: str) -> str:
+        """The key that runs `action_id` now (the user may have remapped it)."""
+        for item in getattr(self.app, "key_help", list)():
+            if item.id == action_id:
+                return str(item.keys).split(",")[0]
+        return default
+
     async def _show_body(self, article: Article, body: ArticleBody, *, note: str = "") -> None:
         if body.full_text:
-            note = FULL_TEXT_NOTE
+            note = FULL_TEXT_NOTE.format(key=self._key_for("full_text", "f"))
         await self.article_view.show(
             article, body, date=self._format_date(article.published), note=note
         )
@@ -553,6 +560,14 @@ class MainScreen(Screen[None]):
             # `f` on a headline: open it and go straight to its web page.
             self.full_text_choice[target.id] = True
             self._open(target.id, focus=self.focused is self.article_view)
+            return
+        if article.id in self._fetching:
+            # Still on its way: a second press means "never mind" (it is kept all the same).
+            wanted = not self.full_text_choice.get(article.id, False)
+            self.full_text_choice[article.id] = wanted
+            self.article_view.set_flags(
+                article, self._format_date(article.published), note=FETCHING_NOTE if wanted else ""
+            )
             return
         showing = self.article_view.body
         if showing is not None and showing.full_text:
@@ -572,13 +587,13 @@ class MainScreen(Screen[None]):
             await self._show_body(self.open_article, body)
 
     def _fetch_full_text(self, article: Article) -> None:
-        if article.id in self._fetching:
-            return
-        self._fetching.add(article.id)
         if self.open_article is not None and self.open_article.id == article.id:
             self.article_view.set_flags(
                 self.open_article, self._format_date(article.published), note=FETCHING_NOTE
             )
+        if article.id in self._fetching:
+            return
+        self._fetching.add(article.id)
         if not self.refreshing:
             self.status.progress = FETCHING_NOTE
         self._full_text_worker(article)
@@ -618,6 +633,10 @@ class MainScreen(Screen[None]):
         self.open_article = replace(current, full_text=markdown)
         if self.full_text_choice.get(article.id):
             await self._show_body(self.open_article, body)
+        else:
+            self.article_view.set_flags(
+                self.open_article, self._format_date(article.published), note=""
+            )
 
     @work(group="images", exclusive=True)
     async def _load_images(self, article_id: int, body: ArticleBody) -> None:
