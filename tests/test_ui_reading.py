@@ -16,6 +16,7 @@ from textual.widgets import OptionList
 
 from newstui.config import Config, DisplayConfig, LimitsConfig, RefreshConfig
 from newstui.core.library import Library
+from newstui.core.models import View
 from newstui.ui.app import NewstuiApp, make_app
 from newstui.ui.screens.edit_feed import EditFeedScreen
 from newstui.ui.screens.help import HelpScreen
@@ -310,7 +311,7 @@ async def test_a_full_text_feed_opens_on_the_full_text(library: Library, site: H
         assert "harbour master" not in screen_text(app)
         screen.feed_tree.focus()
         await settle(pilot)
-        screen.feed_tree.select_view(screen.view.__class__("feed", feed_id=1))
+        screen.feed_tree.select_view(View("feed", feed_id=library.feeds()[0].id))
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, EditFeedScreen)

@@ -610,7 +610,7 @@ class MainScreen(Screen[None]):
         except Exception as exc:  # the network, the page or the extractor: the feed text stays
             problem = clean_line(exc) if isinstance(exc, NewstuiError) else repr(exc)
             if not isinstance(exc, NewstuiError):
-                log.exception("full text of article %s", article.id)
+                log.debug("full text of article %s", article.id, exc_info=True)
             self.full_text_choice[article.id] = False
             self.notify(
                 f"Could not fetch the full article: {clean_line(problem, max_length=300)}",
@@ -640,7 +640,7 @@ class MainScreen(Screen[None]):
 
     @work(group="images", exclusive=True)
     async def _load_images(self, article_id: int, body: ArticleBody) -> None:
-        """The body's pictures, fetched one by one within the limits, drawn under their text."""
+        """The body's pictures within the limits: fetched together, drawn in order under their text."""
         if self.config.display.images == "off" or article_image.GRAPHICS is None or not body.images:
             return
         limits = self.config.limits

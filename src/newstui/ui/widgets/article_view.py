@@ -97,6 +97,9 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         self.body = body if article is not None else None
         self.note = note
         self._digits = 0
+        if self._digit_timer is not None:  # a number half typed belongs to the last article
+            self._digit_timer.stop()
+            self._digit_timer = None
         meta = self.query_one("#article-meta", Static)
         markdown = self.query_one("#article-body", Markdown)
         await self.query(ArticleImage).remove()
