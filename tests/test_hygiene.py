@@ -14,3 +14,32 @@ def test_core_and_storage_do_not_import_textual() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ui_talks_to_the_library_and_models_only() -> None:
+    """ui/ imports newstui's library facade, models, text cleaning, config and errors; nothing else."""
+    import ast
+    from pathlib import Path
+
+    allowed = (
+        "newstui.core.library",
+        "newstui.core.models",
+        "newstui.core.text",
+        "newstui.config",
+        "newstui.errors",
+        "newstui.paths",
+        "newstui.ui",
+    )
+    ui = Path(__file__).resolve().parent.parent / "src" / "newstui" / "ui"
+    bad = []
+    for path in ui.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                if name.startswith("newstui") and not name.startswith(allowed):
+                    bad.append(f"{path.name}: {name}")
+    assert bad == []

@@ -376,13 +376,13 @@ class Library:
             return render_body(article.full_text, ContentType.MARKDOWN, base_url=article.url)
         return render_body(article.content, article.content_type, base_url=article.url)
 
-    async def fetch_image(self, url: str) -> bytes:
+    async def fetch_image(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """An image of an article, within the size limit; `SourceError` when it cannot be had."""
         from newstui.core.fetch import Fetcher
 
         if not is_feed_url(url):
             raise SourceError(f"{clean_line(url)}: only http(s) images are loaded")
-        limit = self.config.limits.max_image_bytes
+        limit = max_bytes or self.config.limits.max_image_bytes
         refresh = replace(self.config.refresh, max_bytes=min(limit, self.config.refresh.max_bytes))
         async with Fetcher(refresh) as fetcher:
             result = await fetcher.get_page(url)

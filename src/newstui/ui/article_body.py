@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newstui.core.content import render_body
-from newstui.core.models import Article, ContentType
+from newstui.core.library import Library
+from newstui.core.models import Article
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +30,13 @@ class ArticleBody:
     """True when this is the extracted web page, False for the feed's own text."""
 
 
-def article_body(article: Article, *, full_text: bool = False) -> ArticleBody:
+def article_body(library: Library, article: Article, *, full_text: bool = False) -> ArticleBody:
     """The feed's text, or the extracted web page when `full_text` and it has been fetched.
 
     CPU-bound for large bodies: call it from a worker thread.
     """
-    if full_text and article.full_text:
-        rendered = render_body(article.full_text, ContentType.MARKDOWN, base_url=article.url)
-    else:
-        full_text = False
-        rendered = render_body(article.content, article.content_type, base_url=article.url)
+    full_text = bool(full_text and article.full_text)
+    rendered = library.render(article, full_text=full_text)
     links = tuple(rendered.links)
     return ArticleBody(
         markdown=str(rendered.markdown),
@@ -49,9 +46,9 @@ def article_body(article: Article, *, full_text: bool = False) -> ArticleBody:
     )
 
 
-def article_markdown(article: Article, *, full_text: bool = False) -> str:
+def article_markdown(library: Library, article: Article, *, full_text: bool = False) -> str:
     """The body's Markdown alone (see `article_body`)."""
-    return article_body(article, full_text=full_text).markdown
+    return article_body(library, article, full_text=full_text).markdown
 
 
 def _number_images(

@@ -309,7 +309,9 @@ class MainScreen(Screen[None]):
             if mark and not article.read:
                 self.library.set_read([article_id], True)
                 article = replace(article, read=True)
-            return article, article_body(article, full_text=self._wants_full_text(article))
+            return article, article_body(
+                self.library, article, full_text=self._wants_full_text(article)
+            )
 
         try:
             article, body = await asyncio.to_thread(load)
@@ -582,7 +584,7 @@ class MainScreen(Screen[None]):
 
     @work(group="article", exclusive=True)
     async def _rerender(self, article: Article, *, full_text: bool) -> None:
-        body = await asyncio.to_thread(article_body, article, full_text=full_text)
+        body = await asyncio.to_thread(article_body, self.library, article, full_text=full_text)
         if self.open_article is not None and self.open_article.id == article.id:
             await self._show_body(self.open_article, body)
 
@@ -606,7 +608,7 @@ class MainScreen(Screen[None]):
                 lambda: self.library.fetch_full_text(article.id), name="newstui-fulltext"
             )
             updated = replace(article, full_text=markdown)
-            body = await asyncio.to_thread(article_body, updated, full_text=True)
+            body = await asyncio.to_thread(article_body, self.library, updated, full_text=True)
         except Exception as exc:  # the network, the page or the extractor: the feed text stays
             problem = clean_line(exc) if isinstance(exc, NewstuiError) else repr(exc)
             if not isinstance(exc, NewstuiError):
@@ -665,19 +667,19 @@ class MainScreen(Screen[None]):
 
     async def _fetch_images(self, urls: list[str]) -> dict[str, bytes | None]:
         """Image bytes by URL (None: failed or too large), fetched off the UI loop."""
-        from newstui.core.fetch import Fetcher
 
-        refresh = replace(self.config.refresh, max_bytes=self.config.limits.max_image_bytes)
+        async def one(url: str) -> bytes | None:
+            try:
+                return await self.library.fetch_image(
+                    url, max_bytes=self.config.limits.max_image_bytes
+                )
+            except NewstuiError as exc:
+                log.debug("image %s: %s", url, exc)
+                return None
 
         async def get_all() -> dict[str, bytes | None]:
-            out: dict[str, bytes | None] = {}
-            async with Fetcher(refresh) as fetcher:
-                results = await asyncio.gather(*(fetcher.get_page(u) for u in urls))
-            for url, result in zip(urls, results, strict=True):
-                out[url] = result.body if result.status == "ok" else None
-                if result.status != "ok":
-                    log.debug("image %s: %s", url, result.error or result.status)
-            return out
+            results = await asyncio.gather(*(one(u) for u in urls))
+            return dict(zip(urls, results, strict=True))
 
         try:
             return await run_in_thread_loop(get_all, name="newstui-images")
