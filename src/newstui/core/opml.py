@@ -208,17 +208,21 @@ def _parse_document(data: bytes, name: str) -> _Parser:
     state = _Parser(name)
     try:
         state.run(data, None)
-    except expat.ExpatError as exc:
-        if exc.code != expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING]:
+    except (expat.ExpatError, ValueError) as exc:
+        # pyexpat raises ValueError for a declared multi-byte codec it cannot use (UTF-7...).
+        unknown = expat.errors.codes[expat.errors.XML_ERROR_UNKNOWN_ENCODING]
+        if isinstance(exc, expat.ExpatError) and exc.code != unknown:
             raise
         # Expat knows only UTF-8/16, Latin-1 and ASCII; let Python decode the rest.
         declared = _declared_encoding(data)
         if declared is None:
+            if isinstance(exc, ValueError):
+                raise OPMLError(f"{name}: {clean_line(exc, max_length=200)}") from None
             raise
         try:
             codecs.lookup(declared)
             text = data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # UnicodeError: codecs like `undefined`, `punycode`
             raise OPMLError(
                 f"{name}: cannot decode the file as {clean_line(declared, max_length=40)}"
             ) from None
