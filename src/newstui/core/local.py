@@ -26,14 +26,17 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
 _SITE_SEPARATOR = " | "
+# Each pattern is tried at the first occurrence of its tag only (`_first`): a search retried at
+# every `<title` or `<meta` of a file full of them is quadratic (256 KB of `<title>`: a minute).
 _HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.DOTALL)
 _HTML_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1\s*>", re.I | re.DOTALL)
 _HTML_BODY = re.compile(rb"<body[^>]*>(.*)", re.I | re.DOTALL)
-_HTML_META = re.compile(
-    rb"<meta\s+[^>]*(?:name|property)\s*=\s*[\"']?(author|og:site_name|og:title)[\"']?[^>]*>", re.I
+_HTML_META = re.compile(rb"<meta\s[^<>]{0,2000}>", re.I)
+_META_NAME = re.compile(
+    rb"(?:name|property)\s*=\s*[\"']?(author|og:site_name|og:title)(?![\w:-])[\"']?", re.I
 )
 _CONTENT_ATTR = re.compile(rb"content\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 _MD_HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
 
 
@@ -286,18 +289,25 @@ def _html_article(data: bytes) -> tuple[str, str | None, str | None, str]:
     head = data[:65536]
     metas: dict[str, str] = {}
     for match in _HTML_META.finditer(head):
+        name = _META_NAME.search(match.group(0))
         content = _CONTENT_ATTR.search(match.group(0))
-        if content:
+        if name and content:
             value = content.group(1).strip(b"\"'")
-            metas[match.group(1).decode().lower()] = html.unescape(value.decode("utf-8", "replace"))
+            metas[name.group(1).decode().lower()] = html.unescape(value.decode("utf-8", "replace"))
     title = ""
-    for pattern in (_HTML_TITLE, _HTML_H1):
-        found = pattern.search(data[:262144])
+    for pattern, tag in ((_HTML_TITLE, b"<title"), (_HTML_H1, b"<h1")):
+        found = _first(pattern, tag, data[:262144])
         if found:
             title = html.unescape(_TAG.sub("", found.group(1).decode("utf-8", "replace")))
             if title.strip():
                 break
     title = metas.get("og:title") or title
-    body_match = _HTML_BODY.search(data)
+    body_match = _first(_HTML_BODY, b"<body", data)
     body = (body_match.group(1) if body_match else data).decode("utf-8", "replace")
     return title, metas.get("author"), metas.get("og:site_name"), body
+
+
+def _first(pattern: re.Pattern[bytes], tag: bytes, data: bytes) -> re.Match[bytes] | None:
+    """`pattern` matched where `tag` first occurs (any case), or None: one linear scan."""
+    start = re.search(re.escape(tag), data, re.I)
+    return pattern.match(data, start.start()) if start else None
