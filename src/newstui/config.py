@@ -14,6 +14,7 @@ from newstui.core.text import clean_line
 from newstui.errors import ConfigError
 
 MAX_CONFIG_BYTES = 1024 * 1024
+MAX_LINE_DOTS = 2000
 DEFAULT_USER_AGENT = f"newstui/{__version__} (terminal news reader)"
 
 
@@ -130,6 +131,8 @@ def _check_value(where: str, key: str, value: Any, kind: Any) -> Any:
     if not isinstance(value, kind):
         shown = clean_line(repr(value), max_length=60)
         raise ConfigError(f"{where}: `{key}` must be {_type_name(kind)}, not {shown}")
+    if kind is float and value != value:  # nan passes every comparison below
+        raise ConfigError(f"{where}: `{key}` must be a number, not nan")
     if key in _MINIMUM and value < _MINIMUM[key]:
         raise ConfigError(f"{where}: `{key}` must be at least {_MINIMUM[key]:g}, not {value!r}")
     if key in _CHOICES and value not in _CHOICES[key]:
@@ -183,6 +186,9 @@ def _feed(where: str, index: int, raw: Any, warnings: list[str]) -> FeedConfig:
 def parse_config(text: str, path: Path | None = None) -> Config:
     """Build a `Config` from TOML text; raises `ConfigError` naming the line or key."""
     where = str(path) if path else "config"
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.count(".") > MAX_LINE_DOTS:  # tomllib is quadratic in the parts of a dotted key
+            raise ConfigError(f"{where}: line {number}: invalid TOML: nested too deeply")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -640,6 +640,11 @@ def _check_local(path: Path) -> None:
         raise SourceError(f"{clean_line(os.fsdecode(path))}: {exc.strerror}") from None
     if not os.access(path, os.R_OK):
         raise SourceError(f"{clean_line(os.fsdecode(path))}: permission denied")
+    try:
+        os.path.abspath(path).encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the name: the database stores UTF-8 text
+        name = clean_line(os.fsencode(path).decode("utf-8", "replace"))
+        raise SourceError(f"{name}: the path is not valid UTF-8; rename it to subscribe") from None
 
 
 def _read_limited(path: Path, limit: int) -> bytes:
