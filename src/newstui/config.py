@@ -73,6 +73,8 @@ class DisplayConfig:
     mark_read_on_open: bool = True
     images: str = "auto"
     date_format: str = "%Y-%m-%d %H:%M"
+    list_date_format: str = "%Y-%m-%d"
+    """Dates in the headline list: short, so the titles get the room."""
     theme: str = ""
     """Empty: the theme last chosen in the app (default textual-dark)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import ClassVar, Protocol
 
 from rich.segment import Segment
@@ -94,6 +94,11 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id)
         self.source = source
         self.date_format = date_format
+        sample = datetime(2000, 9, 28, 23, 59, tzinfo=UTC)  # the longest month name
+        try:
+            self._date_width = min(len(clean_line(sample.strftime(date_format))), 40)
+        except ValueError:
+            self._date_width = 16
         self.tz = tz
         self.view: View | None = None
         self.count = 0
@@ -315,8 +320,8 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             Segment("★" if h.bookmarked else " ", mark),
             Segment(" ", meta),
         ]
-        if date:
-            segments.append(Segment(f"{date}  ", meta))
+        if self._date_width:  # a fixed column: undated rows keep the titles aligned
+            segments.append(Segment(f"{date:<{self._date_width}.{self._date_width}}  ", meta))
         if self.shows_feed and width >= 60:
             feed = clean_line(h.feed_title, max_length=16)
             segments.append(Segment(f"{feed:<16.16}  ", meta))
