@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import statistics
 import sys
@@ -307,7 +308,9 @@ def main() -> None:
     except Exception as exc:
         result = {"error": f"{type(exc).__name__}: {exc}"}
     Path(args.out).write_text(json.dumps(result), encoding="utf-8")
-    sys.exit(1 if "error" in result else 0)
+    sys.stdout.flush()
+    # Leave at once: worker threads of the app (a refresh's thread loop) must not hold the exit.
+    os._exit(1 if "error" in result else 0)
 
 
 if __name__ == "__main__":

@@ -368,6 +368,12 @@ class Tmux:
 
     def __exit__(self, *exc: object) -> None:
         tmux("kill-session", "-t", self.name, check=False)
+        deadline = time.monotonic() + 60  # let it go (newsboat holds a lock on its cache)
+        while self.pid and Path(f"/proc/{self.pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if self.pid and Path(f"/proc/{self.pid}").exists():
+            _kill(self.pid)
+            time.sleep(0.5)
 
     def screen(self) -> str:
         return tmux("capture-pane", "-p", "-t", self.name, check=False)
@@ -532,9 +538,24 @@ class Results:
     samples: dict[str, list[float]] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
 
+    save_to: Path | None = None
+
     def add(self, key: str, value: float | None) -> None:
         if value is not None:
             self.samples.setdefault(key, []).append(value)
+            if self.save_to is not None:  # kept as it goes: a stopped run loses nothing
+                data = {"samples": self.samples, "notes": self.notes}
+                self.save_to.write_text(json.dumps(data, indent=1))
+
+    def merge(self, path: Path) -> None:
+        data = json.loads(path.read_text())
+        for key, values in data.get("samples", {}).items():
+            self.samples.setdefault(key, []).extend(values)
+        for key, value in data.get("notes", {}).items():
+            if isinstance(value, dict):
+                self.notes.setdefault(key, {}).update(value)
+            else:
+                self.notes[key] = value
 
     def median(self, key: str | None) -> float | None:
         values = self.samples.get(key or "")
@@ -654,35 +675,22 @@ def rows_reader(sizes: Sizes, res: Results, newsboat: str | None, rows: set[int]
         for who in order:
             if who == "nb" and not have_nb:
                 continue
-            if 3 in rows or 6 in rows:
-                if who == "nt":
-                    empty = scratch / "empty.db"
-                    for suffix in ("", "-wal", "-shm"):
-                        Path(f"{empty}{suffix}").unlink(missing_ok=True)
-                    t, _rss = _first_paint([NEWSTUI, "--db", str(empty)], env_nt, ["Welcome"])
-                    res.add("paint.empty.nt", t)
-                    t, rss = _first_paint(nt_cmd, env_nt, ["Bench feed 00000"])
-                    res.add("paint.big.nt", t)
-                    res.add("rss.paint.nt", rss)
-                else:
-                    t, rss = _first_paint(nb_cmd, env_nb, ["Bench feed 00000"])
-                    res.add("paint.big.nb", t)
-                    res.add("rss.paint.nb", rss)
-                    m = measure([*nb_cmd, "-x", "print-unread"], env_nb, timeout=600)
-                    res.add("printunread.nb", m.seconds)
-                    log(f"  newsboat -x print-unread {m.seconds:.2f} s: {m.out.strip()[:80]}")
-            if 4 in rows or 6 in rows:
-                opened, moved, rss = _open_and_move(
-                    who, nt_cmd if who == "nt" else nb_cmd, env_nt if who == "nt" else env_nb
-                )
-                res.add(f"open.{who}", opened)
-                res.add(f"move.{who}", moved)
-                res.add(f"rss.open.{who}", rss)
-            if 5 in rows:
-                for kind, word in (("rare", rare), ("common", common)):
-                    cmd = nt_cmd if who == "nt" else nb_cmd
-                    env = env_nt if who == "nt" else env_nb
-                    res.add(f"search.{kind}.{who}", _search_tmux(who, cmd, env, word))
+            cmd, env = (nt_cmd, env_nt) if who == "nt" else (nb_cmd, env_nb)
+            if who == "nt" and rows & {3, 6}:
+                empty = scratch / "empty.db"
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{empty}{suffix}").unlink(missing_ok=True)
+                with Tmux([NEWSTUI, "--db", str(empty)], env_nt, WORK) as tm:
+                    t, _screen = tm.wait(
+                        lambda s: "Welcome" in s and "Bookmarks" in s, since=tm.started, timeout=300
+                    )
+                res.add("paint.empty.nt", t)
+                log(f"  nt first paint, empty library: {t * 1000:.0f} ms")
+            _reader_session(who, cmd, env, res, rows, [("rare", rare), ("common", common)])
+            if who == "nb" and rows & {3, 6}:
+                m = measure([*nb_cmd, "-x", "print-unread"], env_nb, timeout=1800)
+                res.add("printunread.nb", m.seconds if m.rc == 0 else None)
+                log(f"  newsboat -x print-unread {m.seconds:.2f} s rc={m.rc}: {m.out.strip()[:80]}")
         if 4 in rows:
             out = scratch / "open.json"
             for headless in (False, True):
@@ -750,66 +758,95 @@ def _common_word(big: BigLibrary) -> str:
         conn.close()
 
 
-def _first_paint(cmd: list[str], env: dict[str, str], marks: list[str]) -> tuple[float, float]:
-    """Seconds from launch until the feeds pane shows its rows; peak RSS 1.5 s later."""
+def _reader_session(
+    who: str,
+    cmd: list[str],
+    env: dict[str, str],
+    res: Results,
+    rows: set[int],
+    searches: list[tuple[str, str]],
+) -> None:
+    """One start of the reader on the big library: first paint, open the 10k-article feed and
+    move 100 rows, then back to the feed list and search (newsboat starts slowly on a big cache,
+    so each run starts each reader once)."""
     with Tmux(cmd, env, WORK) as tm:
-        seconds, _screen = tm.wait(
-            lambda s: all(m in s for m in marks), since=tm.started, timeout=300
+        # Row 3: from launch until the feeds pane shows its rows.
+        painted, _screen = tm.wait(
+            lambda s: "Bench feed 00000" in s, since=tm.started, timeout=1800
         )
-        time.sleep(1.5)
+        tm.wait(lambda s: True, since=time.perf_counter(), timeout=60, settle=0.5)
         rss = hwm_mb(tm.pid)
-    log(f"  first paint {shlex.join(cmd[-2:])}: {seconds * 1000:.0f} ms, peak RSS {rss:.0f} MB")
-    return seconds, rss
+        res.add(f"paint.big.{who}", painted)
+        res.add(f"rss.paint.{who}", rss)
+        log(f"  {who} first paint, big library: {painted * 1000:.0f} ms, peak RSS {rss:.0f} MB")
+        if rows & {4, 6}:
+            opened, moved = _open_and_move(tm, who)
+            rss = hwm_mb(tm.pid)
+            res.add(f"open.{who}", opened)
+            res.add(f"move.{who}", moved)
+            res.add(f"rss.open.{who}", rss)
+            log(
+                f"  {who} open {opened * 1000:.0f} ms, 100 moves {moved * 1000:.0f} ms, {rss:.0f} MB"
+            )
+        if 5 in rows:
+            for kind, word in searches:
+                seconds = _search(tm, who, word)
+                res.add(f"search.{kind}.{who}", seconds)
+                log(f"  {who} search {word!r}: {seconds * 1000:.0f} ms" if seconds else "")
 
 
-def _open_and_move(who: str, cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+def _to_feed_list(tm: Tmux, who: str) -> None:
+    """Back to where a search covers every feed (newsboat: its feed list)."""
+    if who == "nb":
+        tm.keys("q")
+        tm.wait(lambda s: not ITEM.search(s), since=time.perf_counter(), timeout=300, settle=0.3)
+    else:
+        tm.keys("Escape")  # leaves a search; harmless otherwise
+        tm.wait(lambda s: True, since=time.perf_counter(), timeout=60, settle=0.3)
+
+
+def _open_and_move(tm: Tmux, who: str) -> tuple[float, float]:
     """Open the 10k-article feed from the feeds pane, then move 100 rows down; both until drawn."""
-    with Tmux(cmd, env, WORK) as tm:
-        tm.wait(lambda s: "Bench feed 00000" in s, since=tm.started, timeout=300, settle=0.3)
-        if who == "nt":
-            tm.keys("h")  # the feeds pane; the big feed is the row after All, Unread, Bookmarks
-            tm.keys("j", "j", "j")
-            tm.wait(lambda s: True, since=time.perf_counter(), timeout=30, settle=0.3)
-        if who == "nt":  # the header names the feed once its view is shown
-            shown = lambda s: "Bench feed 00000" in s.split("\n", 1)[0] and len(ITEM.findall(s)) > 1  # noqa: E731
-        else:  # newsboat's feed list shows no article titles
-            shown = lambda s: len(ITEM.findall(s)) > 1  # noqa: E731
-        started = time.perf_counter()
-        tm.keys("Enter")
-        opened, screen = tm.wait(shown, since=started, timeout=120, settle=0.25)
-        numbers = [int(n) for n in ITEM.findall(screen)]
-        target = numbers[0] + 100 * (numbers[1] - numbers[0])
-        mark = f"[0.{target}]"
-        started = time.perf_counter()
-        tm.keys(*(["Down"] * 100))
-        moved, _screen = tm.wait(lambda s: mark in s, since=started, timeout=120, settle=0.25)
-        rss = hwm_mb(tm.pid)
-    log(
-        f"  {who}: open {opened * 1000:.0f} ms, 100 moves {moved * 1000:.0f} ms, peak RSS {rss:.0f} MB"
-    )
-    return opened, moved, rss
+    if who == "nt":
+        tm.keys("h")  # the feeds pane; the big feed is the row after All, Unread, Bookmarks
+        tm.keys("j", "j", "j")
+        tm.wait(lambda s: True, since=time.perf_counter(), timeout=30, settle=0.3)
+        # The header names the feed once its view is shown.
+        shown = lambda s: "Bench feed 00000" in s.split("\n", 1)[0] and len(ITEM.findall(s)) > 1  # noqa: E731
+    else:  # newsboat's feed list shows no article titles; the big feed is its first row
+        shown = lambda s: len(ITEM.findall(s)) > 1  # noqa: E731
+    started = time.perf_counter()
+    tm.keys("Enter")
+    opened, screen = tm.wait(shown, since=started, timeout=600, settle=0.25)
+    numbers = [int(n) for n in ITEM.findall(screen)]
+    target = numbers[0] + 100 * (numbers[1] - numbers[0])
+    mark = f"[0.{target}]"
+    started = time.perf_counter()
+    tm.keys(*(["Down"] * 100))
+    moved, _screen = tm.wait(lambda s: mark in s, since=started, timeout=300, settle=0.25)
+    _to_feed_list(tm, who)
+    return opened, moved
 
 
-def _search_tmux(who: str, cmd: list[str], env: dict[str, str], word: str) -> float | None:
-    with Tmux(cmd, env, WORK) as tm:
-        tm.wait(lambda s: "Bench feed 00000" in s, since=tm.started, timeout=300, settle=0.3)
-        prompt = "a phrase" if who == "nt" else "Search for:"
-        tm.keys("/")
-        tm.wait(lambda s: prompt in s, since=time.perf_counter(), timeout=30, settle=0.2)
-        tm.keys(word, literal=True)
-        tm.wait(lambda s: word in s, since=time.perf_counter(), timeout=30, settle=0.2)
-        started = time.perf_counter()
-        tm.keys("Enter")
-        if who == "nt":
-            done = lambda s: f"Search: {word}" in s and "article" in s  # noqa: E731
-        else:
-            done = lambda s: "Search result" in s  # noqa: E731
-        try:
-            seconds, _screen = tm.wait(done, since=started, timeout=300, settle=0.25)
-        except TimeoutError as exc:
-            log(f"  {who} search {word!r}: {exc}")
-            return None
-    log(f"  {who} search {word!r}: {seconds * 1000:.0f} ms")
+def _search(tm: Tmux, who: str, word: str) -> float | None:
+    """`/`, the word, enter: seconds from enter until the results are drawn."""
+    prompt = "a phrase" if who == "nt" else "Search for:"
+    tm.keys("/")
+    tm.wait(lambda s: prompt in s, since=time.perf_counter(), timeout=60, settle=0.2)
+    tm.keys(word, literal=True)
+    tm.wait(lambda s: word in s, since=time.perf_counter(), timeout=60, settle=0.2)
+    if who == "nt":
+        done = lambda s: f"Search: {word}" in s and "article" in s  # noqa: E731
+    else:
+        done = lambda s: "Search result" in s  # noqa: E731
+    started = time.perf_counter()
+    tm.keys("Enter")
+    try:
+        seconds, _screen = tm.wait(done, since=started, timeout=900, settle=0.25)
+    except TimeoutError as exc:
+        log(f"  {who} search {word!r}: {exc}")
+        seconds = None
+    _to_feed_list(tm, who)
     return seconds
 
 
@@ -1069,6 +1106,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, one run")
     parser.add_argument("--rows", default="1,2,3,4,5,6,7", help="rows to run, e.g. 1,2")
     parser.add_argument("--runs", type=int, help="runs per measurement (default 3; quick 1)")
+    parser.add_argument(
+        "--merge", type=Path, help="add the samples of an earlier run (its samples.json) first"
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     if args.runs:
@@ -1080,6 +1120,9 @@ def main() -> int:
         return 2
     newsboat = ensure_newsboat()
     res = Results()
+    if args.merge:
+        res.merge(args.merge)
+    res.save_to = WORK / "samples.json"
     info = machine()
     log(f"machine: {info}")
     tmux("new-session", "-d", "-s", f"keep{os.getpid()}", "sleep 14400", check=False)
