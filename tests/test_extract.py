@@ -72,7 +72,7 @@ def test_whole_readability_corpus_median(corpus: Path) -> None:
         scores.append(bench.score(bench.markdown_words(markdown), expected)[2])
     scores.sort()
     assert scores[len(scores) // 2] >= 0.98
-    assert scores[0] >= 0.85
+    assert scores[0] >= 0.90
 
 
 def test_links_and_images_are_inline_markdown() -> None:
@@ -191,3 +191,27 @@ def test_no_indented_code_blocks_from_layout_whitespace() -> None:
     result = extract_article(page(f"<article>{body}</article>"))
     for line in result.markdown.splitlines():
         assert not line.startswith(("    ", "\t")), line
+
+
+def _status_list(sublist: str) -> bytes:
+    return article(
+        "<h2>Status</h2><ul><li>The reading room reopened on Monday after the repairs to the roof "
+        f"were finished ahead of schedule.</li><li>In progress:<ul>{sublist}</ul></li></ul>"
+        f"<p>{PARAGRAPH} The end.</p>"
+    )
+
+
+def test_a_dropped_sub_list_of_long_links_is_restored() -> None:
+    items = "".join(
+        f"<li><a href='https://bugs.example.org/{n}'>Bug {n} – the catalogue search forgets "
+        f"the selected branch number {n}</a></li>"
+        for n in range(5)
+    )
+    markdown = extract_article(_status_list(items)).markdown
+    assert "- In progress:\n  - [Bug 0 – the catalogue search" in markdown
+    assert "(https://bugs.example.org/4)" in markdown
+
+
+def test_a_dropped_sub_list_of_short_links_stays_dropped() -> None:
+    items = "".join(f"<li><a href='https://example.org/{n}'>Tag{n}</a></li>" for n in range(5))
+    assert "Tag0" not in extract_article(_status_list(items)).markdown

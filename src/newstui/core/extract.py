@@ -7,7 +7,10 @@ that readability missed are inserted where they fall between blocks both extract
 put first when they come before all of those and are not mostly links; readability's trailing
 text from a "Related"-style heading on is dropped; a paragraph repeated word for word is kept
 once; and when readability picked a far smaller container than trafilatura, trafilatura's text
-is used. Nothing here looks at any reference output: it depends only on the two candidates.
+is used. Finally, a list item that introduces a sub-list ("In progress:") but lost it (both
+extractors drop lists that are all links) gets its sub-list back from the page, when the
+sub-list's items read as text (several words each) rather than as a bar of short links. Nothing
+here looks at any reference output: it depends only on the page and the two candidates.
 
 CPU-bound (tens of milliseconds to a second): call it from a worker thread or process.
 """
@@ -31,6 +34,8 @@ __all__ = ["Extracted", "extract_article"]
 MIN_WORDS = 20
 #: A candidate smaller than this share of the other is taken as a too-narrow pick.
 NARROW_SHARE = 0.5
+#: A dropped sub-list is restored only when its items average at least this many words.
+SUBLIST_ITEM_WORDS = 4
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -60,6 +65,7 @@ _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)")
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
 _MANY_BLANKS = re.compile(r"\n{3,}")
+_INTRO_ITEM = re.compile(r"^([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)(.*\S)[ \t]*:[*_]*[ \t]*$")
 _LINK = re.compile(
     r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
     r'(\s+(?:"[^"\n]*"|\'[^\'\n]*\'))?\s*\)'
@@ -97,7 +103,8 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     meta, traf = _trafilatura(html, base)
     title, author, date = meta
     readable, readable_title = _readability(html, base)
-    markdown = _drop_title(_tidy(choose(readable, traf), base), title or readable_title)
+    merged = _restore_sublists(choose(readable, traf), html)
+    markdown = _drop_title(_tidy(merged, base), title or readable_title)
     if len(_words(markdown)) < MIN_WORDS:
         raise ExtractionError("no article text found on the page (paywall or script-only page?)")
     return Extracted(
@@ -339,6 +346,55 @@ def _link_share(block: str, words: list[str]) -> float:
 def _contained(words: list[str], other: set[tuple[str, ...]]) -> float:
     shingles = _shingles(words)
     return sum(1 for s in shingles if s in other) / len(shingles) if shingles else 0.0
+
+
+def _restore_sublists(markdown: str, html: str) -> str:
+    """`markdown` with the sub-lists of its childless "...:" list items put back from `html`."""
+    lines = markdown.split("\n")
+    intros: list[tuple[int, str, tuple[str, ...]]] = []
+    for n, line in enumerate(lines):
+        match = _INTRO_ITEM.match(line)
+        if not match:
+            continue
+        following = next((x for x in lines[n + 1 :] if x.strip()), "")
+        indent = len(match.group(1))
+        if _LIST_LINE.match(following) and len(following) - len(following.lstrip()) >= indent:
+            continue  # it has its sub-list
+        key = tuple(_words(match.group(2)))
+        if key:
+            intros.append((n, " " * indent, key))
+    if not intros:
+        return markdown
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception as exc:  # unparseable page: nothing to restore
+        log.debug("lxml failed: %s", exc)
+        return markdown
+    sublists: dict[tuple[str, ...], Any] = {}
+    for item in root.iter("li"):
+        nested = [c for c in item if c.tag in ("ul", "ol")]
+        if len(nested) != 1:
+            continue
+        own = (item.text or "") + "".join(
+            lxml.html.tostring(c, method="text", encoding="unicode", with_tail=True)
+            if c is not nested[0]
+            else (c.tail or "")
+            for c in item
+        )
+        sublists.setdefault(tuple(_words(own)), nested[0])
+    for n, prefix, key in reversed(intros):
+        sublist = sublists.get(key)
+        if sublist is None:
+            continue
+        items = [len(_words(li.text_content())) for li in sublist if li.tag == "li"]
+        if not items or sum(items) < SUBLIST_ITEM_WORDS * len(items):
+            continue  # a row of short links (a share bar, tags), not text
+        block = _html_to_markdown(lxml.html.tostring(sublist, encoding="unicode", with_tail=False))
+        restored = [prefix + x if x.strip() else "" for x in block.strip("\n").split("\n")]
+        lines[n + 1 : n + 1] = restored
+    return "\n".join(lines)
 
 
 # --- final Markdown -----------------------------------------------------------------------------
