@@ -110,7 +110,7 @@ class Library:
                     )
 
     def _show_welcome(self) -> bool:
-        return self.welcome and not self.db.feeds()
+        return self.welcome and not self.db.has_feeds()
 
     def feeds(self) -> list[Feed]:
         feeds = self.db.feeds()

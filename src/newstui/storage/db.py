@@ -244,6 +244,9 @@ class Database:
             tags.setdefault(feed_id, []).append(tag)
         return [_feed_from_row(row, tuple(tags.get(row[0], ()))) for row in rows]
 
+    def has_feeds(self) -> bool:
+        return self.one("SELECT 1 FROM feeds WHERE removed = 0 LIMIT 1") is not None
+
     def feeds(self) -> list[Feed]:
         feeds = self._feeds_where("1", ())
         feeds.sort(key=lambda f: (f.display_title.casefold(), f.id))
@@ -400,6 +403,8 @@ class Database:
             return int(row[0]) if row else 0
         if view.kind == "unread":
             return self.unread_total()
+        if view.kind == "all":  # the maintained per-feed totals: no scan of the articles
+            return int(self.one("SELECT coalesce(sum(total), 0) FROM feeds WHERE removed = 0")[0])
         where, _order, params = self._view_sql(view)
         return int(self.one(f"SELECT count(*) {where}", params)[0])
 

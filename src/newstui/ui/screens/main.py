@@ -182,7 +182,7 @@ class MainScreen(Screen[None]):
 
     @work(group="startup", exclusive=True)
     async def _start(self) -> None:
-        feeds = await self._reload_feeds()
+        feeds = await self._reload_feeds(first=True)
         self._show_view(View("all"))
         if len(feeds) == 1 and feeds[0].id == WELCOME_FEED_ID:
             first = await asyncio.to_thread(
@@ -200,12 +200,17 @@ class MainScreen(Screen[None]):
 
     # ---- loading ------------------------------------------------------------------------------
 
-    async def _reload_feeds(self) -> list[Feed]:
+    async def _reload_feeds(self, *, first: bool = False) -> list[Feed]:
         def load() -> tuple[list[Feed], int, int, int]:
             lib = self.library
             return lib.feeds(), lib.unread_total(), lib.bookmark_count(), lib.count(View("all"))
 
-        feeds, unread, bookmarks, total = await asyncio.to_thread(load)
+        if first:
+            # Before the first paint, on the loop: four indexed queries (~20 ms for 2,000 feeds)
+            # run faster here than in a thread fighting Textual's start-up for the GIL.
+            feeds, unread, bookmarks, total = load()
+        else:
+            feeds, unread, bookmarks, total = await asyncio.to_thread(load)
         self.feeds = {f.id: f for f in feeds}
         self.feed_tree.set_feeds(feeds, unread_total=unread, bookmarks=bookmarks, total=total)
         self._update_header()

@@ -21,6 +21,12 @@ VIRTUAL_VIEWS: tuple[tuple[str, str], ...] = (
 )
 
 
+EAGER_ROWS = 150
+"""Feed rows built before the first paint; the rest follow right after it."""
+PENDING_DELAY = 0.15
+"""Seconds before the remaining rows are built: a few frames, so the first paint is out."""
+
+
 @dataclass(frozen=True, slots=True)
 class FeedNode:
     """What a row of the tree stands for."""
@@ -38,6 +44,14 @@ def view_label(view: View, feeds: dict[int, Feed]) -> str:
     if view.kind == "search":
         return f"Search: {clean_line(view.query, max_length=60)}"
     return dict(VIRTUAL_VIEWS).get(view.kind, view.kind)
+
+
+def _key(view: View) -> str:
+    if view.kind == "feed":
+        return f"feed:{view.feed_id}"
+    if view.kind == "tag":
+        return f"tag:{view.tag}"
+    return view.kind
 
 
 class FeedTree(Tree[FeedNode], inherit_bindings=False):
@@ -83,13 +97,29 @@ class FeedTree(Tree[FeedNode], inherit_bindings=False):
         self.guide_depth = 2
         self.feeds: dict[int, Feed] = {}
         self._closed_tags: set[str] = set()
+        self._shape: tuple[tuple[int, tuple[str, ...]], ...] = ()
+        self._rows: dict[str, list[TreeNode[FeedNode]]] = {}
+        self._pending: list[tuple[TreeNode[FeedNode], Feed]] = []
 
     # ---- content --------------------------------------------------------------------------
 
     def set_feeds(
         self, feeds: list[Feed], *, unread_total: int, bookmarks: int, total: int | None = None
     ) -> None:
-        """Rebuild the rows from `feeds`, keeping the cursor on the same view and folds as they were."""
+        """Show `feeds`, keeping the cursor on the same view and folds as they were.
+
+        When the same feeds sit in the same folders (every count update of a refresh), only the
+        labels that changed are redrawn; the rows are rebuilt only when the subscriptions change.
+        The first build adds the rows below the first screens after the first paint, so start-up
+        does not grow with the number of feeds.
+        """
+        counts = {"all": unread_total, "unread": unread_total, "bookmarks": bookmarks}
+        shape = tuple((f.id, f.tags) for f in feeds)
+        if shape == self._shape and self.root.children:
+            self._relabel(feeds, counts)
+            return
+        first_build = not self.root.children
+        self._shape = shape
         current = self.cursor_node.data.view if self.cursor_node and self.cursor_node.data else None
         for node in self.root.children:
             if node.data and node.data.view.kind == "tag" and not node.is_expanded:
@@ -97,33 +127,75 @@ class FeedTree(Tree[FeedNode], inherit_bindings=False):
             elif node.data and node.data.view.kind == "tag":
                 self._closed_tags.discard(node.data.view.tag or "")
         self.feeds = {f.id: f for f in feeds}
+        self._pending = []
+        self._rows = {}
         self.clear()
-        counts = {"all": unread_total, "unread": unread_total, "bookmarks": bookmarks}
         for kind, name in VIRTUAL_VIEWS:
-            count = counts[kind]
-            label = Text(name, style="bold")
-            if count is not None:
-                label.append(f" {count}", style="dim")
-            self.root.add_leaf(label, FeedNode(View(kind)))
+            self._remember(
+                self.root.add_leaf(self._view_label(name, counts[kind]), FeedNode(View(kind)))
+            )
+        leaves: list[tuple[TreeNode[FeedNode], Feed]] = []
         tags = sorted({t for f in feeds for t in f.tags}, key=str.casefold)
         for tag in tags:
             members = [f for f in feeds if tag in f.tags]
-            unread = sum(f.unread for f in members)
-            label = Text(clean_line(tag, max_length=60))
-            label.append(f" {unread}", style="dim")
+            label = self._tag_label(tag, sum(f.unread for f in members))
             folder = self.root.add(label, FeedNode(View("tag", tag=tag)))
-            for feed in members:
-                folder.add_leaf(
-                    self._feed_label(feed), FeedNode(View("feed", feed_id=feed.id), feed)
-                )
+            self._remember(folder)
+            leaves += [(folder, feed) for feed in members]
             if tag not in self._closed_tags:
                 folder.expand()
-        for feed in feeds:
-            if not feed.tags:
-                self.root.add_leaf(
-                    self._feed_label(feed), FeedNode(View("feed", feed_id=feed.id), feed)
-                )
+        leaves += [(self.root, feed) for feed in feeds if not feed.tags]
+        eager = EAGER_ROWS if first_build else len(leaves)
+        for parent, feed in leaves[:eager]:
+            self._add_feed(parent, feed)
+        self._pending = leaves[eager:]
+        if self._pending:
+            self.set_timer(PENDING_DELAY, self._add_pending)
         self.select_view(current or View("all"), post=False)
+
+    def _add_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        for parent, feed in pending:
+            self._add_feed(parent, feed)
+
+    def _add_feed(self, parent: TreeNode[FeedNode], feed: Feed) -> None:
+        node = parent.add_leaf(
+            self._feed_label(feed), FeedNode(View("feed", feed_id=feed.id), feed)
+        )
+        self._remember(node)
+
+    def _remember(self, node: TreeNode[FeedNode]) -> None:
+        if node.data is not None:
+            self._rows.setdefault(_key(node.data.view), []).append(node)
+
+    def _relabel(self, feeds: list[Feed], counts: dict[str, int]) -> None:
+        for kind, name in VIRTUAL_VIEWS:
+            for node in self._rows.get(kind, []):
+                node.set_label(self._view_label(name, counts[kind]))
+        changed = [f for f in feeds if self.feeds.get(f.id) != f]
+        self.feeds = {f.id: f for f in feeds}
+        for feed in changed:
+            for node in self._rows.get(f"feed:{feed.id}", []):
+                node.data = FeedNode(View("feed", feed_id=feed.id), feed)
+                node.set_label(self._feed_label(feed))
+        self._pending = [(p, self.feeds.get(f.id, f)) for p, f in self._pending]
+        for tag in {t for f in changed for t in f.tags}:
+            unread = sum(f.unread for f in feeds if tag in f.tags)
+            for node in self._rows.get(f"tag:{tag}", []):
+                node.set_label(self._tag_label(tag, unread))
+
+    @staticmethod
+    def _view_label(name: str, count: int | None) -> Text:
+        label = Text(name, style="bold")
+        if count is not None:
+            label.append(f" {count}", style="dim")
+        return label
+
+    @staticmethod
+    def _tag_label(tag: str, unread: int) -> Text:
+        label = Text(clean_line(tag, max_length=60))
+        label.append(f" {unread}", style="dim")
+        return label
 
     def _feed_label(self, feed: Feed) -> Text:
         label = Text()
