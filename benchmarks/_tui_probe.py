@@ -284,7 +284,11 @@ def run_app(args: argparse.Namespace) -> dict[str, Any]:
         library.close()
     crash = getattr(app, "_exception", None)
     if crash is not None:
+        import traceback
+
         result["error"] = f"the reader crashed: {type(crash).__name__}: {crash}"
+        cause = crash.__cause__ or getattr(crash, "error", None) or crash
+        result["traceback"] = "".join(traceback.format_exception(cause))[-4000:]
     return result
 
 

@@ -922,6 +922,8 @@ def row_stall(sizes: Sizes, res: Results) -> None:
                     if "error" in data:
                         res.notes.setdefault("stall_errors", {})[tag] = data["error"]
                         log(f"  stall {tag} run {run + 1}: {data['error']}")
+                        if data.get("traceback"):
+                            log(data["traceback"])
                         continue
                     res.add(f"stall.max.{tag}", data["max_stall_ms"])
                     res.add(f"stall.p99.{tag}", data["p99_stall_ms"])
