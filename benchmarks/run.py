@@ -1109,6 +1109,11 @@ def main() -> int:
     parser.add_argument("--rows", default="1,2,3,4,5,6,7", help="rows to run, e.g. 1,2")
     parser.add_argument("--runs", type=int, help="runs per measurement (default 3; quick 1)")
     parser.add_argument(
+        "--skip-newsboat",
+        action="store_true",
+        help="measure newstui only (newsboat is slow to start)",
+    )
+    parser.add_argument(
         "--merge", type=Path, help="add the samples of an earlier run (its samples.json) first"
     )
     args = parser.parse_args()
@@ -1120,7 +1125,7 @@ def main() -> int:
     if not shutil.which("tmux") and rows & {3, 4, 5, 6, 7}:
         log("tmux is missing: rows 3-7 need it (apt-get install tmux)")
         return 2
-    newsboat = ensure_newsboat()
+    newsboat = None if args.skip_newsboat else ensure_newsboat()
     res = Results()
     if args.merge:
         res.merge(args.merge)
