@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from tests.feedgen import Item, rss
 
@@ -127,3 +128,25 @@ def test_open_read_bookmark_quit_then_the_cli_lists_the_bookmark(
         check=True,
     )
     assert [a["title"] for a in json.loads(out.stdout)] == ["Zebra crossings return"]
+
+
+def test_a_refresh_big_enough_for_the_parse_pool_keeps_the_reader_running(
+    tmux: Callable[..., str], home: dict[str, str], tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """Ten feeds (past process_pool_threshold): the pool starts under Textual's captured stderr."""
+    for i in range(10):
+        httpserver.expect_request(f"/f{i}.xml").respond_with_data(
+            rss([Item(f"Pooled story {i}", guid=f"p{i}")], title=f"Pool feed {i}"),
+            content_type="application/rss+xml",
+        )
+        subprocess.run(
+            [str(BIN), "add", httpserver.url_for(f"/f{i}.xml")], env=home, check=True, timeout=60
+        )
+    with open(tmp_path / "config" / "newstui" / "config.toml", "a", encoding="utf-8") as cfg:
+        cfg.write("process_pool_threshold = 2\n")
+    tmux(start=True)
+    wait_for(tmux, "Pool feed 9")
+    tmux("R")
+    wait_for(tmux, "10 feeds checked", timeout=30)  # the refresh summary, app still alive
+    tmux("q")
+    assert wait_exit(tmp_path) == "EXIT=0"

@@ -7,10 +7,11 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import AsyncExitStack, suppress
+from contextlib import AsyncExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,6 +115,29 @@ def _init_worker(nice: int) -> None:
     import newstui.core.parse  # noqa: F401  (warm the import before the first document arrives)
 
 
+@contextmanager
+def _real_stderr() -> Iterator[None]:
+    """multiprocessing hands `sys.stderr.fileno()` to the processes it starts (resource tracker,
+    forkserver). Under Textual, sys.stderr is a capture object whose fileno() is -1, and the start
+    fails ("bad value(s) in fds_to_keep"). While the pool starts, stderr is the null device: the
+    helper processes inherit that, so nothing they print can reach the TUI's screen either.
+    """
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, ValueError, OSError):
+        usable = False
+    if usable:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
 class Refresher:
     """Runs one refresh over a set of feeds; one HTTP client and one parse pool for all of them."""
 
@@ -134,6 +158,10 @@ class Refresher:
         self._total = 0
 
     def _make_pool(self, jobs: int) -> Executor | None:
+        """A started parse pool, or None when the refresh is too small to pay for one.
+
+        Blocking (it starts processes): call it in a thread, not on the event loop.
+        """
         cfg = self.config.refresh
         if jobs < cfg.process_pool_threshold:
             return None
@@ -143,12 +171,20 @@ class Refresher:
             context: Any = multiprocessing.get_context("forkserver")
         except ValueError:
             context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(10 if self.background else 0,),
-        )
+        with _real_stderr():
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(10 if self.background else 0,),
+            )
+            try:
+                pool.submit(int).result(timeout=60)  # start the helpers and workers now
+            except Exception:
+                pool.shutdown(wait=False, cancel_futures=True)
+                log.warning("no parse pool; parsing in threads", exc_info=True)
+                return None
+        return pool
 
     async def _run_cpu(self, func: Callable[..., Any], *args: Any) -> Any:
         loop = asyncio.get_running_loop()
@@ -175,7 +211,7 @@ class Refresher:
             return outcomes
         remote = [j for j in jobs if local_path(j.url) is None]
         async with AsyncExitStack() as stack:
-            self._pool = self._make_pool(len(remote))
+            self._pool = await asyncio.to_thread(self._make_pool, len(remote))
             if self._pool is not None:
                 stack.callback(self._pool.shutdown, wait=False, cancel_futures=True)
             fetcher = await stack.enter_async_context(Fetcher(self.config.refresh))
