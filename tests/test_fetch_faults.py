@@ -532,3 +532,45 @@ def test_decoder_any_chunking(chunk: int) -> None:
         for i in range(0, len(data), chunk):
             decoder.feed(data[i : i + chunk])
         assert decoder.finish() == payload
+
+
+def test_not_modified_answers_keep_the_connection_alive() -> None:
+    """A warm refresh is mostly 304s: each must leave its connection in the pool, not close it."""
+    connections = 0
+    body = RSS
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            while True:
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+                if b"if-none-match" in head.lower():
+                    writer.write(b'HTTP/1.1 304 Not Modified\r\nETag: "k"\r\n\r\n')
+                else:
+                    writer.write(
+                        b'HTTP/1.1 200 OK\r\nETag: "k"\r\nContent-Length: '
+                        + str(len(body)).encode()
+                        + b"\r\n\r\n"
+                        + body
+                    )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def scenario() -> list[str]:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed"
+        statuses = []
+        async with server, Fetcher(RefreshConfig(per_host=1, deadline=5)) as fetcher:
+            first = await fetcher.fetch(url)
+            statuses.append(first.status)
+            for _ in range(5):
+                statuses.append((await fetcher.fetch(url, first.validators)).status)
+        return statuses
+
+    statuses = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert statuses == ["ok"] + ["not_modified"] * 5
+    assert connections == 1

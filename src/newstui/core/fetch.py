@@ -16,6 +16,7 @@ import socket
 import ssl
 import zlib
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -108,6 +109,26 @@ def _host_key(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+DRAIN_BYTES = 64 * 1024
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a small body we do not need (a 304, an error page, a redirect's note), so the
+    connection goes back to the pool instead of being closed: without it every 304 of a warm
+    refresh cost a new connection (a TLS handshake each on the real network). Only bodies that
+    are known to be small and arrive at once are read; anything else is dropped with the
+    connection, never waited for.
+    """
+    length = response.headers.get("content-length", "").strip()
+    no_body = response.status_code == 304 or (length.isdigit() and int(length[:20]) == 0)
+    if not no_body and not (length.isdigit() and int(length[:20]) <= DRAIN_BYTES):
+        return
+    with suppress(httpx.HTTPError, OSError, TimeoutError):
+        async with asyncio.timeout(1.0):
+            async for _chunk in response.aiter_raw():
+                pass
 
 
 def _origin(url: str) -> str:
@@ -455,7 +476,10 @@ class Fetcher:
                     looped = looped or target in seen
                     seen.add(target)
                     current = target
+                    await _drain(response)
                     continue
+                if not 200 <= code < 300:
+                    await _drain(response)
                 return await self._finish(response, url, all_permanent)
         loop = ", a redirect loop" if looped else ""
         raise _Failure(f"too many redirects (>{self.config.max_redirects}{loop})")
