@@ -219,13 +219,17 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, self.count - 1)) if self.count else 0
 
-    def watch_cursor(self, value: int) -> None:
+    def watch_cursor(self, old: int, value: int) -> None:
         height = max(self.scrollable_content_region.height, 1)
         if value < self.scroll_offset.y:
             self.scroll_to(y=value, animate=False)
+            self.refresh()
         elif value >= self.scroll_offset.y + height:
             self.scroll_to(y=value - height + 1, animate=False)
-        self.refresh()
+            self.refresh()
+        else:  # only the rows that changed: a step of the cursor repaints two lines, not the list
+            self.refresh_line(old)
+            self.refresh_line(value)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
