@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AsyncExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,7 +86,8 @@ def _parse_in_worker(data: bytes, url: str, headers: dict[str, str], limits: Lim
         return ("notafeed", str(exc), exc.candidates)
     except NewstuiError as exc:
         return ("error", str(exc), None)
-    return ("ok", parsed, [to_stored(e) for e in parsed.entries])
+    # The entries travel back once, as stored rows: the parsed copies would double the pickling.
+    return ("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
 
 
 def _read_local_in_worker(path: str, limits: LimitsConfig) -> Any:
@@ -96,7 +97,8 @@ def _read_local_in_worker(path: str, limits: LimitsConfig) -> Any:
         parsed = read_local(Path(path), limits=limits)
     except NewstuiError as exc:
         return ("error", str(exc), None)
-    return ("ok", parsed, [to_stored(e) for e in parsed.entries])
+    # The entries travel back once, as stored rows: the parsed copies would double the pickling.
+    return ("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
 
 
 def _extract_in_worker(data: bytes, url: str) -> Any:
