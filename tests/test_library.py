@@ -403,3 +403,30 @@ def test_fetch_image_honours_the_image_size_limit(tmp_path: Path, httpserver: HT
             run(lib.fetch_image("file:///etc/passwd"))
     finally:
         lib.close()
+
+
+def test_max_html_depth_setting_flattens_deep_bodies(tmp_path: Path) -> None:
+    from newstui.config import LimitsConfig
+    from newstui.core.models import Article, ContentType
+
+    body = "<blockquote>" * 30 + "<p>deep words</p>" + "</blockquote>" * 30
+    article = Article(
+        id=1, feed_id=1, feed_title="f", key="k", title="t", url=None, author=None, site=None,
+        published=None, updated=None, content=body, content_type=ContentType.HTML,
+        read=False, bookmarked=False,
+    )  # fmt: skip
+
+    def quote_depth(limit: int) -> int:
+        lib = Library.open(
+            Config(limits=LimitsConfig(max_html_depth=limit)), tmp_path / f"{limit}.db"
+        )
+        try:
+            markdown = lib.render(article).markdown
+        finally:
+            lib.close()
+        line = next(x for x in markdown.splitlines() if "deep words" in x)
+        assert "deep words" in line
+        return line.split("deep")[0].count(">")
+
+    assert quote_depth(100) == 30
+    assert quote_depth(10) <= 10

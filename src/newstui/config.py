@@ -59,7 +59,7 @@ class LimitsConfig:
     max_folder_files: int = 5000
     max_title_chars: int = 1000
     max_body_chars: int = 2 * 1024 * 1024
-    max_html_depth: int = 200
+    max_html_depth: int = 100
     parse_timeout: float = 30.0
     max_images: int = 20
     max_image_bytes: int = 5 * 1024 * 1024

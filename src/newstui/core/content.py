@@ -88,6 +88,7 @@ def render_body(
     *,
     base_url: str | None = None,
     max_chars: int = 2_000_000,
+    max_depth: int = MAX_DEPTH,
 ) -> Rendered:
     """`content` as safe Markdown. CPU-bound for large bodies: call it from a worker thread."""
     text = content if isinstance(content, str) else str(content or "")
@@ -104,7 +105,7 @@ def render_body(
     if kind == ContentType.MARKDOWN:
         body = _number_markdown_links(text, links)
     else:
-        body = _html_to_markdown(text, links)
+        body = _html_to_markdown(text, links, max_depth)
     return Rendered(links.finish(body), tuple(links.links), tuple(links.images))
 
 
@@ -190,7 +191,7 @@ def _plain(markdown_text: str) -> str:
 # --- HTML ---------------------------------------------------------------------------------------
 
 
-def _html_to_markdown(html: str, links: _LinkTable) -> str:
+def _html_to_markdown(html: str, links: _LinkTable, max_depth: int = MAX_DEPTH) -> str:
     safe = nh3.clean(
         _prune_raw_depth(html, MAX_RAW_DEPTH),
         tags=set(_ALLOWED_TAGS),
@@ -203,7 +204,7 @@ def _html_to_markdown(html: str, links: _LinkTable) -> str:
     )
     # Long whitespace runs make markdownify's whitespace regexes quadratic: cap them first.
     safe = _LONG_SPACE.sub(_shorten_space, clean_text(safe))
-    safe = _flatten(safe, MAX_DEPTH)
+    safe = _flatten(safe, max(1, min(max_depth, MAX_RAW_DEPTH)))
     converter = _Converter(links)
     markdown = converter.convert(safe)
     markdown = _TRAILING_SPACE.sub("\n", markdown)

@@ -372,9 +372,21 @@ class Library:
         """
         from newstui.core.content import render_body
 
+        limits = self.config.limits
         if full_text and article.full_text:
-            return render_body(article.full_text, ContentType.MARKDOWN, base_url=article.url)
-        return render_body(article.content, article.content_type, base_url=article.url)
+            return render_body(
+                article.full_text,
+                ContentType.MARKDOWN,
+                base_url=article.url,
+                max_chars=limits.max_body_chars,
+            )
+        return render_body(
+            article.content,
+            article.content_type,
+            base_url=article.url,
+            max_chars=limits.max_body_chars,
+            max_depth=limits.max_html_depth,
+        )
 
     async def fetch_image(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """An image of an article, within the size limit; `SourceError` when it cannot be had."""
