@@ -322,9 +322,9 @@ def _extract(args: argparse.Namespace, config: Config) -> int:
     source = args.source
     path = local_path(source)
     if path is not None:
-        from newstui.core.library import _read_limited
+        from newstui.core.local import read_file
 
-        data = _read_limited(path, config.limits.max_file_bytes)
+        data = read_file(path, config.limits.max_file_bytes)
         url = None
     else:
         from newstui.core.fetch import Fetcher

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config
+from newstui.core.local import check_readable, display_path, read_file
 from newstui.core.models import (
     Article,
     ContentType,
@@ -430,7 +431,7 @@ class Library:
     def import_opml(self, path: Path) -> ImportReport:
         from newstui.core.opml import parse_opml
 
-        data = _read_limited(path, self.config.limits.max_opml_bytes)
+        data = read_file(path, self.config.limits.max_opml_bytes)
         result = parse_opml(data, source=str(path))
         added = existing = 0
         for entry in result.feeds:
@@ -644,35 +645,13 @@ def _store_form(arg: str) -> str:
 
 
 def _check_local(path: Path) -> None:
-    try:
-        os.stat(path)
-    except FileNotFoundError:
-        raise SourceError(f"{clean_line(os.fsdecode(path))}: no such file or folder") from None
-    except OSError as exc:
-        raise SourceError(f"{clean_line(os.fsdecode(path))}: {exc.strerror}") from None
-    if not os.access(path, os.R_OK):
-        raise SourceError(f"{clean_line(os.fsdecode(path))}: permission denied")
+    check_readable(path)
     try:
         os.path.abspath(path).encode("utf-8")
     except UnicodeEncodeError:  # undecodable bytes in the name: the database stores UTF-8 text
-        name = clean_line(os.fsencode(path).decode("utf-8", "replace"))
-        raise SourceError(f"{name}: the path is not valid UTF-8; rename it to subscribe") from None
-
-
-def _read_limited(path: Path, limit: int) -> bytes:
-    name = clean_line(os.fsdecode(path))
-    try:
-        info = os.stat(path)
-        import stat as _stat
-
-        if not _stat.S_ISREG(info.st_mode):
-            raise SourceError(f"{name}: not a regular file")
-        if info.st_size > limit:
-            raise SourceError(f"{name}: too large ({info.st_size} bytes; the limit is {limit})")
-        with open(path, "rb") as handle:
-            return handle.read(limit + 1)
-    except OSError as exc:
-        raise SourceError(f"{name}: {exc.strerror or exc}") from None
+        raise SourceError(
+            f"{display_path(path)}: the path is not valid UTF-8; rename it to subscribe"
+        ) from None
 
 
 # Re-exported for the UI, which must not import storage.

@@ -124,7 +124,7 @@ def read_local(path: Path, *, limits: LimitsConfig | None = None) -> ParsedFeed:
         )
     from newstui.core.parse import parse_document
 
-    data = _read_bytes(path, limits, info)
+    data = _read_bytes(path, limits.max_file_bytes, info)
     if data.startswith(b"\x1f\x8b"):
         data = _gunzip(data, path, limits.max_file_bytes)
     if looks_binary(data):
@@ -172,21 +172,31 @@ def _read_folder(folder: Path, limits: LimitsConfig) -> ParsedFeed:
     )
 
 
-def _read_bytes(path: Path, limits: LimitsConfig, info: os.stat_result) -> bytes:
+def check_readable(path: Path) -> None:
+    """`SourceError` naming the path unless it exists and can be read."""
+    _stat(path)
+    if not os.access(path, os.R_OK):
+        raise SourceError(f"{display_path(path)}: permission denied")
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, its size checked before anything is read (FIFOs never opened)."""
+    return _read_bytes(path, limit, _stat(path))
+
+
+def _read_bytes(path: Path, limit: int, info: os.stat_result) -> bytes:
     name = display_path(path)
     if not stat.S_ISREG(info.st_mode):
         raise SourceError(f"{name}: not a regular file")
-    if info.st_size > limits.max_file_bytes:
-        raise SourceError(
-            f"{name}: too large ({info.st_size:,} bytes; the limit is {limits.max_file_bytes:,})"
-        )
+    if info.st_size > limit:
+        raise SourceError(f"{name}: too large ({info.st_size:,} bytes; the limit is {limit:,})")
     try:
         with open(path, "rb") as handle:
-            data = handle.read(limits.max_file_bytes + 1)
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise SourceError(f"{name}: {exc.strerror or exc}") from None
-    if len(data) > limits.max_file_bytes:
-        raise SourceError(f"{name}: too large (the limit is {limits.max_file_bytes:,} bytes)")
+    if len(data) > limit:
+        raise SourceError(f"{name}: too large (the limit is {limit:,} bytes)")
     return data
 
 
@@ -224,7 +234,7 @@ def read_article(
 ) -> ParsedEntry:
     """One article file as an entry; its date is the file's modification time."""
     info = info or _stat(path)
-    data = _read_bytes(path, limits, info)
+    data = _read_bytes(path, limits.max_file_bytes, info)
     suffix = path.suffix.lower()
     date = datetime.fromtimestamp(info.st_mtime, UTC)
     url = path.absolute().as_uri()
