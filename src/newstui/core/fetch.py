@@ -114,6 +114,12 @@ def _host_key(url: str) -> str:
 DRAIN_BYTES = 64 * 1024
 
 
+def _content_length(response: httpx.Response) -> int | None:
+    """The declared body size, None when absent or not a plain number."""
+    length = response.headers.get("content-length", "").strip()
+    return int(length[:20]) if length.isdigit() else None
+
+
 async def _drain(response: httpx.Response) -> None:
     """Read a small body we do not need (a 304, an error page, a redirect's note), so the
     connection goes back to the pool instead of being closed: without it every 304 of a warm
@@ -121,9 +127,8 @@ async def _drain(response: httpx.Response) -> None:
     are known to be small and arrive at once are read; anything else is dropped with the
     connection, never waited for.
     """
-    length = response.headers.get("content-length", "").strip()
-    no_body = response.status_code == 304 or (length.isdigit() and int(length[:20]) == 0)
-    if not no_body and not (length.isdigit() and int(length[:20]) <= DRAIN_BYTES):
+    length = _content_length(response)
+    if response.status_code != 304 and (length is None or length > DRAIN_BYTES):
         return
     with suppress(httpx.HTTPError, OSError, TimeoutError):
         async with asyncio.timeout(1.0):
@@ -539,8 +544,8 @@ class Fetcher:
     async def _read_body(self, response: httpx.Response) -> bytes:
         limit = self.config.max_bytes
         too_large = f"response larger than {human_size(limit)}"
-        length = response.headers.get("content-length", "").strip()
-        if length.isdigit() and int(length[:20]) > limit:
+        length = _content_length(response)
+        if length is not None and length > limit:
             raise _Failure(too_large, response.status_code)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         try:
