@@ -160,3 +160,31 @@ def test_full_disk_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     assert lib.count(View("all")) == before
     assert lib.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     lib.close()
+
+
+def test_a_feed_that_cannot_be_stored_does_not_take_its_shared_commit_down(tmp_path: Path) -> None:
+    """The refresh writer commits several feeds at once; one bad feed fails alone."""
+    from newstui.errors import StorageError
+    from newstui.storage.db import Database, FeedUpdate, StoredEntry, UpdateWriter
+
+    db = Database(tmp_path / "lib.db")
+    ids = [db.insert_feed(f"https://example.test/{n}.xml", title=None, tags=()) for n in range(3)]
+
+    def entry(key: str, title: str | None) -> StoredEntry:
+        return StoredEntry(key, title, None, None, None, 1.0e9, None, "body", "text", key, "body")  # type: ignore[arg-type]
+
+    writer = UpdateWriter(db, gather=1.0)  # the three arrive within one gathering window
+    futures = [
+        writer.submit(FeedUpdate(feed_id, "ok", None, 200, [entry(f"k{feed_id}", title)]))
+        for feed_id, title in zip(ids, ["first", None, "third"], strict=True)
+    ]
+    writer.close()
+    assert futures[0].result() == (1, 0)
+    assert futures[2].result() == (1, 0)
+    with pytest.raises(StorageError):
+        futures[1].result()
+    titles = {row[0] for row in db.query("SELECT title FROM articles")}
+    assert titles == {"first", "third"}
+    found = db.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'third'")
+    assert len(found) == 1
+    db.close()

@@ -21,7 +21,14 @@ from newstui.config import Config, LimitsConfig
 from newstui.core.models import FeedOutcome, FeedStatus, ParsedEntry, ParsedFeed, RefreshProgress
 from newstui.core.text import clean_line
 from newstui.errors import NewstuiError, NotAFeedError, StorageError
-from newstui.storage.db import Database, StoredEntry, apply_refresh, plain_text, to_timestamp
+from newstui.storage.db import (
+    Database,
+    FeedUpdate,
+    StoredEntry,
+    UpdateWriter,
+    plain_text,
+    to_timestamp,
+)
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +163,7 @@ class Refresher:
         self.background = background
         self.progress = progress
         self._pool: Executor | None = None
+        self._writer: UpdateWriter | None = None
         self._done = 0
         self._total = 0
 
@@ -216,6 +224,8 @@ class Refresher:
             self._pool = await asyncio.to_thread(self._make_pool, len(remote))
             if self._pool is not None:
                 stack.callback(self._pool.shutdown, wait=False, cancel_futures=True)
+            self._writer = await asyncio.to_thread(UpdateWriter, self.db)
+            stack.push_async_callback(asyncio.to_thread, self._writer.close)
             fetcher = await stack.enter_async_context(Fetcher(self.config.refresh))
             tasks = [asyncio.ensure_future(self._one(fetcher, job)) for job in jobs]
             try:
@@ -251,6 +261,10 @@ class Refresher:
             await self._store_error(job, message, None)
             return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
 
+    async def _store(self, update: FeedUpdate) -> tuple[int, int]:
+        assert self._writer is not None
+        return await asyncio.wrap_future(self._writer.submit(update))
+
     async def _store_error(
         self,
         job: FeedJob,
@@ -259,14 +273,14 @@ class Refresher:
         status: str = "error",
         retry_after: float | None = None,
     ) -> None:
-        await asyncio.to_thread(
-            apply_refresh,
-            self.db,
-            job.feed_id,
-            status=status,
-            error=message,
-            http_status=http_status,
-            retry_after=retry_after,
+        await self._store(
+            FeedUpdate(
+                job.feed_id,
+                status=status,
+                error=message,
+                http_status=http_status,
+                retry_after=retry_after,
+            )
         )
 
     async def _store_parsed(
@@ -282,21 +296,21 @@ class Refresher:
         new_url: str | None = None,
     ) -> FeedOutcome:
         warning = clean_line(parsed.warning) if parsed.warning else None
-        new, updated = await asyncio.to_thread(
-            apply_refresh,
-            self.db,
-            job.feed_id,
-            status="ok",
-            error=warning,
-            http_status=http_status,
-            entries=stored,
-            feed_title=parsed.title,
-            site_url=parsed.site_url,
-            etag=etag,
-            last_modified=last_modified,
-            next_check=next_check,
-            new_url=new_url,
-            retention_days=job.retention_days,
+        new, updated = await self._store(
+            FeedUpdate(
+                job.feed_id,
+                status="ok",
+                error=warning,
+                http_status=http_status,
+                entries=stored,
+                feed_title=parsed.title,
+                site_url=parsed.site_url,
+                etag=etag,
+                last_modified=last_modified,
+                next_check=next_check,
+                new_url=new_url,
+                retention_days=job.retention_days,
+            )
         )
         return FeedOutcome(
             job.feed_id, new_url or job.url, FeedStatus.OK, http_status, new, updated, warning
@@ -312,13 +326,8 @@ class Refresher:
             await self._store_error(job, message, None)
             return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
         if validator == job.etag:
-            await asyncio.to_thread(
-                apply_refresh,
-                self.db,
-                job.feed_id,
-                status="not_modified",
-                error=None,
-                http_status=None,
+            await self._store(
+                FeedUpdate(job.feed_id, status="not_modified", error=None, http_status=None)
             )
             return FeedOutcome(job.feed_id, job.url, FeedStatus.NOT_MODIFIED)
         result = await asyncio.to_thread(_read_local_in_worker, str(path), self.config.limits)
@@ -336,15 +345,15 @@ class Refresher:
         result = await fetcher.fetch(job.url, Validators(job.etag, job.last_modified))
         next_check = time.time() + result.max_age if result.max_age else None
         if result.status == "not_modified":
-            await asyncio.to_thread(
-                apply_refresh,
-                self.db,
-                job.feed_id,
-                status="not_modified",
-                error=None,
-                http_status=result.http_status,
-                next_check=next_check,
-                new_url=result.permanent_url,
+            await self._store(
+                FeedUpdate(
+                    job.feed_id,
+                    status="not_modified",
+                    error=None,
+                    http_status=result.http_status,
+                    next_check=next_check,
+                    new_url=result.permanent_url,
+                )
             )
             return FeedOutcome(
                 job.feed_id,
