@@ -144,7 +144,9 @@ class FeedSet:
         self.head = [self.count(i) for i in range(feeds)]
         """Items ever published per feed; the feed shows the newest `count(i)` of them."""
         self.publishes = 0
-        self._cache: dict[int, Rendered] = {}
+        self._cache: dict[tuple[int, int], Rendered] = {}
+        """Rendered documents by (feed, head): a feed's document depends on nothing else, so a
+        reset between clients keeps them, and no client's time includes the server rendering."""
 
     def count(self, index: int) -> int:
         return self.big_feed if index == 0 and self.big_feed > 0 else self.items
@@ -152,7 +154,6 @@ class FeedSet:
     def reset(self) -> None:
         self.head = [self.count(i) for i in range(self.feeds)]
         self.publishes = 0
-        self._cache.clear()
 
     # ---- text ---------------------------------------------------------------------------
 
@@ -201,10 +202,10 @@ class FeedSet:
     # ---- documents ----------------------------------------------------------------------
 
     def render(self, index: int) -> Rendered:
-        cached = self._cache.get(index)
+        head = self.head[index]
+        cached = self._cache.get((index, head))
         if cached is not None:
             return cached
-        head = self.head[index]
         numbers = range(head - 1, max(0, head - self.count(index)) - 1, -1)
         entries = [(n, *self.item(index, n)) for n in numbers]
         newest = entries[0][4] if entries else BASE_TIME
@@ -221,7 +222,7 @@ class FeedSet:
             gz=gzip.compress(raw, compresslevel=6, mtime=0),
             content_type=ctype,
         )
-        self._cache[index] = rendered
+        self._cache[index, head] = rendered
         return rendered
 
     def _rss(self, index: int, entries: list[tuple[int, str, str, str, int]], newest: int) -> str:
@@ -272,7 +273,6 @@ class FeedSet:
         chosen = sorted(rng.sample(range(self.feeds), round(self.feeds * fraction)))
         for index in chosen:
             self.head[index] += items
-            self._cache.pop(index, None)
         return chosen
 
     def warm(self) -> None:
