@@ -347,7 +347,7 @@ class Library:
                 continue
             days = retention if retention is not None else self.config.refresh.retention_days
             jobs.append(FeedJob(feed_id, url, etag, last_modified, days, bool(full_text)))
-        refresher = Refresher(self.db, self.config, background=background, progress=progress)
+        refresher = Refresher(self.db, self.config, progress=progress)
         return await refresher.run(jobs, skipped)
 
     def _refresh_rows(self, feed_ids: Sequence[int] | None) -> list[Any]:

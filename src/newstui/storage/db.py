@@ -824,7 +824,7 @@ class UpdateWriter:
     alone so one feed's failure is its own.
     """
 
-    def __init__(self, db: Database, *, max_batch: int = 100, gather: float = 0.1) -> None:
+    def __init__(self, db: Database, *, max_batch: int = 50, gather: float = 0.05) -> None:
         self._db = db.sibling()
         self._own = self._db is not db
         self.max_batch = max_batch
