@@ -293,6 +293,63 @@ def test_search_and_views(library: Library, httpserver: HTTPServer) -> None:
     assert library.position(View("all"), first[2].id) == 2
 
 
+def test_search_splits_words_as_the_index_does(library: Library, httpserver: HTTPServer) -> None:
+    body = "<p>Send an e-mail, don't wait; the caf\u00e9 serves cr\u00e8me br\u00fbl\u00e9e.</p>"
+    feed = rss([Item("Tips", guid="a", body=body), Item("Other", guid="b", body="<p>Quiet.</p>")])
+    run(library.add_feed(serve(httpserver, "/f", feed)))
+
+    def found(query: str) -> list[str]:
+        return [h.title for h in library.headlines(View("search", query=query))]
+
+    assert found("e-mail") == ["Tips"]
+    assert found("don't wait") == ["Tips"]
+    assert found("cafe CREME") == ["Tips"]  # accents and case do not matter
+    assert found("quiet") == ["Other"]
+    assert found("e-mail quiet") == []  # every word must match
+    assert found("-- ' \"") == []
+
+
+def test_a_library_of_schema_1_is_migrated_and_searchable(tmp_path: Path) -> None:
+    """Schema 2 recreated the search index; an older library's articles are indexed again."""
+    import sqlite3
+
+    from newstui.storage.db import _split_sql
+    from newstui.storage.schema import APPLICATION_ID, MIGRATIONS
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for statement in _split_sql(MIGRATIONS[1]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO feeds(id, url, added) VALUES (1, 'https://example.test/f', 0)")
+    articles = [
+        (1, "k1", "Harbour news", "<p>The <b>lighthouse</b> keeper</p>", "html", None),
+        (2, "k2", "Plain", "a walrus appeared", "text", "Full page about penguins"),
+    ]
+    for article_id, key, title, content, kind, full_text in articles:
+        conn.execute(
+            "INSERT INTO articles(id, feed_id, key, title, sort_date, content, content_type, hash,"
+            " full_text, first_seen) VALUES (?, 1, ?, ?, 0, ?, ?, '', ?, 0)",
+            (article_id, key, title, content, kind, full_text),
+        )
+    conn.close()
+
+    library = Library.open(Config(), path)
+    try:
+        for query, title in [
+            ("lighthouse", "Harbour news"),
+            ("harbour", "Harbour news"),
+            ("walrus", "Plain"),
+            ("penguins", "Plain"),
+        ]:
+            assert [h.title for h in library.headlines(View("search", query=query))] == [title]
+        assert library.count(View("search", query="keeper b")) == 0  # tags are not words
+        assert library.feeds()[0].total == 2
+    finally:
+        library.close()
+
+
 def test_next_unread_wraps_across_feeds(library: Library, httpserver: HTTPServer) -> None:
     a = run(library.add_feed(serve(httpserver, "/a", rss(items(2, prefix="A"), title="A feed"))))
     b = run(library.add_feed(serve(httpserver, "/b", rss(items(2, prefix="B"), title="B feed"))))

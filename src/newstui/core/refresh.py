@@ -26,14 +26,13 @@ from newstui.storage.db import (
     FeedUpdate,
     StoredEntry,
     UpdateWriter,
-    plain_text,
+    search_text,
     to_timestamp,
 )
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[RefreshProgress], None]
-SEARCH_TEXT_MAX = 100_000
 FULL_TEXT_PER_REFRESH = 10
 PARSE_NICENESS = 10
 """Parse workers yield the CPU to the process they work for: on two cores the TUI keeps one,
@@ -64,7 +63,6 @@ def entry_digest(entry: ParsedEntry) -> str:
 
 
 def to_stored(entry: ParsedEntry) -> StoredEntry:
-    text = entry.content if entry.content_type != "html" else plain_text(entry.content)
     return StoredEntry(
         key=entry.key,
         title=entry.title,
@@ -76,7 +74,7 @@ def to_stored(entry: ParsedEntry) -> StoredEntry:
         content=entry.content,
         content_type=str(entry.content_type),
         digest=entry_digest(entry),
-        search_text=text[:SEARCH_TEXT_MAX],
+        search_text=search_text(entry.content, str(entry.content_type)),
     )
 
 

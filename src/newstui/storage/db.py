@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import re
 import sqlite3
 import stat
 import struct
 import threading
 import time
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, InvalidStateError
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -182,6 +184,9 @@ class Database:
                 log.info("migrating %s to schema %d", self.path, target)
                 for statement in _split_sql(MIGRATIONS[target]):
                     conn.execute(statement)
+                after = AFTER_MIGRATION.get(target)
+                if after is not None and version > 0:
+                    after(conn)
                 conn.execute(f"PRAGMA user_version = {target}")
 
     def close(self) -> None:
@@ -540,6 +545,33 @@ class Database:
 
 
 FTS_MAX = 200_000
+SEARCH_TEXT_MAX = 100_000
+
+
+def search_text(content: str, content_type: str) -> str:
+    """What the search index holds of an article's feed text."""
+    return (plain_text(content) if content_type == "html" else content)[:SEARCH_TEXT_MAX]
+
+
+def _rebuild_search_index(conn: sqlite3.Connection) -> None:
+    """Index every article again (after a migration that recreated the index)."""
+    rows = conn.execute("SELECT id, title, content, content_type, full_text FROM articles")
+    conn.executemany(
+        "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+        (
+            (
+                article_id,
+                title,
+                search_text(content, content_type)
+                if full_text is None
+                else (search_text(content, content_type) + "\n" + plain_text(full_text))[:FTS_MAX],
+            )
+            for article_id, title, content, content_type, full_text in rows
+        ),
+    )
+
+
+AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {2: _rebuild_search_index}
 
 
 def plain_text(content: str) -> str:
@@ -551,9 +583,17 @@ def plain_text(content: str) -> str:
     return html.unescape(text)
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
 def fts_query(query: str) -> str:
-    """A user's words as an FTS5 query: every word must match, quoted so syntax can't break it."""
-    words = [w.replace('"', '""') for w in query.split() if w.strip('"')]
+    """A user's words as an FTS5 query: every word must match, quoted so syntax can't break it.
+
+    Words are split as the index's tokenizer splits them (letters and digits; "e-mail" is "e"
+    and "mail"): the index keeps no positions, so a query of several tokens in one phrase would
+    be an error.
+    """
+    words = _WORD.findall(unicodedata.normalize("NFC", query))
     return " ".join(f'"{w}"' for w in words[:32])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -74,5 +74,14 @@ END;
 CREATE TRIGGER articles_read AFTER UPDATE OF read ON articles WHEN OLD.read != NEW.read BEGIN
     UPDATE feeds SET unread = unread + (NEW.read = 0) - (OLD.read = 0) WHERE id = NEW.feed_id;
 END;
+""",
+    # 2: the search index keeps which column a word is in, not its positions: about a fifth less
+    # indexing work per refresh and a smaller file; searches are AND of words, never phrases.
+    # The index is rebuilt from the articles after this script (storage.db.AFTER_MIGRATION).
+    2: """
+DROP TABLE articles_fts;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, tokenize = 'unicode61 remove_diacritics 2', detail = column
+);
 """,
 }
