@@ -162,7 +162,8 @@ class Refresher:
         self.db = db
         self.config = config
         self.progress = progress
-        self._pool: Executor | None = None
+        self._pool_task: asyncio.Future[Executor | None] | None = None
+        self._unfinished = 0
         self._writer: UpdateWriter | None = None
         self._done = 0
         self._total = 0
@@ -199,8 +200,9 @@ class Refresher:
     async def _run_cpu(self, func: Callable[..., Any], *args: Any) -> Any:
         loop = asyncio.get_running_loop()
         timeout = self.config.limits.parse_timeout
-        if self._pool is not None:
-            future = loop.run_in_executor(self._pool, func, *args)
+        pool = await self._pool_task if self._pool_task is not None else None
+        if pool is not None:
+            future = loop.run_in_executor(pool, func, *args)
         else:
             future = asyncio.ensure_future(asyncio.to_thread(func, *args))
         try:
@@ -221,12 +223,13 @@ class Refresher:
             return outcomes
         remote = [j for j in jobs if local_path(j.url) is None]
         async with AsyncExitStack() as stack:
-            self._pool = await asyncio.to_thread(self._make_pool, len(remote))
-            if self._pool is not None:
-                stack.callback(self._pool.shutdown, wait=False, cancel_futures=True)
+            # The pool starts (~0.2 s) while the first requests are in flight.
+            self._pool_task = asyncio.ensure_future(asyncio.to_thread(self._make_pool, len(remote)))
+            stack.push_async_callback(self._close_pool, self._pool_task)
             self._writer = await asyncio.to_thread(UpdateWriter, self.db)
             stack.push_async_callback(asyncio.to_thread, self._writer.close)
             fetcher = await stack.enter_async_context(Fetcher(self.config.refresh))
+            self._unfinished = len(jobs)
             tasks = [asyncio.ensure_future(self._one(fetcher, job)) for job in jobs]
             try:
                 for finished in asyncio.as_completed(tasks):
@@ -239,6 +242,12 @@ class Refresher:
         order = {j.feed_id: i for i, j in enumerate(jobs)}
         outcomes.sort(key=lambda o: order.get(o.feed_id, -1))
         return outcomes
+
+    @staticmethod
+    async def _close_pool(task: asyncio.Future[Executor | None]) -> None:
+        pool = await task
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _report(self, outcome: FeedOutcome) -> None:
         self._done += 1
@@ -260,10 +269,14 @@ class Refresher:
             message = clean_line(f"internal error: {type(exc).__name__}: {exc}")
             await self._store_error(job, message, None)
             return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
+        finally:
+            self._unfinished -= 1
 
     async def _store(self, update: FeedUpdate) -> tuple[int, int]:
         assert self._writer is not None
-        return await asyncio.wrap_future(self._writer.submit(update))
+        # The last feed's update need not wait for others to share its commit.
+        last = self._unfinished <= 1
+        return await asyncio.wrap_future(self._writer.submit(update, last=last))
 
     async def _store_error(
         self,

@@ -873,9 +873,10 @@ class UpdateWriter:
         self._thread = threading.Thread(target=self._run, name="newstui-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, update: FeedUpdate) -> Future[tuple[int, int]]:
+    def submit(self, update: FeedUpdate, *, last: bool = False) -> Future[tuple[int, int]]:
+        """Queue one feed's update; `last` says none will follow soon, so commit without waiting."""
         future: Future[tuple[int, int]] = Future()
-        self._queue.put((update, future))
+        self._queue.put((update, future, last))
         return future
 
     def close(self) -> None:
@@ -891,9 +892,9 @@ class UpdateWriter:
             item = self._queue.get()
             if item is _STOP:
                 return
-            batch = [item]
+            batch = [item[:2]]
             deadline = time.monotonic() + self.gather
-            while len(batch) < self.max_batch:
+            while len(batch) < self.max_batch and not item[2]:
                 try:
                     item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
@@ -901,7 +902,7 @@ class UpdateWriter:
                 if item is _STOP:
                     stop = True
                     break
-                batch.append(item)
+                batch.append(item[:2])
             self._write(batch)
 
     def _write(self, batch: list[tuple[FeedUpdate, Future[tuple[int, int]]]]) -> None:
