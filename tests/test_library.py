@@ -350,6 +350,32 @@ def test_a_library_of_schema_1_is_migrated_and_searchable(tmp_path: Path) -> Non
         library.close()
 
 
+def test_a_refresh_in_a_child_process_is_seen_by_the_library_that_asked(
+    library: Library, httpserver: HTTPServer
+) -> None:
+    """The TUI's way to refresh: the child writes, this process's connection reads every time.
+
+    (A stray open/close of the database file by a second connection once dropped the child's
+    POSIX locks and left this side reading an old snapshot after the second refresh.)
+    """
+    from newstui.core.models import RefreshProgress
+
+    httpserver.expect_request("/c").respond_with_data(rss(items(2)), content_type="text/xml")
+    run(library.add_feed(httpserver.url_for("/c")))
+    feed = library.feeds()[0]
+    for round_, count in [(1, 3), (2, 5)]:
+        httpserver.clear()
+        httpserver.expect_request("/c").respond_with_data(
+            rss(items(count)), content_type="text/xml"
+        )
+        events: list[RefreshProgress] = []
+        outcomes = run(library.refresh_in_child(progress=events.append))
+        assert [o.new for o in outcomes] == [1 if round_ == 1 else 2]
+        assert [(e.done, e.total) for e in events] == [(1, 1)]
+        assert library.count(View("feed", feed_id=feed.id)) == count
+        assert library.feeds()[0].total == count
+
+
 def test_next_unread_wraps_across_feeds(library: Library, httpserver: HTTPServer) -> None:
     a = run(library.add_feed(serve(httpserver, "/a", rss(items(2, prefix="A"), title="A feed"))))
     b = run(library.add_feed(serve(httpserver, "/b", rss(items(2, prefix="B"), title="B feed"))))

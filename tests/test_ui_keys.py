@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
 from newstui.core.library import Library
-from newstui.core.models import FeedOutcome, FeedStatus, RefreshProgress, View
+from newstui.core.models import View
 from newstui.ui.app import NewstuiApp, make_app
 from newstui.ui.screens.help import HelpScreen
 from newstui.ui.screens.main import MainScreen
@@ -515,44 +516,60 @@ async def test_a_adds_a_feed_from_a_path(library: Library, tmp_path: Path) -> No
 
 
 async def test_refresh_shows_progress_and_the_ui_stays_responsive(
-    library: Library, monkeypatch: pytest.MonkeyPatch
+    library: Library, httpserver: HTTPServer
 ) -> None:
+    """R refreshes every feed (in a child process) against a server that answers slowly."""
     import threading
 
+    from werkzeug import Request, Response
+
+    from tests.feedgen import items, rss
+
     release = threading.Event()
-    calls: list[Any] = []
 
-    async def slow_refresh(
-        feed_ids: Any = None, *, progress: Any = None, background: bool = False
-    ) -> list[FeedOutcome]:
-        calls.append(feed_ids)
-        feeds = library.feeds()
-        outcome = FeedOutcome(feeds[0].id, feeds[0].url, FeedStatus.OK, new=0)
-        progress(RefreshProgress(1, len(feeds), outcome))
-        release.wait(5)  # a slow server, blocking this thread only
-        return [outcome]
+    def slow(_request: Request) -> Response:
+        release.wait(20)  # a slow server: the refresh waits, the UI does not
+        return Response(rss(items(2, prefix="Slow"), title="Slow Feed"), content_type="text/xml")
 
-    monkeypatch.setattr(library, "refresh", slow_refresh)
+    httpserver.expect_request("/slow").respond_with_handler(slow)
+    library.db.insert_feed(httpserver.url_for("/slow"), title=None, tags=())
     app = make_app(library, ui_config(), tz=UTC)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        _, _, headlines, _ = parts(app)
-        await pilot.press("R")
-        deadline = time.monotonic() + 3
-        while "Refreshing 1/3" not in screen_text(app) and time.monotonic() < deadline:
-            await pilot.pause(0.05)
-        assert "Refreshing 1/3" in screen_text(app)
-        await pilot.press("j", "j")  # keys still work while the refresh runs
-        assert headlines.cursor == 2
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            _, _, headlines, _ = parts(app)
+            await pilot.press("R")
+            deadline = time.monotonic() + 20
+            while "Refreshing 3/4" not in screen_text(app) and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert "Refreshing 3/4" in screen_text(app)  # the three local feeds are done
+            await pilot.press("j", "j")  # keys still work while the refresh runs
+            assert headlines.cursor == 2
+            release.set()
+            deadline = time.monotonic() + 20
+            while "Refreshing" in screen_text(app) and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            await settle(pilot)
+            text = screen_text(app)
+            assert "Refreshing" not in text
+            assert "Slow Feed 2" in text and "Slow 1" in text  # its articles are in the panes
+            # r refreshes only the feed selected in the feeds pane.
+            before = {f.id: f.last_checked for f in library.feeds()}
+            await pilot.press("h", "G")
+            await settle(pilot)
+            selected = app.screen.query_one(FeedTree).highlighted_feed
+            assert selected is not None
+            await pilot.press("r")
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                await pilot.pause(0.05)
+                after = {f.id: f.last_checked for f in library.feeds()}
+                if after[selected.id] != before[selected.id]:
+                    break
+            changed = [i for i in after if after[i] != before[i]]
+            assert changed == [selected.id]
+    finally:
         release.set()
-        await settle(pilot)
-        assert "Refreshing" not in screen_text(app)
-        assert calls == [None]
-        # r refreshes only the feed selected in the feeds pane.
-        await pilot.press("h", "G", "r")
-        await settle(pilot)
-        beta = next(f for f in library.feeds() if f.display_title == "Beta Blog")
-        assert calls[-1] == [beta.id]
 
 
 async def test_refresh_brings_new_articles_live(library: Library, tmp_path: Path) -> None:

@@ -350,6 +350,25 @@ class Library:
         refresher = Refresher(self.db, self.config, progress=progress)
         return await refresher.run(jobs, skipped)
 
+    @property
+    def can_refresh_in_child(self) -> bool:
+        """Whether `refresh_in_child` can work: a child process can open the same file."""
+        return self.db.path != ":memory:"
+
+    async def refresh_in_child(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        progress: Callable[[RefreshProgress], None] | None = None,
+        background: bool = False,
+    ) -> list[FeedOutcome]:
+        """`refresh`, run by a child process (see core.isolated); progress comes on this loop."""
+        from newstui.core.isolated import refresh_in_child
+
+        return await refresh_in_child(
+            self.db.path, self.config, feed_ids, progress=progress, background=background
+        )
+
     def _refresh_rows(self, feed_ids: Sequence[int] | None) -> list[Any]:
         sql = (
             "SELECT id, url, status, error, retry_after, etag, last_modified, retention_days, "

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import pickle
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -95,8 +96,11 @@ def _parse_in_worker(data: bytes, url: str, headers: dict[str, str], limits: Lim
         return ("notafeed", str(exc), exc.candidates)
     except NewstuiError as exc:
         return ("error", str(exc), None)
-    # The entries travel back once, as stored rows: the parsed copies would double the pickling.
-    return ("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
+    # The entries travel back once, as stored rows, and stay one pickled bytes object until the
+    # writer stores them: thousands of objects queued in the parent (a TUI) would make each of
+    # its full garbage collections during a refresh walk them, on the UI thread.
+    rows = [to_stored(e) for e in parsed.entries]
+    return ("ok", replace(parsed, entries=()), pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
 
 
 def _read_local_in_worker(path: str, limits: LimitsConfig) -> Any:
@@ -300,7 +304,7 @@ class Refresher:
         self,
         job: FeedJob,
         parsed: ParsedFeed,
-        stored: list[StoredEntry],
+        stored: list[StoredEntry] | bytes,
         *,
         http_status: int | None,
         etag: str | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import queue
 import re
 import sqlite3
@@ -115,11 +116,13 @@ def check_database_file(path: Path) -> bool:
 class Database:
     """One SQLite connection, serialised by a lock so any thread may use it."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, _checked: bool = False) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
         memory = self.path == ":memory:"
-        exists = False if memory else check_database_file(Path(self.path))
+        # A second connection (`sibling`) must not open and close the file itself: closing any
+        # descriptor of a file drops every POSIX lock this process holds on it, SQLite's too.
+        exists = _checked or (False if memory else check_database_file(Path(self.path)))
         if not memory and not exists:
             try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +201,7 @@ class Database:
         connection's size limit; in WAL mode its writes never block this one's reads."""
         if self.path == ":memory:":
             return self
-        other = Database(self.path)
+        other = Database(self.path, _checked=True)
         limit = self.one("PRAGMA max_page_count")[0]
         other.conn.execute(f"PRAGMA max_page_count = {int(limit)}")
         return other
@@ -746,7 +749,8 @@ class FeedUpdate:
     status: str
     error: str | None
     http_status: int | None
-    entries: Sequence[StoredEntry] | None = None
+    entries: Sequence[StoredEntry] | bytes | None = None
+    """The articles, or a pickle of their list made by our own parse worker."""
     feed_title: str | None = None
     site_url: str | None = None
     etag: str | None = None
@@ -764,9 +768,12 @@ def _apply_update(
         return 0, 0  # removed while it was being fetched
     new = updated = 0
     if u.entries is not None:
-        new, updated = _store_entries(conn, u.feed_id, u.entries, now, fts_rows)
+        entries: Sequence[StoredEntry] = (
+            pickle.loads(u.entries) if isinstance(u.entries, bytes) else u.entries
+        )
+        new, updated = _store_entries(conn, u.feed_id, entries, now, fts_rows)
         if u.retention_days > 0:
-            keys = {e.key for e in u.entries}
+            keys = {e.key for e in entries}
             cutoff = now - u.retention_days * 86400
             old = conn.execute(
                 "SELECT id, key FROM articles WHERE feed_id = ? AND read = 1 AND "
