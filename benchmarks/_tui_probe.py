@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import resource
@@ -169,8 +170,22 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
             state["expected"] = now + period
             loop.call_later(period, tick)
 
+    gc_pauses: list[tuple[float, int, float, int]] = []  # (seconds, generation, when, freed)
+    gc_started: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            gc_started[:] = [now]
+        elif gc_started:
+            gc_pauses.append((now - gc_started[0], info["generation"], now, info["collected"]))
+
+    gc.callbacks.append(on_gc)
+    if os.environ.get("SWI"):
+        sys.setswitchinterval(float(os.environ["SWI"]))
     loop.call_later(period, tick)
     await asyncio.sleep(0.5)
+    tracked = {"frozen": gc.get_freeze_count(), "tracked_before": len(gc.get_objects())}
     # The key goes straight to the driver: Pilot's press() waits for the app to be idle, and a
     # short refresh can be over by then.
     key = events.Key("R", "R")
@@ -184,6 +199,7 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
     ended = time.perf_counter()
     await asyncio.sleep(1.5)  # the reload of counts and list that follows a refresh
     state["stop"] = True
+    gc.callbacks.remove(on_gc)
     await asyncio.sleep(0.05)
     during = [late for at, late in samples if at >= pressed]
     before = [late for at, late in samples if at < pressed]
@@ -199,6 +215,12 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
         "samples": len(during),
         "worst": [(round(late * 1000, 1), round(at, 2)) for late, at in worst[:10]],
         "feeds_after": len(screen.feeds),
+        **tracked,
+        "tracked_after": len(gc.get_objects()),
+        "gc_worst": [
+            (round(pause * 1000, 1), generation, round(at - pressed, 2), freed)
+            for pause, generation, at, freed in sorted(gc_pauses, reverse=True)[:5]
+        ],
         "maxrss_mb": _maxrss_mb(),
     }
 
@@ -247,14 +269,6 @@ def run_search(args: argparse.Namespace) -> dict[str, Any]:
 def run_app(args: argparse.Namespace) -> dict[str, Any]:
     from newstui.ui.app import make_app
 
-    if args.prestart_tracker:
-        # Work around the crash of a TUI refresh that starts the parse pool: multiprocessing's
-        # resource tracker is spawned with sys.stderr.fileno(), which is -1 under Textual's
-        # captured stderr ("ValueError: bad value(s) in fds_to_keep"). Started here, before
-        # Textual takes stderr, it is already running when the refresh needs it.
-        from multiprocessing import resource_tracker
-
-        resource_tracker.ensure_running()
     config = load_config(Path(args.config), required=True)
     library = Library.open(config, args.db)
     library.welcome = True
@@ -304,7 +318,6 @@ def main() -> None:
     parser.add_argument("--words", default="")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--headless", action="store_true")
-    parser.add_argument("--prestart-tracker", action="store_true", help="see run_app")
     parser.add_argument("--profile", help="cProfile the timed parts to PREFIX.<part>.prof")
     args = parser.parse_args()
     try:
