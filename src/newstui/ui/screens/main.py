@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 from newstui.config import Config
 from newstui.core.library import WELCOME_FEED_ID, Library
@@ -35,6 +35,7 @@ from newstui.ui.widgets import article_image
 from newstui.ui.widgets.article_image import ImageCache, decode_image
 from newstui.ui.widgets.article_view import ArticleView
 from newstui.ui.widgets.feed_tree import FeedTree, view_label
+from newstui.ui.widgets.footer import Footer
 from newstui.ui.widgets.headline_list import HeadlineList
 from newstui.ui.widgets.status_line import StatusLine
 from newstui.ui.widgets.view_header import ViewHeader

@@ -8,6 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.scroll_view import ScrollView
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -75,6 +76,14 @@ class FeedTree(Tree[FeedNode], inherit_bindings=False):
         Binding("enter", "select_cursor", "Open", id="open"),
         Binding("space", "toggle_node", "Fold", id="fold", show=False),
     ]
+
+    def notify_style_update(self) -> None:
+        """Tree drops its whole line model on any style change, a change of focus included, and
+        measures every label again on the next idle (2,000 feeds: 50 ms of opening a feed).
+        Styles here change colours, never a label's width: only the rendered lines go."""
+        ScrollView.notify_style_update(self)
+        self._line_cache.clear()  # not _clear_line_cache(): that drops the line model too
+        self.refresh()
 
     class Chosen(Message):
         """The user opened a view or a feed."""
