@@ -85,7 +85,9 @@ def test_kill_9_during_refresh_loses_nothing(
     for f in range(FEEDS):
         lib.db.insert_feed(server.url_for("/feed") + f"?f={f}", title=None, tags=())
     lib.close()
+    tag = f"kill9-{os.getpid()}-{time.time_ns()}"  # inherited by every process a run starts
     env = dict(os.environ, NEWSTUI_DB=str(db), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    env["NEWSTUI_TEST_TAG"] = tag
     seed = int(time.time())
     rng = random.Random(seed)
     flags: dict[int, tuple[int, int]] = {}
@@ -118,6 +120,27 @@ def test_kill_9_during_refresh_loses_nothing(
     # And a refresh that is left to finish completes the picture.
     subprocess.run([str(BIN), "refresh", "--quiet"], env=env, check=True, timeout=60)
     check_database(db, flags)
+    # Nothing the killed runs started (parse workers, their forkserver) is left behind.
+    deadline = time.monotonic() + 15
+    while (left := tagged_processes(tag)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert left == [], f"processes left by killed refreshes: {left}"
+
+
+def tagged_processes(tag: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            if f"NEWSTUI_TEST_TAG={tag}".encode() in environ.split(b"\0"):
+                status = (entry / "status").read_text()
+                if "State:\tZ" not in status:  # a zombie is gone, only not yet reaped
+                    found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return found
 
 
 def test_two_processes_on_one_database_do_not_duplicate(

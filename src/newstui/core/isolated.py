@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -60,14 +61,21 @@ def _child(
         return
     try:
         outcomes = asyncio.run(library.refresh(feed_ids, progress=progress, background=background))
-        conn.send(("done", outcomes))
+        final: tuple[str, Any] = ("done", outcomes)
     except NewstuiError as exc:
-        conn.send(("error", str(exc)))
+        final = ("error", str(exc))
     except BaseException as exc:  # reported to the parent, which shows one line
-        conn.send(("error", f"internal error: {type(exc).__name__}: {exc}"))
-    finally:
-        library.close()
-        conn.close()
+        final = ("error", f"internal error: {type(exc).__name__}: {exc}")
+    library.close()  # every write is committed by now, and the parse pool is shut down
+    conn.send(final)
+    conn.close()
+
+
+def _reap(process: Any) -> None:
+    process.join(60)
+    if process.is_alive():
+        process.kill()
+        process.join(5)
 
 
 async def refresh_in_child(
@@ -131,13 +139,13 @@ async def refresh_in_child(
     finally:
         loop.remove_reader(fd)
         receiver.close()
-    await asyncio.to_thread(process.join, 30)
-    if process.is_alive():
-        process.kill()
+    # The result is in: the caller does not wait for the process to be reaped.
+    threading.Thread(target=_reap, args=(process,), name="newstui-reap", daemon=True).start()
     if kind == "done":
         return list(payload)
     if kind == "error":
         raise RefreshProcessError(str(payload))
+    await asyncio.to_thread(process.join, 5)
     raise RefreshProcessError(
         f"the refresh process ended without a result (exit status {process.exitcode})"
     )

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -123,11 +124,27 @@ def _extract_in_worker(data: bytes, url: str) -> Any:
         return ("error", str(exc), None)
 
 
-def _init_worker(nice: int) -> None:
+def _init_worker(nice: int, owner: int) -> None:
     if nice:
         with suppress(OSError):
             os.nice(nice)
+    threading.Thread(target=_watch_owner, args=(owner,), name="owner-watch", daemon=True).start()
     import newstui.core.parse  # noqa: F401  (warm the import before the first document arrives)
+
+
+def _watch_owner(owner: int) -> None:
+    """A worker leaves when the process it works for is gone. Its parent is the forkserver, and
+    it holds its own task queue's write end, so after an owner that ended without shutting the
+    pool down (killed, or a TUI quitting during a refresh) it would wait for work forever, and
+    the forkserver with it."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except OSError:
+            pass  # it exists, but is not ours to signal
 
 
 @contextmanager
@@ -191,7 +208,7 @@ class Refresher:
                 max_workers=workers,
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(PARSE_NICENESS,),
+                initargs=(PARSE_NICENESS, os.getpid()),
             )
             try:
                 pool.submit(int).result(timeout=60)  # start the helpers and workers now
@@ -251,7 +268,8 @@ class Refresher:
     async def _close_pool(task: asyncio.Future[Executor | None]) -> None:
         pool = await task
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Waiting (off the loop) for the workers to end: a few ms once their work is done.
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     def _report(self, outcome: FeedOutcome) -> None:
         self._done += 1
