@@ -568,8 +568,51 @@ async def test_refresh_shows_progress_and_the_ui_stays_responsive(
                     break
             changed = [i for i in after if after[i] != before[i]]
             assert changed == [selected.id]
+            deadline = time.monotonic() + 20
+            while app.screen.refreshing and time.monotonic() < deadline:  # type: ignore[attr-defined]
+                await pilot.pause(0.05)
     finally:
         release.set()
+
+
+async def test_quitting_during_a_refresh_is_clean(library: Library, httpserver: HTTPServer) -> None:
+    """q while the refresh process waits on a server: the app exits without an error, the
+    refresh process ends, and what was stored is whole."""
+    import threading
+
+    from werkzeug import Request, Response
+
+    from tests.feedgen import items, rss
+
+    release = threading.Event()
+
+    def stuck(_request: Request) -> Response:
+        release.wait(30)
+        return Response(rss(items(2)), content_type="text/xml")
+
+    httpserver.expect_request("/stuck").respond_with_handler(stuck)
+    library.db.insert_feed(httpserver.url_for("/stuck"), title=None, tags=())
+    app = make_app(library, ui_config(), tz=UTC)
+    try:
+        async with app.run_test(size=SIZE) as pilot:  # re-raises a failed worker on exit
+            await settle(pilot)
+            await pilot.press("R")
+            deadline = time.monotonic() + 20
+            while "Refreshing 3/4" not in screen_text(app) and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert "Refreshing 3/4" in screen_text(app)
+            await pilot.press("q")
+        assert app.return_code in (0, None)
+    finally:
+        release.set()
+    import multiprocessing
+
+    deadline = time.monotonic() + 10
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert multiprocessing.active_children() == []
+    assert library.db.one("PRAGMA integrity_check")[0] == "ok"
+    assert {f.display_title for f in library.feeds() if f.total} >= {"Alpha News", "Beta Blog"}
 
 
 async def test_refresh_brings_new_articles_live(library: Library, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
@@ -14,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -21,7 +23,15 @@ from textual.widgets import Markdown
 
 from newstui.config import Config
 from newstui.core.library import WELCOME_FEED_ID, Library
-from newstui.core.models import Article, Feed, FeedStatus, Headline, RefreshProgress, View
+from newstui.core.models import (
+    Article,
+    Feed,
+    FeedOutcome,
+    FeedStatus,
+    Headline,
+    RefreshProgress,
+    View,
+)
 from newstui.core.text import clean_line
 from newstui.errors import NewstuiError
 from newstui.ui.article_body import ArticleBody, article_body
@@ -770,10 +780,14 @@ class MainScreen(Screen[None]):
             return
         finally:
             self.refreshing = False
-            if self.is_attached:
+            with suppress(NoMatches):  # a quit during the refresh: the widgets are going
                 self.status.progress = ""
         if not self.is_attached:
             return
+        with suppress(NoMatches):
+            await self._show_refresh_result(outcomes, background)
+
+    async def _show_refresh_result(self, outcomes: list[FeedOutcome], background: bool) -> None:
         new = sum(o.new for o in outcomes)
         failed = [o for o in outcomes if o.status in (FeedStatus.ERROR, FeedStatus.GONE)]
         text = f"{len(outcomes)} feed{'s' if len(outcomes) != 1 else ''} checked: {new} new"
