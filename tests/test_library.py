@@ -376,6 +376,46 @@ def test_a_refresh_in_a_child_process_is_seen_by_the_library_that_asked(
         assert library.feeds()[0].total == count
 
 
+def test_a_refresh_process_that_dies_is_one_clear_error(
+    library: Library, httpserver: HTTPServer
+) -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    from newstui.core.isolated import RefreshProcessError
+
+    release, arrived = threading.Event(), threading.Event()
+
+    def stuck(_request: Request) -> Response:
+        arrived.set()
+        release.wait(20)
+        return Response(rss(items(1)), content_type="text/xml")
+
+    httpserver.expect_request("/stuck").respond_with_handler(stuck)
+    library.db.insert_feed(httpserver.url_for("/stuck"), title=None, tags=())
+
+    async def scenario() -> str:
+        task = asyncio.ensure_future(library.refresh_in_child())
+        for _ in range(200):  # the child is up and waiting on the server
+            await asyncio.sleep(0.05)
+            if arrived.is_set():
+                break
+        assert arrived.is_set()
+        for child in multiprocessing.active_children():
+            assert child.pid is not None
+            os.kill(child.pid, signal.SIGKILL)
+        with pytest.raises(RefreshProcessError) as caught:
+            await asyncio.wait_for(task, 20)
+        return str(caught.value)
+
+    try:
+        message = run(scenario())
+    finally:
+        release.set()
+    assert "ended without a result" in message and "-9" in message
+
+
 def test_next_unread_wraps_across_feeds(library: Library, httpserver: HTTPServer) -> None:
     a = run(library.add_feed(serve(httpserver, "/a", rss(items(2, prefix="A"), title="A feed"))))
     b = run(library.add_feed(serve(httpserver, "/b", rss(items(2, prefix="B"), title="B feed"))))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import multiprocessing
 import os
 import sys
@@ -21,10 +20,8 @@ from typing import Any
 
 from newstui.config import Config
 from newstui.core.models import FeedOutcome, RefreshProgress
-from newstui.core.refresh import _real_stderr
+from newstui.core.refresh import real_stderr
 from newstui.errors import NewstuiError
-
-log = logging.getLogger(__name__)
 
 CHILD_NICENESS = 5
 
@@ -102,7 +99,7 @@ async def refresh_in_child(
     )
 
     def start() -> None:
-        with _real_stderr():
+        with real_stderr():
             process.start()
 
     try:
@@ -139,13 +136,13 @@ async def refresh_in_child(
     finally:
         loop.remove_reader(fd)
         receiver.close()
+    if kind == "lost":  # it died before its final message (killed, out of memory...)
+        await asyncio.to_thread(process.join, 5)
+        raise RefreshProcessError(
+            f"the refresh process ended without a result (exit status {process.exitcode})"
+        )
     # The result is in: the caller does not wait for the process to be reaped.
     threading.Thread(target=_reap, args=(process,), name="newstui-reap", daemon=True).start()
-    if kind == "done":
-        return list(payload)
     if kind == "error":
         raise RefreshProcessError(str(payload))
-    await asyncio.to_thread(process.join, 5)
-    raise RefreshProcessError(
-        f"the refresh process ended without a result (exit status {process.exitcode})"
-    )
+    return list(payload)

@@ -148,7 +148,7 @@ def _watch_owner(owner: int) -> None:
 
 
 @contextmanager
-def _real_stderr() -> Iterator[None]:
+def real_stderr() -> Iterator[None]:
     """multiprocessing hands `sys.stderr.fileno()` to the processes it starts (resource tracker,
     forkserver). Under Textual, sys.stderr is a capture object whose fileno() is -1, and the start
     fails ("bad value(s) in fds_to_keep"). While the pool starts, stderr is the null device: the
@@ -204,7 +204,7 @@ class Refresher:
             context: Any = multiprocessing.get_context("forkserver")
         except ValueError:
             context = multiprocessing.get_context("spawn")
-        with _real_stderr():
+        with real_stderr():
             pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=context,
