@@ -111,7 +111,8 @@ def _read_local_in_worker(path: str, limits: LimitsConfig) -> Any:
         parsed = read_local(Path(path), limits=limits)
     except NewstuiError as exc:
         return ("error", str(exc), None)
-    # The entries travel back once, as stored rows: the parsed copies would double the pickling.
+    # Runs in a thread (local sources are few and small): the rows go back as a list, and the
+    # parsed copies of the entries are dropped at once.
     return ("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
 
 

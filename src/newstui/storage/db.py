@@ -539,7 +539,7 @@ class Database:
                 body = conn.execute(
                     "SELECT body FROM articles_fts WHERE rowid = ?", (article_id,)
                 ).fetchone()
-                text = ((body[0] if body else "") + "\n" + plain_text(markdown))[:FTS_MAX]
+                text = _with_full_text(body[0] if body else "", markdown)
                 conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
                 conn.execute(
                     "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
@@ -556,6 +556,11 @@ def search_text(content: str, content_type: str) -> str:
     return (plain_text(content) if content_type == "html" else content)[:SEARCH_TEXT_MAX]
 
 
+def _with_full_text(feed_text: str, markdown: str) -> str:
+    """What the search index holds of an article whose web page was fetched too."""
+    return (feed_text + "\n" + plain_text(markdown))[:FTS_MAX]
+
+
 def _rebuild_search_index(conn: sqlite3.Connection) -> None:
     """Index every article again (after a migration that recreated the index)."""
     rows = conn.execute("SELECT id, title, content, content_type, full_text FROM articles")
@@ -567,7 +572,7 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
                 title,
                 search_text(content, content_type)
                 if full_text is None
-                else (search_text(content, content_type) + "\n" + plain_text(full_text))[:FTS_MAX],
+                else _with_full_text(search_text(content, content_type), full_text),
             )
             for article_id, title, content, content_type, full_text in rows
         ),
