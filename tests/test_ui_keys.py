@@ -683,3 +683,82 @@ async def test_theme_choice_is_remembered(library: Library) -> None:
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert again.theme == "nord"
+
+
+async def test_the_footer_shows_the_keys_of_the_pane_and_a_click_presses_one(
+    library: Library,
+) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, tree, _, view = parts(app)
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.startswith(" ⏎ Open  n Next unread  b Bookmark")
+        assert footer.rstrip().endswith("▏^p Commands")
+        await pilot.press("enter")  # the article pane: nothing to open there
+        await settle(pilot)
+        assert view.has_focus
+        footer = screen_text(app).splitlines()[-1]
+        assert "Open " not in footer.split("Next unread")[0]
+        assert "Open link" in footer
+        # A click on "? Help" presses ?, a click on "^p Commands" opens the palette.
+        await pilot.click("Footer", offset=(footer.index("? Help") + 1, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.click("Footer", offset=(footer.index("^p") + 1, 0))
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CommandPalette"
+        await pilot.press("escape")
+        await settle(pilot)
+        tree.focus()
+        await settle(pilot)
+        assert screen_text(app).splitlines()[-1].startswith(" ⏎ Open  n Next unread")
+
+
+async def test_the_feeds_pane_draws_the_same_from_its_cache_as_afresh(library: Library) -> None:
+    """The feeds pane keeps drawn lines across focus changes; after each change (focus, blur,
+    a theme) what the screen shows of it must be what it would show drawn from nothing."""
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, tree, headlines, _ = parts(app)
+
+        def shown() -> list[list[tuple[str, object]]]:
+            region = tree.region
+            strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+            return [
+                [(s.text, s.style) for s in strip.crop(region.x, region.right)] for strip in strips
+            ]
+
+        async def afresh() -> list[list[tuple[str, object]]]:
+            cache = tree._line_cache
+            kept = {key: cache[key] for key in list(cache.keys())}
+            cache.clear()
+            tree.refresh()
+            await settle(pilot)
+            lines = shown()
+            cache.clear()
+            for key, strip in kept.items():  # as it was: stale lines would show at a later step
+                cache[key] = strip
+            tree.refresh()
+            await settle(pilot)
+            return lines
+
+        seen = []
+        for step in ("focus", "down", "blur", "focus", "theme", "blur"):
+            if step == "focus":
+                tree.focus()
+            elif step == "blur":
+                headlines.focus()
+            elif step == "down":
+                await pilot.press("j", "j")
+            else:
+                app.theme = "textual-light"
+            await settle(pilot)
+            now = shown()
+            assert now == await afresh(), f"stale lines after {step}"
+            seen.append(now)
+        assert seen[0] != seen[2]  # focus shows: the cursor's row differs
+        assert seen[3] != seen[4]  # and so does a theme

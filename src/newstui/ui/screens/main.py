@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Markdown
@@ -99,6 +100,11 @@ class MainScreen(Screen[None]):
         Binding("d", "delete_feed", "Delete feed", id="delete_feed", show=False),
         Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False),
     ]
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual's Screen redraws the whole screen on every focus change (opening a feed was a
+    full redraw of all three panes); the panes whose look depends on focus are restyled and
+    redrawn by the focus change itself, so only they are."""
 
     class RefreshTick(Message):
         """A progress event from a running refresh (posted from the refresh thread)."""
@@ -264,13 +270,22 @@ class MainScreen(Screen[None]):
             "search": "No matches. Press / to search again, escape to go back.",
         }.get(view.kind, "This feed has no articles yet: press r to refresh it.")
 
-    def _show_view(self, view: View, *, select_id: int | None = None) -> None:
+    def _show_view(self, view: View, *, select_id: int | None = None, focus: bool = False) -> None:
+        """Show `view` in the headlines pane; with `focus`, move the focus there once it is
+        loaded: the header, the rows and the focus change in one frame (opening a feed used to
+        draw the old list focused, then the new one)."""
         if view.kind != "search":
             self.previous_view = view
         self.view = view
         self.headlines.empty_text = self._empty_text(view)
-        self.headlines.show(view, select_id=select_id)
-        self._update_header()
+
+        def shown() -> None:
+            self._update_header()
+            if focus:
+                self.set_focus(self.headlines)
+                self.refresh_bindings()  # the footer's keys in the same frame too
+
+        self.headlines.show(view, select_id=select_id, then=shown)
         self.refresh_bindings()
 
     def _update_header(self) -> None:
@@ -282,8 +297,7 @@ class MainScreen(Screen[None]):
     # ---- messages from the panes --------------------------------------------------------------
 
     def on_feed_tree_chosen(self, event: FeedTree.Chosen) -> None:
-        self._show_view(event.view)
-        self.headlines.focus()
+        self._show_view(event.view, focus=True)
 
     def on_feed_tree_feed_highlighted(self, event: FeedTree.FeedHighlighted) -> None:
         self._describe_feed(event.feed)
@@ -460,8 +474,7 @@ class MainScreen(Screen[None]):
     def action_show_bookmarks(self) -> None:
         view = View("bookmarks")
         self.feed_tree.select_view(view)
-        self._show_view(view)
-        self.headlines.focus()
+        self._show_view(view, focus=True)
 
     def action_mark_all_read(self) -> None:
         self._mark_view_read(self.view)

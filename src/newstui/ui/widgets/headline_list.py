@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import ClassVar, Protocol
@@ -11,7 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -108,16 +109,28 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         self._pending: set[int] = set()
         self._generation = 0
         self._open_when_loaded: int | None = None
+        self._pass_style: Style | None = None
+        self._pass_styles: dict[tuple[str, bool], Style] = {}
 
     # ---- loading --------------------------------------------------------------------------
 
-    def show(self, view: View, *, select_id: int | None = None, keep_cursor: bool = False) -> None:
-        """Show `view`; keep the cursor on `select_id` (or on the same row) when given."""
+    def show(
+        self,
+        view: View,
+        *,
+        select_id: int | None = None,
+        keep_cursor: bool = False,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Show `view`; keep the cursor on `select_id` (or on the same row) when given.
+
+        `then` runs as soon as the view's first page is in place, in the same step (so whatever
+        it changes on screen, the focus say, is drawn in the same frame as the new rows)."""
         self._generation += 1
         if self.view != view:
             keep_cursor = False
         self.view = view
-        self._load_view(self._generation, view, select_id, self.cursor if keep_cursor else 0)
+        self._load_view(self._generation, view, select_id, self.cursor if keep_cursor else 0, then)
 
     def reload(self, *, select_id: int | None = None) -> None:
         """Read the view again (after a refresh or a change), keeping the selected article."""
@@ -132,7 +145,12 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @work(group="headline-view", exclusive=True)
     async def _load_view(
-        self, generation: int, view: View, select_id: int | None, fallback: int
+        self,
+        generation: int,
+        view: View,
+        select_id: int | None,
+        fallback: int,
+        then: Callable[[], None] | None,
     ) -> None:
         def load() -> tuple[int, int, dict[int, list[Headline]]]:
             count = self.source.count(view)
@@ -153,10 +171,22 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         self._pages = pages
         self._pending.clear()
         self.loaded = True
-        self.virtual_size = Size(self.size.width, count)
+        self._set_virtual_height(count)
         self.cursor = row
         self.refresh()
+        if then is not None:
+            then()
         self.post_message(self.Loaded(view, count))
+
+    def _set_virtual_height(self, rows: int) -> None:
+        """Set the scrollable height without a relayout of the screen when the scrollbars stay
+        as they are (switching views is otherwise a full layout and redraw of every pane);
+        a scrollbar that appears or goes still asks for one."""
+        size = Size(self.size.width, rows)
+        if size == self.virtual_size:
+            return
+        self.set_reactive(HeadlineList.virtual_size, size)
+        self._scroll_update(size)
 
     @work(group="headline-pages")
     async def _load_page(self, generation: int, view: View, page: int) -> None:
@@ -289,14 +319,35 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
     def shows_feed(self) -> bool:
         return self.view is not None and self.view.kind != "feed"
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style, worked out through its ancestors, costs ~0.1 ms: once a pass
+        # rather than once a row (it was most of drawing the list).
+        self._pass_style = self.rich_style
+        self._pass_styles.clear()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
+    def _style(self, component: str, is_cursor: bool = False) -> Style:
+        """The base style plus a component's (and the cursor's), cached for one pass."""
+        key = (component, is_cursor)
+        style = self._pass_styles.get(key)
+        if style is None:
+            style = (self._pass_style or self.rich_style) + self.get_component_rich_style(component)
+            if is_cursor:
+                style += self.get_component_rich_style("headline-list--cursor")
+            self._pass_styles[key] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         _scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._pass_style or self.rich_style
         row = scroll_y + y
         if not self.count:
             if self.loaded and y == 1:
-                style = base + self.get_component_rich_style("headline-list--empty")
+                style = self._style("headline-list--empty")
                 strip = Strip([Segment("  "), Segment(self.empty_text, style)])
                 return strip.adjust_cell_length(width, base)
             return Strip.blank(width, base)
@@ -304,19 +355,16 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, base)
         headline = self.headline_at(row)
         if headline is None:
-            meta = base + self.get_component_rich_style("headline-list--meta")
+            meta = self._style("headline-list--meta")
             return Strip([Segment("  …", meta)]).adjust_cell_length(width, base)
         return self._render_headline(headline, row == self.cursor, width, base)
 
     def _render_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
-        text_style = base + self.get_component_rich_style(
-            "headline-list--read" if h.read else "headline-list--unread"
+        text_style = self._style(
+            "headline-list--read" if h.read else "headline-list--unread", is_cursor
         )
-        mark = base + self.get_component_rich_style("headline-list--mark")
-        meta = base + self.get_component_rich_style("headline-list--meta")
-        if is_cursor:
-            cursor = self.get_component_rich_style("headline-list--cursor")
-            text_style, mark, meta = text_style + cursor, mark + cursor, meta + cursor
+        mark = self._style("headline-list--mark", is_cursor)
+        meta = self._style("headline-list--meta", is_cursor)
         date = self._date(h)
         segments = [
             Segment(" ", meta),
