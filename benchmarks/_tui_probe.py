@@ -114,7 +114,11 @@ async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
             and screen.header.counts == f"{expected} articles"
         )
 
-    # As a user does: the cursor on the feed in the feeds pane, then enter.
+    # As a user does: the cursor on the feed in the feeds pane, then enter. Not before the
+    # feeds pane is whole (its rows past the first screens are added after the first paint).
+    await _wait_until(lambda: not screen.feed_tree._pending, 30)
+    await asyncio.sleep(0.2)
+    await pilot.pause()
     screen.feed_tree.focus()
     screen.feed_tree.select_view(view)
     await pilot.pause()

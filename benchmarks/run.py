@@ -358,15 +358,57 @@ class Tmux:
         self.shell = f"cd {shlex.quote(str(cwd))} && exec env -i {assigns} {shlex.join(cmd)}"
         self.started = 0.0
         self.pid = 0
+        self.outputs = []
+        self._control: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Tmux:
         self.started = time.perf_counter()
         tmux("new-session", "-d", "-s", self.name, "-x", "160", "-y", "45", self.shell)
         with contextlib.suppress(RuntimeError, ValueError):
             self.pid = int(tmux("display-message", "-p", "-t", self.name, "#{pane_pid}").strip())
+        self._watch_output()
         return self
 
+    def _watch_output(self) -> None:
+        """A control-mode client on the session: tmux sends it a `%output` line as soon as the
+        program writes to its terminal. A change of the screen seen by `capture-pane` is then
+        timed to the last write before that capture, instead of to the capture (20 ms apart
+        plus a tmux client's start: ~15 ms late on average, for both programs)."""
+        self.outputs: list[float] = []
+        self._control = subprocess.Popen(
+            ["tmux", "-L", TMUX_SOCKET, "-C", "attach-session", "-t", self.name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def read(stream: Any) -> None:
+            for line in stream:
+                if line.startswith(b"%output "):
+                    self.outputs.append(time.perf_counter())
+
+        threading.Thread(target=read, args=(self._control.stdout,), daemon=True).start()
+
+    def _written_by(self, moment: float, floor: float) -> float:
+        """The time of the program's last write at or before `moment` (not before `floor`):
+        the latest a change seen at `moment` can have been drawn. Never earlier than the true
+        time; later only when the program rewrote the same cells after the change. Without
+        the control client, `moment` itself."""
+        if not self.outputs:
+            return moment
+        for t in reversed(self.outputs):
+            if t <= moment:
+                return max(t, floor)
+        return floor
+
     def __exit__(self, *exc: object) -> None:
+        if self._control is not None:
+            with contextlib.suppress(OSError):
+                self._control.stdin.close()  # type: ignore[union-attr]
+            try:
+                self._control.wait(5)
+            except subprocess.TimeoutExpired:
+                self._control.kill()
         tmux("kill-session", "-t", self.name, check=False)
         deadline = time.monotonic() + 60  # let it go (newsboat holds a lock on its cache)
         while self.pid and Path(f"/proc/{self.pid}").exists() and time.monotonic() < deadline:
@@ -393,17 +435,18 @@ class Tmux:
         """Seconds from `since` until the screen satisfies `predicate`.
 
         With `settle` > 0: until the last change of the screen once it satisfies `predicate` and
-        then stays unchanged for `settle` seconds (the end of drawing, not its beginning).
+        then stays unchanged for `settle` seconds (the end of drawing, not its beginning). A
+        change is timed to the program's write that drew it (see `_watch_output`).
         """
         deadline = time.perf_counter() + timeout
-        last, last_change = "", since
+        last, seen, drawn = "", since, since
         while time.perf_counter() < deadline:
             text = self.screen()
             now = time.perf_counter()
             if text != last:
-                last, last_change = text, now
-            if predicate(text) and (settle <= 0 or now - last_change >= settle):
-                return (now if settle <= 0 else last_change) - since, text
+                last, seen, drawn = text, now, self._written_by(now, since)
+            if predicate(text) and (settle <= 0 or now - seen >= settle):
+                return drawn - since, text
             time.sleep(poll)
         raise TimeoutError(f"screen condition not met in {timeout:g} s; screen:\n{last}")
 
