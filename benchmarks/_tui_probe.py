@@ -76,6 +76,7 @@ class FrameWatch:
         self._cond: Callable[[], bool] | None = None
         self._event = asyncio.Event()
         self.frames = 0
+        self.cpu = 0.0
         app._display = self._display
 
     def _display(self, screen: Any, renderable: Any) -> None:
@@ -86,12 +87,15 @@ class FrameWatch:
             self._event.set()
 
     async def until(self, cond: Callable[[], bool], action: Callable[[], None]) -> float:
-        """Seconds from `action()` until a frame is written while `cond()` holds."""
+        """Seconds from `action()` until a frame is written while `cond()` holds; the CPU
+        seconds the process spent meanwhile are left in `self.cpu` (the work, without the
+        wait for the next frame's tick)."""
         self._event.clear()
         self._cond = cond
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         action()
         await asyncio.wait_for(self._event.wait(), 60)
+        self.cpu = time.process_time() - cpu
         return time.perf_counter() - started
 
 
@@ -132,10 +136,12 @@ async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
 
     profile = _profiler(args, "open")
     opened = await watch.until(loaded, enter)
+    open_cpu = watch.cpu
     _dump(profile, args, "open")
     await pilot.pause()
     profile = _profiler(args, "steps")
     steps: list[float] = []
+    steps_cpu: list[float] = []
     for _ in range(args.steps):
         target = headlines.cursor + 1
 
@@ -145,12 +151,15 @@ async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
             app._driver.send_message(key)
 
         steps.append(await watch.until(lambda t=target: headlines.cursor == t, press))
+        steps_cpu.append(watch.cpu)
     _dump(profile, args, "steps")
     await pilot.pause()
     return {
         "open_s": opened,
         "articles": expected,
         "steps_s": steps,
+        "steps_cpu_s": steps_cpu,
+        "open_cpu_s": open_cpu,
         "cursor": headlines.cursor,
         "frames": watch.frames,
         "maxrss_mb": _maxrss_mb(),

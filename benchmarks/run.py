@@ -755,6 +755,10 @@ def rows_reader(sizes: Sizes, res: Results, newsboat: str | None, rows: set[int]
                 res.add(f"probe.step.median.{mode}", statistics.median(steps) * 1000)
                 res.add(f"probe.step.p95.{mode}", sorted(steps)[int(0.95 * len(steps)) - 1] * 1000)
                 res.add(f"probe.step.max.{mode}", max(steps) * 1000)
+                if data.get("steps_cpu_s"):
+                    cpu = data["steps_cpu_s"]
+                    res.add(f"probe.stepcpu.median.{mode}", statistics.median(cpu) * 1000)
+                    res.add(f"probe.stepcpu.max.{mode}", max(cpu) * 1000)
                 res.add(f"probe.rss.{mode}", data["maxrss_mb"])
                 log(
                     f"  probe open ({mode}): open {data['open_s'] * 1000:.0f} ms, step median "
@@ -1006,6 +1010,8 @@ TABLE: list[tuple[str, str, str, str | None, str | None, float | None, float | N
     ("4", "one j press: median (real driver)", "ms", "probe.step.median.driver", None, None, None),
     ("4", "one j press: p95 (real driver)", "ms", "probe.step.p95.driver", None, None, None),
     ("4", "one j press: max (real driver)", "ms", "probe.step.max.driver", None, None, None),
+    ("4", "one j press, CPU work: median", "ms", "probe.stepcpu.median.driver", None, None, None),
+    ("4", "one j press, CPU work: max", "ms", "probe.stepcpu.max.driver", None, None, None),
     (
         "4",
         "one j press: median (Pilot, headless)",
