@@ -58,6 +58,11 @@ async def test_100k_headlines_render_on_demand(tmp_path: Path) -> None:
         assert isinstance(screen, MainScreen)
         assert screen.headlines.count == ROWS
         assert "100000 articles" in screen_text(app)
+        # Every row of the list is a headline: no horizontal scrollbar takes the last one.
+        lines = screen_text(app).splitlines()
+        list_left = screen.headlines.region.x
+        last = screen.headlines.region.bottom - 1
+        assert "Headline" in lines[last][list_left:], lines[last]
         await pilot.press("G")
         await settle(pilot)
         assert "Headline 99999" in screen_text(app)
