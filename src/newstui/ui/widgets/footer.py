@@ -65,11 +65,6 @@ class Footer(Widget, can_focus=False):
         self._spans: list[tuple[int, int, _Key]] = []
         self._hover: _Key | None = None
 
-    @property
-    def keys(self) -> tuple[_Key, ...]:
-        """The keys shown, left to right (the command palette's last)."""
-        return self._keys + ((self._palette,) if self._palette else ())
-
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
         self.bindings_changed(self.screen)
