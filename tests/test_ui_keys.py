@@ -717,43 +717,53 @@ async def test_the_footer_shows_the_keys_of_the_pane_and_a_click_presses_one(
         assert screen_text(app).splitlines()[-1].startswith(" ⏎ Open  n Next unread")
 
 
-async def test_the_feeds_pane_draws_the_same_from_its_cache_as_afresh(library: Library) -> None:
-    """The feeds pane keeps drawn lines across focus changes; after each change (focus, blur,
-    a theme) what the screen shows of it must be what it would show drawn from nothing."""
+async def test_the_panes_draw_the_same_from_their_caches_as_afresh(library: Library) -> None:
+    """The feeds pane keeps drawn lines across focus changes and the headlines keep drawn rows;
+    after each change (focus, blur, cursor, read and bookmark flags, a theme) what the screen
+    shows of them must be what it would show drawn from nothing."""
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         _, tree, headlines, _ = parts(app)
 
         def shown() -> list[list[tuple[str, object]]]:
-            region = tree.region
+            region = tree.region.union(headlines.region)
             strips = app.screen._compositor.render_strips()[region.y : region.bottom]
             return [
                 [(s.text, s.style) for s in strip.crop(region.x, region.right)] for strip in strips
             ]
 
         async def afresh() -> list[list[tuple[str, object]]]:
-            cache = tree._line_cache
-            kept = {key: cache[key] for key in list(cache.keys())}
-            cache.clear()
+            caches = (tree._line_cache, headlines._lines)
+            kept = [{key: cache[key] for key in list(cache.keys())} for cache in caches]
+            for cache in caches:
+                cache.clear()
             tree.refresh()
+            headlines.refresh()
             await settle(pilot)
             lines = shown()
-            cache.clear()
-            for key, strip in kept.items():  # as it was: stale lines would show at a later step
-                cache[key] = strip
+            for cache, entries in zip(caches, kept, strict=True):
+                cache.clear()
+                for key, strip in entries.items():  # as it was: stale lines show at a later step
+                    cache[key] = strip
             tree.refresh()
+            headlines.refresh()
             await settle(pilot)
             return lines
 
         seen = []
-        for step in ("focus", "down", "blur", "focus", "theme", "blur"):
+        steps = ("focus", "down", "blur", "down", "read", "mark", "focus", "theme", "blur")
+        for step in steps:
             if step == "focus":
                 tree.focus()
             elif step == "blur":
                 headlines.focus()
             elif step == "down":
                 await pilot.press("j", "j")
+            elif step == "read":
+                await pilot.press("m")
+            elif step == "mark":
+                await pilot.press("b")
             else:
                 app.theme = "textual-light"
             await settle(pilot)
@@ -761,4 +771,5 @@ async def test_the_feeds_pane_draws_the_same_from_its_cache_as_afresh(library: L
             assert now == await afresh(), f"stale lines after {step}"
             seen.append(now)
         assert seen[0] != seen[2]  # focus shows: the cursor's row differs
-        assert seen[3] != seen[4]  # and so does a theme
+        assert seen[3] != seen[4] != seen[5]  # so do the flags
+        assert seen[6] != seen[7]  # and a theme

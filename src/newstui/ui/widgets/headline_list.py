@@ -12,6 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -111,6 +112,7 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
         self._open_when_loaded: int | None = None
         self._pass_style: Style | None = None
         self._pass_styles: dict[tuple[str, bool], Style] = {}
+        self._lines: LRUCache[tuple[Headline, bool, int, bool], Strip] = LRUCache(1024)
 
     # ---- loading --------------------------------------------------------------------------
 
@@ -359,7 +361,20 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip([Segment("  …", meta)]).adjust_cell_length(width, base)
         return self._render_headline(headline, row == self.cursor, width, base)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()  # drawn with the old styles (a focus change, a theme)
+
     def _render_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
+        """One row, drawn once: scrolling by a row draws the row that comes in, not the
+        screenful (a frozen Headline is a new object whenever what it shows changes)."""
+        key = (h, is_cursor, width, self.shows_feed)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._lines[key] = self._draw_headline(h, is_cursor, width, base)
+        return strip
+
+    def _draw_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
         text_style = self._style(
             "headline-list--read" if h.read else "headline-list--unread", is_cursor
         )
