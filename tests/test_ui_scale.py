@@ -108,3 +108,56 @@ async def test_many_feeds_all_listed_and_counts_update_in_place(tmp_path: Path) 
         assert again[0] is first  # the same row, relabelled
         assert str(first.label).endswith(" 1")
     library.close()
+
+
+async def test_scrollbars_draw_what_textuals_scrollbar_draws(tmp_path: Path) -> None:
+    """The panes' scrollbars are drawn directly and kept per state (QuickScrollBar); at every
+    step (scrolled, thumb moved, focus moved, hovered, another theme) their rows must be what
+    Textual's own ScrollBar draws for the same state."""
+    from textual.scrollbar import ScrollBar
+
+    from newstui.ui.widgets.scrollbar import QuickScrollBar
+
+    library = big_library(tmp_path / "big.db")
+    for i in range(80):
+        library.db.insert_feed(f"/nowhere/{i:02}.xml", title=f"Feed {i:02}", tags=[])
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        bars = [screen.feed_tree.vertical_scrollbar, screen.headlines.vertical_scrollbar]
+        assert all(isinstance(bar, QuickScrollBar) and bar.display for bar in bars)
+
+        def drawn() -> list[list[list[tuple[str, object]]]]:
+            quick, textual = [], []
+            for bar in bars:
+                region = bar.size.region
+                quick.append(
+                    [[(s.text, s.style) for s in line] for line in bar.render_lines(region)]
+                )
+                bar._styles_cache.clear()
+                textual.append(
+                    [
+                        [(s.text, s.style) for s in line]
+                        for line in ScrollBar.render_lines(bar, region)
+                    ]
+                )
+            assert quick == textual
+            return quick
+
+        seen = [drawn()]
+        for step in ("G", "tab-back", "hover", "theme", "j"):
+            if step == "tab-back":
+                screen.feed_tree.focus()
+            elif step == "hover":
+                bars[1].mouse_over = True
+            elif step == "theme":
+                app.theme = "textual-light"
+            else:
+                await pilot.press(step)
+            await settle(pilot)
+            seen.append(drawn())
+        assert seen[0][1] != seen[1][1]  # the thumb moved
+        assert seen[2][1] != seen[3][1] != seen[4][1]  # hover and theme show
+    library.close()

@@ -10,6 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.message import Message
+from textual.scrollbar import ScrollBar
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
@@ -18,6 +19,7 @@ from newstui.core.models import Article
 from newstui.core.text import clean_line
 from newstui.ui.article_body import ArticleBody, BodyImage
 from newstui.ui.widgets.article_image import ArticleImage
+from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 PLACEHOLDER = "Select a headline and press enter to read it here."
 DIGIT_WAIT = 0.8
@@ -52,6 +54,11 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             show=False,
         ),
     ]
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Drawn directly and kept per state: Textual repaints it on every focus change."""
+        return quick_vertical_scrollbar(self)
 
     class LinkChosen(Message):
         """The reader typed the number of one of the body's links."""

@@ -11,12 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from newstui.core.models import Feed, FeedStatus, View
 from newstui.core.text import clean_line
+from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 VIRTUAL_VIEWS: tuple[tuple[str, str], ...] = (
     ("all", "All"),
@@ -120,6 +122,11 @@ class FeedTree(Tree[FeedNode], inherit_bindings=False):
         scroll_x, scroll_y = self.scroll_offset
         style = self._pass_style or self.rich_style
         return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Drawn directly and kept per state: Textual repaints it on every focus change."""
+        return quick_vertical_scrollbar(self)
 
     class Chosen(Message):
         """The user opened a view or a feed."""

@@ -17,10 +17,12 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from newstui.core.models import Headline, View
 from newstui.core.text import clean_line
+from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 PAGE_SIZE = 200
 MAX_PAGES = 64
@@ -69,6 +71,11 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
     """Index of the selected row in the view."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Drawn directly and kept per state: Textual repaints it on every focus change."""
+        return quick_vertical_scrollbar(self)
 
     class Opened(Message):
         """The user opened a headline (enter or click)."""
