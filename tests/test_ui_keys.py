@@ -717,6 +717,34 @@ async def test_the_footer_shows_the_keys_of_the_pane_and_a_click_presses_one(
         assert screen_text(app).splitlines()[-1].startswith(" ⏎ Open  n Next unread")
 
 
+async def test_a_change_of_focus_repaints_the_cursor_rows_only(library: Library) -> None:
+    """Moving between the feeds and the headlines repaints the row of each cursor (the panes
+    show focus there alone), not the two panes; test_the_panes_draw_the_same_from_their_caches
+    checks that what stays on screen is still right."""
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, tree, headlines, _ = parts(app)
+        repainted: dict[str, list[int]] = {"tree": [], "headlines": []}
+        for name, pane in (("tree", tree), ("headlines", headlines)):
+
+            def spy(
+                pane: Any = pane, name: str = name, original: Any = pane._exchange_repaint_regions
+            ) -> Any:
+                regions = original()
+                repainted[name].extend(region.height for region in regions)
+                return regions
+
+            pane._exchange_repaint_regions = spy  # type: ignore[method-assign]
+        for step in ("tree", "headlines", "tree"):
+            for rows in repainted.values():
+                rows.clear()
+            (tree if step == "tree" else headlines).focus()
+            await settle(pilot)
+            assert app.focused is (tree if step == "tree" else headlines)
+            assert repainted == {"tree": [1], "headlines": [1]}, step
+
+
 async def test_the_panes_draw_the_same_from_their_caches_as_afresh(library: Library) -> None:
     """The feeds pane keeps drawn lines across focus changes and the headlines keep drawn rows;
     after each change (focus, blur, cursor, read and bookmark flags, a theme) what the screen

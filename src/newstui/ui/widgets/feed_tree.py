@@ -18,6 +18,7 @@ from textual.widgets.tree import TreeNode
 
 from newstui.core.models import Feed, FeedStatus, View
 from newstui.core.text import clean_line
+from newstui.ui.widgets.focus_row import CursorRowFocus
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 VIRTUAL_VIEWS: tuple[tuple[str, str], ...] = (
@@ -60,7 +61,7 @@ def _key(view: View) -> str:
     return view.kind
 
 
-class FeedTree(Tree[FeedNode], inherit_bindings=False):
+class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
     """Views and subscriptions; `enter` opens one, `space` folds a tag folder.
 
     | Key | Action |
@@ -92,6 +93,11 @@ class FeedTree(Tree[FeedNode], inherit_bindings=False):
         rendered lines stay is decided when drawing (`render_lines`)."""
         ScrollView.notify_style_update(self)
         self.refresh()
+
+    def cursor_row_region(self) -> Region | None:
+        if self.cursor_line < 0:
+            return None
+        return Region(0, self.cursor_line - self.scroll_offset.y, self.size.width, 1)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Rendered lines are cached per focus and hover state (Tree keys them so). They stay

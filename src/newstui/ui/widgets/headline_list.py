@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from newstui.core.models import Headline, View
 from newstui.core.text import clean_line
+from newstui.ui.widgets.focus_row import CursorRowFocus
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 PAGE_SIZE = 200
@@ -39,7 +40,7 @@ class HeadlineSource(Protocol):
     def position(self, view: View, article_id: int) -> int | None: ...
 
 
-class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
+class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=False):
     """Headlines of one view, newest first; only the visible rows are ever fetched or drawn.
 
     | Key | Action |
@@ -370,7 +371,16 @@ class HeadlineList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._lines.clear()  # drawn with the old styles (a focus change, a theme)
+        if self.in_focus_change:  # only the cursor's row looks different
+            for key in [key for key in self._lines.keys() if key[1]]:  # noqa: SIM118 (a cache)
+                self._lines.discard(key)
+        else:
+            self._lines.clear()  # drawn with the old styles (a theme, a class of the screen)
+
+    def cursor_row_region(self) -> Region | None:
+        if not self.count:
+            return None
+        return Region(0, self.cursor - self.scroll_offset.y, self.size.width, 1)
 
     def _render_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
         """One row, drawn once: scrolling by a row draws the row that comes in, not the
