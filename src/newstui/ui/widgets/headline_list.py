@@ -26,6 +26,8 @@ from newstui.ui.widgets.focus_row import CursorRowFocus
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 PAGE_SIZE = 200
+QUICK_VIEWS = frozenset({"all", "unread", "bookmarks", "feed"})
+"""Views whose count and first page come from indexes or counters: read without a thread."""
 MAX_PAGES = 64
 """Pages kept in memory; older ones are dropped (a page is re-read when scrolled back to)."""
 
@@ -140,7 +142,14 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         if self.view != view:
             keep_cursor = False
         self.view = view
-        self._load_view(self._generation, view, select_id, self.cursor if keep_cursor else 0, then)
+        fallback = self.cursor if keep_cursor else 0
+        if select_id is None and view.kind in QUICK_VIEWS:
+            # An indexed count and one page (~1 ms): read here, without a worker and a thread's
+            # round trip, which took longer than the read itself.
+            self.workers.cancel_group(self, "headline-view")
+            self._shown(self._generation, view, *self._read(view, None, fallback), then)
+        else:
+            self._load_view(self._generation, view, select_id, fallback, then)
 
     def reload(self, *, select_id: int | None = None) -> None:
         """Read the view again (after a refresh or a change), keeping the selected article."""
@@ -162,19 +171,32 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         fallback: int,
         then: Callable[[], None] | None,
     ) -> None:
-        def load() -> tuple[int, int, dict[int, list[Headline]]]:
-            count = self.source.count(view)
-            row = fallback
-            if select_id is not None:
-                found = self.source.position(view, select_id)
-                if found is not None:
-                    row = found
-            row = max(0, min(row, count - 1))
-            page = row // PAGE_SIZE
-            pages = {page: self.source.headlines(view, page * PAGE_SIZE, PAGE_SIZE)}
-            return count, row, pages
+        loaded = await asyncio.to_thread(self._read, view, select_id, fallback)
+        self._shown(generation, view, *loaded, then)
 
-        count, row, pages = await asyncio.to_thread(load)
+    def _read(
+        self, view: View, select_id: int | None, fallback: int
+    ) -> tuple[int, int, dict[int, list[Headline]]]:
+        """The view's count, the cursor's row (`select_id`'s, else `fallback`) and its page."""
+        count = self.source.count(view)
+        row = fallback
+        if select_id is not None:
+            found = self.source.position(view, select_id)
+            if found is not None:
+                row = found
+        row = max(0, min(row, count - 1))
+        page = row // PAGE_SIZE
+        return count, row, {page: self.source.headlines(view, page * PAGE_SIZE, PAGE_SIZE)}
+
+    def _shown(
+        self,
+        generation: int,
+        view: View,
+        count: int,
+        row: int,
+        pages: dict[int, list[Headline]],
+        then: Callable[[], None] | None,
+    ) -> None:
         if generation != self._generation:
             return
         self.count = count
