@@ -99,3 +99,27 @@ async def test_markup_looking_titles_show_literally(library: Library) -> None:
         await pilot.press("d")
         await settle(pilot)
         assert "Delete Odd [red]Feed[/]?" in screen_text(app)
+
+
+async def test_with_no_color_every_view_draws(library: Library, monkeypatch: Any) -> None:
+    """NO_COLOR makes Textual pass every drawn line through a monochrome filter, which fails
+    on a segment without a style: the empty list's indent had none, and opening Bookmarks
+    with none in them crashed the reader. Every kind of view and the article must draw."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert app._filters and app._filters[-1].enabled  # the filter is on
+        await pilot.press("B")  # Bookmarks: none yet
+        await settle(pilot)
+        assert "No bookmarks yet" in screen_text(app)
+        await pilot.press("slash", *"nothing-matches-this", "enter")
+        await settle(pilot)
+        assert "0 articles" in screen_text(app)
+        await pilot.press("escape", "h", "g", "enter", "enter")  # All, then the first article
+        await settle(pilot)
+        assert app._exception is None
+        assert "Welcome" not in screen_text(app).splitlines()[0]
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert app._exception is None

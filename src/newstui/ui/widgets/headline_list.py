@@ -380,7 +380,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         if not self.count:
             if self.loaded and y == 1:
                 style = self._style("headline-list--empty")
-                strip = Strip([Segment("  "), Segment(self.empty_text, style)])
+                strip = Strip([Segment("  ", base), Segment(self.empty_text, style)])
                 return strip.adjust_cell_length(width, base)
             return Strip.blank(width, base)
         if row >= self.count:
