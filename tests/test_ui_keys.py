@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import UTC
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from textual.filter import Monochrome
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
 from newstui.core.library import Library
@@ -743,6 +745,48 @@ async def test_a_change_of_focus_repaints_the_cursor_rows_only(library: Library)
             await settle(pilot)
             assert app.focused is (tree if step == "tree" else headlines)
             assert repainted == {"tree": [1], "headlines": [1]}, step
+
+
+async def test_the_headline_rows_are_framed_as_textual_frames_them(library: Library) -> None:
+    """The headline list frames its rows itself when it has no border, padding or tint (Textual's
+    styles cache would only pad them and apply the line filters): at each step what it draws
+    must be what Textual's own drawing of the widget gives."""
+    from textual.widget import Widget
+
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, tree, headlines, _ = parts(app)
+
+        def compare() -> list[list[tuple[str, object]]]:
+            assert headlines._plain()
+            region = headlines.size.region
+            ours = [[(s.text, s.style) for s in line] for line in headlines.render_lines(region)]
+            headlines._styles_cache.clear()
+            textual = [
+                [(s.text, s.style) for s in line] for line in Widget.render_lines(headlines, region)
+            ]
+            assert ours == textual
+            return ours
+
+        seen = [compare()]
+        for step in ("down", "blur", "theme", "monochrome", "narrow", "empty"):
+            if step == "down":
+                await pilot.press("j")
+            elif step == "blur":
+                tree.focus()
+            elif step == "theme":
+                app.theme = "ansi-dark"
+            elif step == "monochrome":  # a line filter, as NO_COLOR and --ansi-ish setups add
+                app._filters.append(Monochrome())
+                headlines.refresh()
+            elif step == "narrow":
+                await pilot.resize_terminal(90, 30)
+            else:
+                headlines.show(View("search", query="nothing-matches-this"))
+            await settle(pilot)
+            seen.append(compare())
+        assert all(a != b for a, b in itertools.pairwise(seen))
 
 
 async def test_the_panes_draw_the_same_from_their_caches_as_afresh(library: Library) -> None:

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 
 from newstui.core.models import Headline, View
 from newstui.core.text import clean_line
@@ -104,6 +105,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self.set_reactive(HeadlineList.auto_links, False)  # rows hold no links to highlight
         self.source = source
         self.date_format = date_format
         sample = datetime(2000, 9, 28, 23, 59, tzinfo=UTC)  # the longest month name
@@ -357,9 +359,45 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         self._pass_style = self.rich_style
         self._pass_styles.clear()
         try:
+            if self._plain():
+                return self._render_plainly(crop)
             return super().render_lines(crop)
         finally:
             self._pass_style = None
+
+    def _plain(self) -> bool:
+        """No border, outline, padding, tint or opacity: Textual's framing of each row (its
+        styles cache, ~30 µs a row) would only pad it to the width and apply the line filters."""
+        styles = self.styles
+        return (
+            not any(edge for edge, _ in styles.border)
+            and not any(edge for edge, _ in styles.outline)
+            and not any(styles.padding)
+            and not styles.tint.a
+            and styles.text_opacity == 1.0
+            and self.opacity == 1.0
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+        )
+
+    def _render_plainly(self, crop: Region) -> list[Strip]:
+        """What Textual's styles cache makes of the rows of a plain widget (a test compares)."""
+        base_background, background = self.background_colors
+        inner = TextualStyle(background=base_background + background).rich_style
+        content_width, content_height = self.content_region.size
+        filters = self.get_line_filters()
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            if y < content_height:
+                line = self.render_line(y).adjust_cell_length(content_width, inner)
+            else:
+                line = Strip.blank(content_width, inner)
+            for line_filter in filters:
+                line = line.apply_filter(line_filter, background)
+            strips.append(line)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, self.region.width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
     def _style(self, component: str, is_cursor: bool = False) -> Style:
         """The base style plus a component's (and the cursor's), cached for one pass."""
