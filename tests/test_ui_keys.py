@@ -825,8 +825,14 @@ async def test_the_panes_draw_the_same_from_their_caches_as_afresh(library: Libr
 
         seen = []
         steps = ("focus", "down", "blur", "down", "read", "mark", "focus", "theme", "blur")
+        # and with the cursor on an open tag folder (Tree styles its children's guides by it)
+        steps += ("folder", "focus", "blur")
         for step in steps:
-            if step == "focus":
+            if step == "folder":
+                folder = next(n for n in tree._walk(tree.root) if n.children and n.data)
+                assert folder.is_expanded
+                tree.move_cursor(folder)
+            elif step == "focus":
                 tree.focus()
             elif step == "blur":
                 headlines.focus()
@@ -845,3 +851,4 @@ async def test_the_panes_draw_the_same_from_their_caches_as_afresh(library: Libr
         assert seen[0] != seen[2]  # focus shows: the cursor's row differs
         assert seen[3] != seen[4] != seen[5]  # so do the flags
         assert seen[6] != seen[7]  # and a theme
+        assert seen[9] != seen[10] != seen[11]
