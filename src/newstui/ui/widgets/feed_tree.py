@@ -94,6 +94,18 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         ScrollView.notify_style_update(self)
         self.refresh()
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = Tree.COMPONENT_CLASSES | {"feed-tree--cursor-blurred"}
+
+    def get_component_rich_style(
+        self, *names: str, partial: bool = False, default: Style | None = None
+    ) -> Style:
+        """Tree draws its cursor with `tree--cursor`, whose look depends on :focus in Tree's
+        styles; here it follows the focus when drawn (`feed-tree--cursor-blurred` without it),
+        so that a focus change needs no restyle of the pane (CursorRowFocus)."""
+        if names == ("tree--cursor",) and not self.has_focus:
+            names = ("feed-tree--cursor-blurred",)
+        return super().get_component_rich_style(*names, partial=partial, default=default)
+
     def cursor_row_region(self) -> Region | None:
         if self.cursor_line < 0:
             return None

@@ -17,24 +17,21 @@ else:
 
 
 class CursorRowFocus(_Base):
-    """Textual repaints a widget whole when its focus changes: its focus and blur handlers,
-    and the restyle in between (a component style that differs under `:focus`, such as the
-    cursor's, repaints the widget). For the feeds and headlines panes, whose look differs
-    between the two states in the cursor row alone (app.tcss keeps it so: no tint, border or
-    other style under `:focus` but the cursor's), those repaints become a repaint of the
-    cursor row. Leaving the feeds pane for the headlines had repainted both panes whole
-    (~2.5 ms of opening a feed)."""
+    """For the feeds and headlines panes, whose look differs with focus in the cursor row
+    alone, and whose cursor picks its look (focused or not) when it is drawn.
+
+    Textual restyles a widget when its focus changes, in case a style depends on :focus
+    (~1.2 ms a pane: its styles, scrollbars and component classes), and repaints it whole
+    (`focus()`, its focus and blur handlers). These panes have no style that depends on
+    :focus (app.tcss keeps it so), so the restyle is skipped and those repaints become a
+    repaint of the cursor row. Opening a feed had repainted both panes whole and restyled
+    both (~5 ms of ~17)."""
 
     _in_focus_change = False
 
     def cursor_row_region(self) -> Region | None:
         """The cursor's row, in the widget's visible region; None when there is none."""
         raise NotImplementedError
-
-    @property
-    def in_focus_change(self) -> bool:
-        """True while the widget restyles for a change of focus."""
-        return self._in_focus_change
 
     @contextmanager
     def _focus_change(self) -> Iterator[None]:
@@ -47,6 +44,12 @@ class CursorRowFocus(_Base):
     def focus(self, scroll_visible: bool = True) -> Self:
         with self._focus_change():  # Widget.focus() repaints the widget before focusing it
             return super().focus(scroll_visible)
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Textual restyles the widget here (its styles, scrollbars and component classes:
+        ~1.2 ms a pane) in case a style depends on :focus. None of these panes' does (app.tcss;
+        the cursor picks its look when drawn), so only the cursor's row is repainted."""
+        self.refresh()  # within the focus guard: the cursor's row
 
     def _on_focus(self, event: events.Focus) -> None:
         event.prevent_default()  # Widget's handler runs here, inside the guard

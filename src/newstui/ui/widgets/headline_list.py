@@ -66,6 +66,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "headline-list--cursor",
+        "headline-list--cursor-blurred",
         "headline-list--unread",
         "headline-list--read",
         "headline-list--mark",
@@ -124,7 +125,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         self._open_when_loaded: int | None = None
         self._pass_style: Style | None = None
         self._pass_styles: dict[tuple[str, bool], Style] = {}
-        self._lines: LRUCache[tuple[Headline, bool, int, bool], Strip] = LRUCache(1024)
+        self._lines: LRUCache[tuple[Headline, bool, bool, int, bool], Strip] = LRUCache(1024)
 
     # ---- loading --------------------------------------------------------------------------
 
@@ -405,8 +406,11 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         style = self._pass_styles.get(key)
         if style is None:
             style = (self._pass_style or self.rich_style) + self.get_component_rich_style(component)
-            if is_cursor:
-                style += self.get_component_rich_style("headline-list--cursor")
+            if is_cursor:  # the cursor's look follows focus here, not through :focus styles
+                cursor = (
+                    "headline-list--cursor" if self.has_focus else "headline-list--cursor-blurred"
+                )
+                style += self.get_component_rich_style(cursor)
             self._pass_styles[key] = style
         return style
 
@@ -431,11 +435,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        if self.in_focus_change:  # only the cursor's row looks different
-            for key in [key for key in self._lines.keys() if key[1]]:  # noqa: SIM118 (a cache)
-                self._lines.discard(key)
-        else:
-            self._lines.clear()  # drawn with the old styles (a theme, a class of the screen)
+        self._lines.clear()  # drawn with the old styles (a theme, a class of the screen)
 
     def cursor_row_region(self) -> Region | None:
         if not self.count:
@@ -445,7 +445,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
     def _render_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
         """One row, drawn once: scrolling by a row draws the row that comes in, not the
         screenful (a frozen Headline is a new object whenever what it shows changes)."""
-        key = (h, is_cursor, width, self.shows_feed)
+        key = (h, is_cursor and self.has_focus, is_cursor, width, self.shows_feed)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._draw_headline(h, is_cursor, width, base)
