@@ -285,7 +285,7 @@ class MainScreen(Screen[None]):
                 self.set_focus(self.headlines)
                 self.refresh_bindings()  # the footer's keys in the same frame too
 
-        self.headlines.show(view, select_id=select_id, then=shown)
+        self.headlines.show(view, select_id=select_id, then=shown, at_once=not self.refreshing)
         self.refresh_bindings()
 
     def _update_header(self) -> None:

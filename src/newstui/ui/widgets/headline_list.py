@@ -136,17 +136,21 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         select_id: int | None = None,
         keep_cursor: bool = False,
         then: Callable[[], None] | None = None,
+        at_once: bool = False,
     ) -> None:
         """Show `view`; keep the cursor on `select_id` (or on the same row) when given.
 
         `then` runs as soon as the view's first page is in place, in the same step (so whatever
-        it changes on screen, the focus say, is drawn in the same frame as the new rows)."""
+        it changes on screen, the focus say, is drawn in the same frame as the new rows).
+        `at_once`: read a quick view's count and first page here rather than in a thread, for
+        a view the user asked for while nothing else competes for this thread (a refresh's
+        writer holds the GIL for milliseconds at a time: reads then belong in a thread)."""
         self._generation += 1
         if self.view != view:
             keep_cursor = False
         self.view = view
         fallback = self.cursor if keep_cursor else 0
-        if select_id is None and view.kind in QUICK_VIEWS:
+        if at_once and select_id is None and view.kind in QUICK_VIEWS:
             # An indexed count and one page (~1 ms): read here, without a worker and a thread's
             # round trip, which took longer than the read itself.
             self.workers.cancel_group(self, "headline-view")
