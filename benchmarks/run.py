@@ -735,6 +735,9 @@ def rows_reader(sizes: Sizes, res: Results, newsboat: str | None, rows: set[int]
                 res.add("printunread.nb", m.seconds if m.rc == 0 else None)
                 log(f"  newsboat -x print-unread {m.seconds:.2f} s rc={m.rc}: {m.out.strip()[:80]}")
         if 4 in rows:
+            floor = harness_floor()
+            res.add("harness.echo", floor * 1000)
+            log(f"  harness floor (key to an echo program's write): {floor * 1000:.1f} ms")
             out = scratch / "open.json"
             for headless in (False, True):
                 data = _probe(
@@ -840,6 +843,34 @@ def _reader_session(
                 seconds = _search(tm, who, word)
                 res.add(f"search.{kind}.{who}", seconds)
                 log(f"  {who} search {word!r}: {seconds * 1000:.0f} ms" if seconds else "")
+
+
+ECHO = """
+import os, sys, tty
+tty.setraw(0)
+os.write(1, b"\\x1b[2J\\x1b[Hready")
+n = 0
+while (key := os.read(0, 64)) and key != b"q":
+    n += 1
+    os.write(1, f"\\x1b[Hgot {n:04d}".encode())
+"""
+
+
+def harness_floor(keys: int = 20) -> float:
+    """Median seconds from a key sent as the rows above send it to the write of a program that
+    only echoes it: what the harness (a tmux client's start, tmux, the control client) adds to
+    every "until drawn" time, for both programs."""
+    times: list[float] = []
+    with Tmux([PY, "-c", ECHO], {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, WORK) as tm:
+        tm.wait(lambda s: "ready" in s, since=tm.started, timeout=30)
+        for i in range(1, keys + 1):
+            time.sleep(0.05)
+            started = time.perf_counter()
+            tm.keys("Enter")
+            seconds, _ = tm.wait(lambda s, i=i: f"got {i:04d}" in s, since=started, timeout=30)
+            times.append(seconds)
+        tm.keys("q")
+    return statistics.median(times)
 
 
 def _to_feed_list(tm: Tmux, who: str) -> None:
@@ -1006,6 +1037,7 @@ TABLE: list[tuple[str, str, str, str | None, str | None, float | None, float | N
     ("3", "  vs newsboat -x print-unread", "s", "paint.big.nt", "printunread.nb", None, None),
     ("4", "open the 10k-article feed (tmux, drawn)", "s", "open.nt", "open.nb", 0.1, None),
     ("4", "move 100 rows (100 keys, tmux, drawn)", "s", "move.nt", "move.nb", None, None),
+    ("4", "harness floor: key to an echo's write", "ms", "harness.echo", None, None, None),
     ("4", "open 10k feed in-process (real driver)", "ms", "probe.open.driver", None, None, None),
     ("4", "one j press: median (real driver)", "ms", "probe.step.median.driver", None, None, None),
     ("4", "one j press: p95 (real driver)", "ms", "probe.step.p95.driver", None, None, None),
