@@ -83,6 +83,9 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         Binding("space", "toggle_node", "Fold", id="fold", show=False),
     ]
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = Tree.COMPONENT_CLASSES | {"feed-tree--cursor-blurred"}
+    """Tree's, and the cursor's look without focus (see `get_component_rich_style`)."""
+
     _pass_style: Style | None = None
     """The widget's style while a pass of `render_lines` draws its lines."""
 
@@ -93,8 +96,6 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         rendered lines stay is decided when drawing (`render_lines`)."""
         ScrollView.notify_style_update(self)
         self.refresh()
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = Tree.COMPONENT_CLASSES | {"feed-tree--cursor-blurred"}
 
     def get_component_rich_style(
         self, *names: str, partial: bool = False, default: Style | None = None

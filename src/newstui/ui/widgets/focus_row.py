@@ -25,7 +25,7 @@ class CursorRowFocus(_Base):
     (`focus()`, its focus and blur handlers). These panes have no style that depends on
     :focus (app.tcss keeps it so), so the restyle is skipped and those repaints become a
     repaint of the cursor row. Opening a feed had repainted both panes whole and restyled
-    both (~5 ms of ~17)."""
+    both: ~5.5 ms of the 20 ms it then took (in-process, the 10k-article feed)."""
 
     _in_focus_change = False
 
