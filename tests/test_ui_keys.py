@@ -777,7 +777,7 @@ async def test_the_headline_rows_are_framed_as_textual_frames_them(library: Libr
                 tree.focus()
             elif step == "theme":
                 app.theme = "ansi-dark"
-            elif step == "monochrome":  # a line filter, as NO_COLOR and --ansi-ish setups add
+            elif step == "monochrome":  # the line filter that NO_COLOR adds
                 app._filters.append(Monochrome())
                 headlines.refresh()
             elif step == "narrow":
