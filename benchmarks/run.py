@@ -358,7 +358,7 @@ class Tmux:
         self.shell = f"cd {shlex.quote(str(cwd))} && exec env -i {assigns} {shlex.join(cmd)}"
         self.started = 0.0
         self.pid = 0
-        self.outputs = []
+        self.outputs: list[float] = []
         self._control: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Tmux:
@@ -374,7 +374,6 @@ class Tmux:
         program writes to its terminal. A change of the screen seen by `capture-pane` is then
         timed to the last write before that capture, instead of to the capture (20 ms apart
         plus a tmux client's start: ~15 ms late on average, for both programs)."""
-        self.outputs: list[float] = []
         self._control = subprocess.Popen(
             ["tmux", "-L", TMUX_SOCKET, "-C", "attach-session", "-t", self.name],
             stdin=subprocess.PIPE,
@@ -846,7 +845,7 @@ def _reader_session(
 
 
 ECHO = """
-import os, sys, tty
+import os, tty
 tty.setraw(0)
 os.write(1, b"\\x1b[2J\\x1b[Hready")
 n = 0

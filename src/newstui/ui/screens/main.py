@@ -103,8 +103,8 @@ class MainScreen(Screen[None]):
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     """Textual's Screen redraws the whole screen on every focus change (opening a feed was a
-    full redraw of all three panes); the panes whose look depends on focus are restyled and
-    redrawn by the focus change itself, so only they are."""
+    full redraw of all three panes); each pane repaints what its focus changes itself (the
+    lists their cursor row, see CursorRowFocus; the article pane its border and tint)."""
 
     class RefreshTick(Message):
         """A progress event from a running refresh (posted from the refresh thread)."""

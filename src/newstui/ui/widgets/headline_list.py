@@ -152,8 +152,8 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         fallback = self.cursor if keep_cursor else 0
         if at_once and select_id is None and view.kind in QUICK_VIEWS:
             # An indexed count and one page (~1 ms): read here, without a worker and a thread's
-            # round trip, which took longer than the read itself.
-            self.workers.cancel_group(self, "headline-view")
+            # round trip, which took longer than the read itself. A load still in flight is
+            # dropped when it lands (its generation is older).
             self._shown(self._generation, view, *self._read(view, None, fallback), then)
         else:
             self._load_view(self._generation, view, select_id, fallback, then)
