@@ -553,3 +553,34 @@ def test_max_html_depth_setting_flattens_deep_bodies(tmp_path: Path) -> None:
 
     assert quote_depth(100) == 30
     assert quote_depth(10) <= 10
+
+
+@pytest.mark.parametrize("pool", [False, True], ids=["threads", "processes"])
+def test_a_refresh_decodes_bodies_within_the_size_cap(
+    tmp_path: Path, httpserver: HTTPServer, pool: bool
+) -> None:
+    """A refresh leaves gzip to its parse workers; the cap and the messages must be the ones a
+    fetch gives, and one hostile body must not cost the good feed beside it."""
+    cap = 256 * 1024
+    bomb = gzip.compress(b"<rss>" + b" " * (4 * cap), compresslevel=9)
+    good = gzip.compress(rss(items(3)))
+    for path, body in [("/bomb", bomb), ("/bad", b"not gzip at all"), ("/good", good)]:
+        httpserver.expect_request(path).respond_with_data(
+            body, headers={"Content-Encoding": "gzip"}, content_type="application/rss+xml"
+        )
+    threshold = 1 if pool else 100
+    config = Config(refresh=RefreshConfig(max_bytes=cap, process_pool_threshold=threshold))
+    lib = Library.open(config, tmp_path / "gz.db")
+    try:
+        for path in ("/bomb", "/bad", "/good"):
+            lib.db.insert_feed(httpserver.url_for(path), title=None, tags=())
+        out = {o.url.rsplit("/", 1)[1]: o for o in run(lib.refresh())}
+        feeds = {f.url.rsplit("/", 1)[1]: f for f in lib.feeds()}
+    finally:
+        lib.close()
+    assert out["good"].status == FeedStatus.OK and feeds["good"].total == 3
+    assert out["bomb"].status == FeedStatus.ERROR
+    assert out["bomb"].error == "response larger than 256 KiB"
+    assert out["bad"].status == FeedStatus.ERROR
+    assert (out["bad"].error or "").startswith("bad gzip data")
+    assert feeds["bomb"].error == out["bomb"].error and feeds["bomb"].http_status == 200

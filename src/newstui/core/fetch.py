@@ -3,7 +3,8 @@
 Every network or HTTP problem comes back as a `FetchResult` with status "error" (or "gone",
 "not_modified") and one clean line naming what failed; nothing here raises for a bad server.
 Redirects are followed by hand so that loops stop and only http(s) targets are followed, and
-bodies are decoded here, chunk by bounded chunk, so a gzip bomb never grows past `max_bytes`.
+bodies are decoded in bounded steps, so a gzip bomb never grows past `max_bytes`: here, or by the
+refresh's parse worker (`fetch(decode=False)` and `decode_body`), off the fetching process.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import httpx
 
 from newstui.config import RefreshConfig
 from newstui.core.text import clean_line
+from newstui.errors import FetchError
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ class FetchResult:
     retry_after: datetime | None = None
     error: str | None = None
     max_age: float | None = None
+    encoding: str = ""
+    """The Content-Encoding still on `body` (see `Fetcher.fetch`), "" when it is decoded."""
 
 
 class _Failure(Exception):
@@ -316,6 +320,10 @@ class _Decoder:
         elif encoding not in ("", "identity"):
             raise _Failure(f"unsupported Content-Encoding: {clean_line(encoding, max_length=40)}")
 
+    @property
+    def compressed(self) -> bool:
+        return self._zlib is not None
+
     def _keep(self, data: bytes) -> None:
         self.total += len(data)
         if self.total > self.limit:
@@ -355,6 +363,19 @@ class _Decoder:
             name = "gzip" if self.kind != "deflate" else "deflate"
             raise _Failure(f"bad {name} data: the compressed body is truncated")
         return b"".join(self.parts)
+
+
+def decode_body(body: bytes, encoding: str, limit: int) -> bytes:
+    """Undo a body's Content-Encoding, as `fetch` does, with the same cap and messages.
+
+    For a body fetched with `decode=False`; raises FetchError with the one-line reason.
+    """
+    try:
+        decoder = _Decoder(encoding, limit)
+        decoder.feed(body)
+        return decoder.finish()
+    except _Failure as exc:
+        raise FetchError(exc.message) from None
 
 
 class Fetcher:
@@ -425,8 +446,15 @@ class Fetcher:
             sem = self._hosts[key] = asyncio.Semaphore(max(1, self.config.per_host))
         return sem
 
-    async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
-        """GET a feed, asking "changed since?" with `validators` when given."""
+    async def fetch(
+        self, url: str, validators: Validators | None = None, *, decode: bool = True
+    ) -> FetchResult:
+        """GET a feed, asking "changed since?" with `validators` when given.
+
+        With `decode=False` the body keeps its Content-Encoding (named in `encoding`; the
+        compressed size is still capped) for `decode_body` to undo elsewhere: a refresh
+        decompresses in its parse workers, so its fetching process only moves compressed bytes.
+        """
         headers = {"Accept": FEED_ACCEPT}
         if validators is not None:
             etag = _header_safe(validators.etag)
@@ -435,13 +463,13 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if modified:
                 headers["If-Modified-Since"] = modified
-        return await self._get(url, headers)
+        return await self._get(url, headers, decode)
 
     async def get_page(self, url: str) -> FetchResult:
         """GET a web page (an article's full text), without validators."""
         return await self._get(url, {"Accept": PAGE_ACCEPT})
 
-    async def _get(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(self, url: str, headers: dict[str, str], decode: bool = True) -> FetchResult:
         if not isinstance(url, str) or not _is_http_url(url):
             return FetchResult(
                 url=str(url),
@@ -451,7 +479,7 @@ class Fetcher:
         async with self._global, self._host_semaphore(url):
             try:
                 async with asyncio.timeout(self.config.deadline):
-                    return await self._follow(url, headers)
+                    return await self._follow(url, headers, decode)
             except TimeoutError:
                 message = f"timed out after {self.config.deadline:g} s"
             except _Failure as exc:
@@ -467,7 +495,7 @@ class Fetcher:
                 message = f"fetch failed: {_detail(exc)}"
         return FetchResult(url=url, status="error", error=clean_line(message))
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
+    async def _follow(self, url: str, headers: dict[str, str], decode: bool) -> FetchResult:
         current = url
         all_permanent = True
         seen: set[str] = {url}
@@ -485,11 +513,13 @@ class Fetcher:
                     continue
                 if not 200 <= code < 300:
                     await _drain(response)
-                return await self._finish(response, url, all_permanent)
+                return await self._finish(response, url, all_permanent, decode)
         loop = ", a redirect loop" if looped else ""
         raise _Failure(f"too many redirects (>{self.config.max_redirects}{loop})")
 
-    async def _finish(self, response: httpx.Response, url: str, all_permanent: bool) -> FetchResult:
+    async def _finish(
+        self, response: httpx.Response, url: str, all_permanent: bool, decode: bool
+    ) -> FetchResult:
         code = response.status_code
         final_url = str(response.url)
         permanent = final_url if all_permanent and final_url != url else None
@@ -532,16 +562,18 @@ class Fetcher:
                 status="error",
                 error=_status_text(code, response.reason_phrase),
             )
-        body = await self._read_body(response)
+        body, encoding = await self._read_body(response, decode)
         return replace(
             base,
             status="ok",
             body=body,
+            encoding=encoding,
             validators=_validators(response.headers),
             max_age=parse_max_age(response.headers.get("cache-control")),
         )
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
+    async def _read_body(self, response: httpx.Response, decode: bool) -> tuple[bytes, str]:
+        """The body, decoded or (decode=False) as sent, and the encoding left on it."""
         limit = self.config.max_bytes
         too_large = f"response larger than {human_size(limit)}"
         length = _content_length(response)
@@ -554,13 +586,19 @@ class Fetcher:
             exc.http_status = response.status_code
             raise
         raw = 0
+        chunks: list[bytes] = []
         try:
             async for chunk in response.aiter_raw():
                 raw += len(chunk)
                 if raw > limit:
                     raise _Failure(too_large)
-                decoder.feed(chunk)
-            return decoder.finish()
+                if decode:
+                    decoder.feed(chunk)
+                else:
+                    chunks.append(chunk)
+            if not decode:
+                return b"".join(chunks), encoding if decoder.compressed else ""
+            return decoder.finish(), ""
         except _Failure as exc:
             exc.http_status = response.status_code
             raise
