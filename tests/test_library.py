@@ -555,6 +555,56 @@ def test_max_html_depth_setting_flattens_deep_bodies(tmp_path: Path) -> None:
     assert quote_depth(10) <= 10
 
 
+def test_feed_counters_match_the_articles_through_every_kind_of_change(tmp_path: Path) -> None:
+    """The feeds pane shows maintained counters, never a count of the table: after new, changed,
+    duplicated, read, pruned and removed articles they must still equal what is stored."""
+    from newstui.storage.db import StoredEntry, apply_refresh
+
+    lib = Library.open(Config(), tmp_path / "counts.db")
+
+    def entry(key: str, body: str, when: float) -> StoredEntry:
+        return StoredEntry(key, f"Title {key}", None, None, None, when, when, body, "text",
+                           f"{key}:{body}", body)  # fmt: skip
+
+    def store(feed_id: int, entries: list[StoredEntry], retention: int = 0) -> tuple[int, int]:
+        return apply_refresh(lib.db, feed_id, status="ok", error=None, http_status=200,
+                             entries=entries, retention_days=retention)  # fmt: skip
+
+    def check() -> None:
+        for feed in lib.feeds():
+            total, unread = lib.db.one(
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE feed_id = ?",
+                (feed.id,),
+            )
+            assert (feed.total, feed.unread) == (total, unread), feed.url
+
+    try:
+        a = lib.db.insert_feed("/nowhere/a.xml", title="A", tags=())
+        b = lib.db.insert_feed("/nowhere/b.xml", title="B", tags=())
+        old = time.time() - 90 * 86400
+        assert store(a, [entry("1", "walrus", old), entry("2", "otter", old)]) == (2, 0)
+        assert store(b, [entry("x", "heron", old)]) == (1, 0)
+        check()
+        # one changed, one new, the same key twice in one document (the later one is kept)
+        got = store(a, [entry("1", "seal", old), entry("3", "puffin", old), entry("3", "auk", old)])
+        assert got == (1, 1)
+        check()
+        assert [h.title for h in lib.headlines(View("search", query="auk"))] == ["Title 3"]
+        assert lib.headlines(View("search", query="puffin")) == []
+        ids = [h.id for h in lib.headlines(View("feed", feed_id=a))]
+        lib.set_read(ids)
+        check()
+        # retention prunes the read articles that left the feed
+        store(a, [entry("3", "auk", old)], retention=30)
+        check()
+        assert lib.feeds()[0].total == 1
+        lib.db.insert_feed("/nowhere/c.xml", title="C", tags=())
+        store(b, [entry("y", "crane", time.time())])
+        check()
+    finally:
+        lib.close()
+
+
 @pytest.mark.parametrize("pool", [False, True], ids=["threads", "processes"])
 def test_a_refresh_decodes_bodies_within_the_size_cap(
     tmp_path: Path, httpserver: HTTPServer, pool: bool

@@ -37,6 +37,8 @@ def big_library(path: Path) -> Library:
             "content_type, hash, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        # as the refresh's storing does: new articles are counted by the code that inserts them
+        conn.execute("UPDATE feeds SET total = ?, unread = ? WHERE id = ?", (ROWS, ROWS, feed_id))
     return library
 
 
@@ -100,6 +102,7 @@ async def test_many_feeds_all_listed_and_counts_update_in_place(tmp_path: Path) 
                 "content_type, hash, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 article,
             )
+            conn.execute("UPDATE feeds SET total = 1, unread = 1 WHERE id = ?", (feed_id,))
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await screen._reload_feeds()
