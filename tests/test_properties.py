@@ -354,3 +354,54 @@ def test_any_local_file_reads_or_raises_source_error(name: str, prefix: bytes, d
         except SourceError:
             return
         assert_clean_feed(feed)
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@given(
+    st.integers(1, 9999),
+    st.integers(1, 12),
+    st.integers(1, 31),
+    st.integers(0, 24),
+    st.integers(0, 59),
+    st.integers(0, 60),
+    st.sampled_from(["Z", "GMT", "UT", "UTC", "+", "-"]),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.booleans(),
+)
+@settings(max_examples=400, deadline=None)
+def test_quick_dates_are_feedparsers_dates(
+    year: int,
+    month: int,
+    day: int,
+    hour: int,
+    minute: int,
+    second: int,
+    zone: str,
+    tz_hours: int,
+    tz_minutes: int,
+    iso: bool,
+) -> None:
+    """The fast path reads the two common date shapes itself; where it answers, feedparser (which
+    reads every other shape) must give the same moment."""
+    from feedparser.datetimes import _parse_date
+
+    from newstui.core.fastfeed import _quick_date
+
+    clock = f"{hour:02d}:{minute:02d}:{second:02d}"
+    if iso:
+        tz = "Z" if zone not in "+-" else f"{zone}{tz_hours:02d}:{tz_minutes:02d}"
+        text = f"{year:04d}-{month:02d}-{day:02d}T{clock}{tz}"
+    else:
+        tz = zone if zone not in "+-" else f"{zone}{tz_hours:02d}{tz_minutes:02d}"
+        name = _DAYS[(year + month + day) % 7]
+        text = f"{name}, {day:02d} {_MONTH_NAMES[month - 1]} {year:04d} {clock} {tz}"
+    quick = _quick_date(text)
+    if quick is None:
+        return  # left to feedparser
+    slow = _parse_date(text)
+    assert slow is not None, text
+    assert quick == tuple(slow[:6]), text

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -283,9 +284,52 @@ def _atom_entry(entry: Any) -> RawEntry | None:
     )
 
 
+# The two shapes nearly every feed writes, read here; anything else goes to feedparser's dozen
+# parsers (~15 us a date, a tenth of a 30-item feed's parse). A test holds both to the same result.
+_ISO_DATE = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:(Z)|([+-])(\d\d):(\d\d))\Z"
+)
+_RFC822_DATE = re.compile(
+    r"(?:(?i:mon|tue|wed|thu|fri|sat|sun), )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d):(\d\d) "
+    r"(?:(GMT|UTC?|Z)|([+-])(\d\d)(\d\d))\Z"
+)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+def _quick_date(text: str) -> tuple[int, ...] | None:
+    """(year, month, day, hour, minute, second) in UTC for the common shapes, else None."""
+    iso = _ISO_DATE.match(text)
+    if iso is not None:
+        year, month, day, hour, minute, second = (int(g) for g in iso.group(1, 2, 3, 4, 5, 6))
+        sign, tz_hours, tz_minutes = iso.group(8, 9, 10)
+    else:
+        rfc = _RFC822_DATE.match(text)
+        if rfc is None:
+            return None
+        month = _MONTHS.get(rfc.group(2).lower(), 0)
+        day, year, hour, minute, second = (int(g) for g in rfc.group(1, 3, 4, 5, 6))
+        sign, tz_hours, tz_minutes = rfc.group(8, 9, 10)
+    try:
+        moment = datetime(year, month, day, hour, minute, second)
+        if sign is not None:
+            offset = timedelta(hours=int(tz_hours), minutes=int(tz_minutes))
+            moment = moment - offset if sign == "+" else moment + offset
+    except (ValueError, OverflowError):  # impossible dates are feedparser's to judge
+        return None
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
 def _date(text: str) -> Any:
     if not text:
         return None
+    quick = _quick_date(text)
+    if quick is not None:
+        return quick
     from feedparser.datetimes import _parse_date
 
     try:
