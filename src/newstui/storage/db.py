@@ -183,14 +183,17 @@ class Database:
                 if existing:
                     raise StorageError(f"{self.path}: not a newstui database; not touching it")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            afterwards: list[Callable[[sqlite3.Connection], None]] = []
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 log.info("migrating %s to schema %d", self.path, target)
                 for statement in _split_sql(MIGRATIONS[target]):
                     conn.execute(statement)
                 after = AFTER_MIGRATION.get(target)
-                if after is not None and version > 0:
-                    after(conn)
+                if after is not None and version > 0 and after not in afterwards:
+                    afterwards.append(after)
                 conn.execute(f"PRAGMA user_version = {target}")
+            for after in afterwards:  # once each, after every script (2 and 3 rebuild one index)
+                after(conn)
 
     def close(self) -> None:
         with self._lock, suppress(sqlite3.Error):
@@ -579,7 +582,10 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
     )
 
 
-AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {2: _rebuild_search_index}
+AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {
+    2: _rebuild_search_index,
+    3: _rebuild_search_index,
+}
 
 
 def plain_text(content: str) -> str:
