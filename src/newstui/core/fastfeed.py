@@ -106,15 +106,25 @@ _PREFIXES = {
 }
 
 
+_NAMES: dict[str, str] = {}
+_NAMES_MAX = 4096
+
+
 def _name(tag: Any) -> str:
     """`prefix:local` for a namespaced tag we know, the bare name for RSS 2.0's, else ''."""
     if not isinstance(tag, str):
         return ""
-    if tag[:1] != "{":
-        return tag
-    uri, _, local = tag[1:].partition("}")
-    prefix = _PREFIXES.get(uri.lower().rstrip("/"))
-    return f"{prefix}:{local}" if prefix else ""
+    name = _NAMES.get(tag)
+    if name is None:  # a feed repeats a handful of tags thousands of times
+        if tag[:1] != "{":
+            name = tag
+        else:
+            uri, _, local = tag[1:].partition("}")
+            prefix = _PREFIXES.get(uri.lower().rstrip("/"))
+            name = f"{prefix}:{local}" if prefix else ""
+        if len(_NAMES) < _NAMES_MAX:  # bounded: a hostile feed may invent tags without end
+            _NAMES[tag] = name
+    return name
 
 
 def _children(element: Any) -> dict[str, Any]:
@@ -130,6 +140,8 @@ def _children(element: Any) -> dict[str, Any]:
 def _text(element: Any) -> str:
     if element is None:
         return ""
+    if not len(element):  # no child elements (comments and PIs are removed): its text is all
+        return (element.text or "").strip()
     return "".join(element.itertext()).strip()
 
 

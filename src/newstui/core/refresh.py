@@ -7,7 +7,6 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import pickle
 import sys
 import threading
 import time
@@ -28,6 +27,7 @@ from newstui.storage.db import (
     FeedUpdate,
     StoredEntry,
     UpdateWriter,
+    pack_entries,
     search_text,
     to_timestamp,
 )
@@ -56,12 +56,9 @@ class FeedJob:
 
 def entry_digest(entry: ParsedEntry) -> str:
     """Changes when anything a reader sees changes; decides 'updated' vs 'unchanged'."""
-    h = hashlib.sha1(usedforsecurity=False)
-    for part in (entry.title, entry.url, entry.author, entry.site, entry.content):
-        h.update((part or "").encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    h.update(str(to_timestamp(entry.published)).encode())
-    return h.hexdigest()
+    parts = (entry.title, entry.url, entry.author, entry.site, entry.content)
+    text = "\x00".join(part or "" for part in parts) + "\x00" + str(to_timestamp(entry.published))
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
 
 
 def to_stored(entry: ParsedEntry) -> StoredEntry:
@@ -112,7 +109,7 @@ def _parse_in_worker(
     # writer stores them: thousands of objects queued in the parent (a TUI) would make each of
     # its full garbage collections during a refresh walk them, on the UI thread.
     rows = [to_stored(e) for e in parsed.entries]
-    return ("ok", replace(parsed, entries=()), pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+    return ("ok", replace(parsed, entries=()), pack_entries(rows))
 
 
 def _read_local_in_worker(path: str, limits: LimitsConfig) -> Any:

@@ -20,6 +20,8 @@ _ESCAPE_SEQ = re.compile(
     r"|\x9d[^\x07\x9c]*(?:\x07|\x9c)?"  # 8-bit OSC
     r"|\x1b[ -/]*[0-~])"  # other ESC sequences
 )
+# Printable ASCII, tab and newline: what ASCII text may hold without cleaning.
+_ASCII_CLEAN = bytes(range(0x20, 0x7F)) + b"\t\n"
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2028\u2029]+")
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -35,13 +37,19 @@ def clean_text(value: object, *, max_length: int | None = None) -> str:
     text = value if isinstance(value, str) else str(value)
     if max_length is not None and len(text) > max_length * 2:
         text = text[: max_length * 2]
-    if _CONTROL.search(text):  # most text has none: one scan instead of three passes
+    if _needs_cleaning(text):  # most text needs none: one scan instead of three passes
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         text = _ESCAPE_SEQ.sub("", text)
         text = _CONTROL.sub("", text)
     if max_length is not None and len(text) > max_length:
         text = text[: max_length - 1] + "…"
     return text
+
+
+def _needs_cleaning(text: str) -> bool:
+    if text.isascii():  # a C scan of the bytes, ten times the regular expression's speed
+        return bool(text.encode("ascii").translate(None, _ASCII_CLEAN))
+    return _CONTROL.search(text) is not None
 
 
 def clean_line(value: object, *, max_length: int | None = 2000) -> str:
@@ -51,7 +59,12 @@ def clean_line(value: object, *, max_length: int | None = 2000) -> str:
     text = value if isinstance(value, str) else str(value)
     if max_length is not None and len(text) > max_length * 4:
         text = text[: max_length * 4]
-    text = _SPACES.sub(" ", clean_text(text)).strip()
+    if text.isprintable():
+        # No control, format (bidi) or separator character but the ASCII space: nothing for
+        # clean_text to remove and no whitespace but spaces (most titles, names and ids).
+        text = (_SPACES.sub(" ", text) if "  " in text else text).strip()
+    else:
+        text = _SPACES.sub(" ", clean_text(text)).strip()
     if max_length is not None and len(text) > max_length:
         text = text[: max_length - 1] + "…"
     return text

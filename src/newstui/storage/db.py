@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import pickle
@@ -19,7 +20,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newstui.core.models import (
     Article,
@@ -588,13 +589,13 @@ AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {
 }
 
 
+_TAG_FOR_INDEX = re.compile(r"<[^>]{0,2000}>")
+
+
 def plain_text(content: str) -> str:
     """Tags and entities out, for the search index only (never for display)."""
-    import html
-    import re
-
-    text = re.sub(r"<[^>]{0,2000}>", " ", content)
-    return html.unescape(text)
+    text = _TAG_FOR_INDEX.sub(" ", content)
+    return html.unescape(text) if "&" in text else text
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -765,9 +766,12 @@ def _store_entries(
     return len(inserts), updated
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEntry:
-    """An entry ready for the database: timestamps as floats, its digest and search text."""
+class StoredEntry(NamedTuple):
+    """An entry ready for the database: timestamps as floats, its digest and search text.
+
+    A named tuple: a parse worker sends a feed's entries as one pickle of plain tuples
+    (`pack_entries`), ~7 us an entry cheaper both ways than a dataclass's state.
+    """
 
     key: str
     title: str
@@ -782,6 +786,16 @@ class StoredEntry:
     search_text: str
 
 
+def pack_entries(entries: Sequence[StoredEntry]) -> bytes:
+    """Entries as one bytes object, for a worker to send and the writer to keep until it stores."""
+    return pickle.dumps([tuple(e) for e in entries], pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_entries(data: bytes) -> list[StoredEntry]:
+    """What `pack_entries` made (only ever bytes from our own parse worker)."""
+    return [StoredEntry._make(row) for row in pickle.loads(data)]
+
+
 @dataclass(frozen=True, slots=True)
 class FeedUpdate:
     """One feed's refresh as it is stored: its outcome, validators and (when fetched) articles."""
@@ -791,7 +805,7 @@ class FeedUpdate:
     error: str | None
     http_status: int | None
     entries: Sequence[StoredEntry] | bytes | None = None
-    """The articles, or a pickle of their list made by our own parse worker."""
+    """The articles, or `pack_entries` of them made by our own parse worker."""
     feed_title: str | None = None
     site_url: str | None = None
     etag: str | None = None
@@ -810,7 +824,7 @@ def _apply_update(
     new = updated = 0
     if u.entries is not None:
         entries: Sequence[StoredEntry] = (
-            pickle.loads(u.entries) if isinstance(u.entries, bytes) else u.entries
+            unpack_entries(u.entries) if isinstance(u.entries, bytes) else u.entries
         )
         new, updated = _store_entries(conn, u.feed_id, entries, now, fts_rows)
         if u.retention_days > 0:
