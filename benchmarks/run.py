@@ -483,6 +483,7 @@ def build_big(sizes: Sizes, newsboat: str | None) -> BigLibrary:
         _build_newstui_big(db, fs, sizes.hosts)
         done.write_text("ok\n")
         log(f"  built in {time.perf_counter() - started:.0f} s")
+    _current_schema(db)
     big_feed_id = int(_one(db, "SELECT id FROM feeds WHERE feed_title = 'Bench feed 00000'"))
     urls = folder / "urls"
     cache = folder / "newsboat-cache.db"
@@ -517,6 +518,17 @@ def build_big(sizes: Sizes, newsboat: str | None) -> BigLibrary:
         big_feed_id,
         fs.words,
     )
+
+
+def _current_schema(path: Path) -> None:
+    """A library kept from an older version is migrated here, untimed, not in the first start."""
+    from newstui.storage.db import Database
+    from newstui.storage.schema import SCHEMA_VERSION
+
+    version = int(_one(path, "PRAGMA user_version"))
+    if version != SCHEMA_VERSION:
+        log(f"migrating the kept library from schema {version} to {SCHEMA_VERSION}")
+        Database(path).close()
 
 
 def _one(path: Path, sql: str) -> Any:
