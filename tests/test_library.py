@@ -591,6 +591,11 @@ def test_feed_counters_match_the_articles_through_every_kind_of_change(tmp_path:
         check()
         assert [h.title for h in lib.headlines(View("search", query="auk"))] == ["Title 3"]
         assert lib.headlines(View("search", query="puffin")) == []
+        # a stored article changed twice in one document: one update, the later text indexed
+        assert store(a, [entry("2", "stoat", old), entry("2", "weasel", old)]) == (0, 1)
+        assert [h.title for h in lib.headlines(View("search", query="weasel"))] == ["Title 2"]
+        assert lib.headlines(View("search", query="stoat")) == []
+        check()
         ids = [h.id for h in lib.headlines(View("feed", feed_id=a))]
         lib.set_read(ids)
         check()

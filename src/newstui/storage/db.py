@@ -685,7 +685,8 @@ def _store_entries(
         )
     }
     inserts: list[tuple[Any, ...]] = []
-    pending: dict[int, tuple[int, int]] = {}  # a new article's id -> its places in both lists
+    pending: dict[int, int] = {}  # a new article's id -> its place in `inserts`
+    indexed: dict[int, int] = {}  # an article's id -> its place in `fts_rows`
     next_id = 0
     updated = 0
     for e in entries:
@@ -713,10 +714,15 @@ def _store_entries(
                     article_id,
                 ),
             )
-            conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
             existing[e.key] = (article_id, e.digest)
-            updated += 1
-            fts_rows.append((article_id, e.title, e.search_text))
+            place = indexed.get(article_id)
+            if place is None:
+                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+                updated += 1
+                indexed[article_id] = len(fts_rows)
+                fts_rows.append((article_id, e.title, e.search_text))
+            else:  # the same key twice in one document: the later one wins
+                fts_rows[place] = (article_id, e.title, e.search_text)
             continue
         if known is not None:  # the same key twice in one document: the later one wins
             article_id = known[0]
@@ -743,14 +749,15 @@ def _store_entries(
             now,
         )
         existing[e.key] = (article_id, e.digest)
-        places = pending.get(article_id)
-        if places is None:
-            pending[article_id] = (len(inserts), len(fts_rows))
+        place = pending.get(article_id)
+        if place is None:
+            pending[article_id] = len(inserts)
+            indexed[article_id] = len(fts_rows)
             inserts.append(row)
             fts_rows.append((article_id, e.title, e.search_text))
         else:
-            inserts[places[0]] = row
-            fts_rows[places[1]] = (article_id, e.title, e.search_text)
+            inserts[place] = row
+            fts_rows[indexed[article_id]] = (article_id, e.title, e.search_text)
     if inserts:
         conn.executemany(
             "INSERT INTO articles(id, feed_id, key, title, url, author, site, published, updated, "
