@@ -567,6 +567,11 @@ def _with_full_text(feed_text: str, markdown: str) -> str:
 
 def _rebuild_search_index(conn: sqlite3.Connection) -> None:
     """Index every article again (after a migration that recreated the index)."""
+    (count,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    if count >= 5000:  # ~15 s for 100,000 articles: say why the start waits
+        log.warning(
+            "newstui: upgrading the library: indexing %d articles for search again (once)", count
+        )
     rows = conn.execute("SELECT id, title, content, content_type, full_text FROM articles")
     conn.executemany(
         "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
