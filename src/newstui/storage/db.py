@@ -695,74 +695,43 @@ def _store_entries(
     next_id = 0
     updated = 0
     for e in entries:
-        sort_date = e.published if e.published is not None else e.updated
         known = existing.get(e.key)
         if known is not None and known[1] == e.digest:
             continue
-        if known is not None and known[0] not in pending:
-            article_id = known[0]
-            conn.execute(
-                "UPDATE articles SET title = ?, url = ?, author = ?, site = ?, published = ?, "
-                "updated = ?, sort_date = coalesce(?, sort_date), content = ?, content_type = ?, "
-                "hash = ? WHERE id = ?",
-                (
-                    e.title,
-                    e.url,
-                    e.author,
-                    e.site,
-                    e.published,
-                    e.updated,
-                    sort_date,
-                    e.content,
-                    e.content_type,
-                    e.digest,
-                    article_id,
-                ),
-            )
-            existing[e.key] = (article_id, e.digest)
-            place = indexed.get(article_id)
-            if place is None:
-                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-                updated += 1
-                indexed[article_id] = len(fts_rows)
-                fts_rows.append((article_id, e.title, e.search_text))
-            else:  # the same key twice in one document: the later one wins
-                fts_rows[place] = (article_id, e.title, e.search_text)
-            continue
-        if known is not None:  # the same key twice in one document: the later one wins
-            article_id = known[0]
-        else:
+        sort_date = e.published if e.published is not None else e.updated
+        shown = (e.title, e.url, e.author, e.site, e.published, e.updated)
+        body = (e.content, e.content_type, e.digest)
+        when = sort_date if sort_date is not None else now
+        if known is None:
             if not next_id:
                 (next_id,) = conn.execute(
                     "SELECT coalesce(max(id), 0) + 1 FROM articles"
                 ).fetchone()
             article_id, next_id = next_id, next_id + 1
-        row = (
-            article_id,
-            feed_id,
-            e.key,
-            e.title,
-            e.url,
-            e.author,
-            e.site,
-            e.published,
-            e.updated,
-            sort_date if sort_date is not None else now,
-            e.content,
-            e.content_type,
-            e.digest,
-            now,
-        )
-        existing[e.key] = (article_id, e.digest)
-        place = pending.get(article_id)
-        if place is None:
             pending[article_id] = len(inserts)
-            indexed[article_id] = len(fts_rows)
-            inserts.append(row)
-            fts_rows.append((article_id, e.title, e.search_text))
+            inserts.append((article_id, feed_id, e.key, *shown, when, *body, now))
+        elif known[0] in pending:  # new, and its key came twice in one document: the later wins
+            article_id = known[0]
+            inserts[pending[article_id]] = (article_id, feed_id, e.key, *shown, when, *body, now)
         else:
-            inserts[place] = row
-            fts_rows[indexed[article_id]] = (article_id, e.title, e.search_text)
+            article_id = known[0]
+            conn.execute(
+                "UPDATE articles SET title = ?, url = ?, author = ?, site = ?, published = ?, "
+                "updated = ?, sort_date = coalesce(?, sort_date), content = ?, content_type = ?, "
+                "hash = ? WHERE id = ?",
+                (*shown, sort_date, *body, article_id),
+            )
+            if article_id not in indexed:  # not already changed earlier in this document
+                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+                updated += 1
+        existing[e.key] = (article_id, e.digest)
+        search = (article_id, e.title, e.search_text)
+        place = indexed.get(article_id)
+        if place is None:
+            indexed[article_id] = len(fts_rows)
+            fts_rows.append(search)
+        else:
+            fts_rows[place] = search
     if inserts:
         conn.executemany(
             "INSERT INTO articles(id, feed_id, key, title, url, author, site, published, updated, "
