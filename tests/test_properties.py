@@ -405,3 +405,30 @@ def test_quick_dates_are_feedparsers_dates(
     slow = _parse_date(text)
     assert slow is not None, text
     assert quick == tuple(slow[:6]), text
+
+
+_TRICKY = st.sampled_from(
+    [
+        *"\x00\x07\t\n\r\x0b\x1b\x7f\x85\x9b\x9c\xa0\u061c\u200b\u200e\u202e\u2028\u2066\ufff9",
+        *("\x1b[31m", "\x1b]0;title\x07", "  ", " ", "a", "é", "日"),
+    ]
+)
+
+
+@given(st.lists(st.one_of(_TRICKY, st.text(max_size=5)), max_size=12).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_the_quick_checks_clean_text_as_the_full_pass_does(text: str) -> None:
+    """clean_text and clean_line skip their regular expressions for text that needs nothing
+    (ASCII checked with bytes.translate, single lines with str.isprintable); the result must be
+    the full pass's, character for character."""
+    from newstui.core import text as t
+
+    def full_clean_text(value: str) -> str:
+        if t._CONTROL.search(value):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            value = t._ESCAPE_SEQ.sub("", value)
+            value = t._CONTROL.sub("", value)
+        return value
+
+    assert t.clean_text(text) == full_clean_text(text)
+    assert t.clean_line(text) == t._SPACES.sub(" ", full_clean_text(text)).strip()
