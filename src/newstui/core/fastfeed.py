@@ -299,11 +299,13 @@ def _atom_entry(entry: Any) -> RawEntry | None:
 # The two shapes nearly every feed writes, read here; anything else goes to feedparser's dozen
 # parsers (~15 us a date, a tenth of a 30-item feed's parse). A test holds both to the same result.
 _ISO_DATE = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:(Z)|([+-])(\d\d):(\d\d))\Z"
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:(Z)|([+-])(\d\d):(\d\d))\Z",
+    re.ASCII,  # digits are 0-9 only, as feedparser reads them
 )
 _RFC822_DATE = re.compile(
     r"(?:(?i:mon|tue|wed|thu|fri|sat|sun), )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d):(\d\d) "
-    r"(?:(GMT|UTC?|Z)|([+-])(\d\d)(\d\d))\Z"
+    r"(?:(GMT|UTC?|Z)|([+-])(\d\d)(\d\d))\Z",
+    re.ASCII,
 )
 _MONTHS = {
     name: number
