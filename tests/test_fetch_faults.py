@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from newstui.config import RefreshConfig
+from newstui.core.bodies import human_size
 from newstui.core.fetch import (
     Fetcher,
     FetchResult,
     Validators,
-    human_size,
     parse_max_age,
     parse_retry_after,
 )
@@ -523,12 +523,12 @@ def test_decoder_any_chunking(chunk: int) -> None:
     import gzip
     import os
 
-    from newstui.core.fetch import _Decoder
+    from newstui.core.bodies import BodyDecoder
 
     for size in (0, 1, 65536, 65537, 3 * 65536):
         payload = os.urandom(size // 2) + b"a" * (size - size // 2)
         data = gzip.compress(payload)
-        decoder = _Decoder("gzip", 10**7)
+        decoder = BodyDecoder("gzip", 10**7)
         for i in range(0, len(data), chunk):
             decoder.feed(data[i : i + chunk])
         assert decoder.finish() == payload

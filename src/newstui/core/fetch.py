@@ -3,8 +3,8 @@
 Every network or HTTP problem comes back as a `FetchResult` with status "error" (or "gone",
 "not_modified") and one clean line naming what failed; nothing here raises for a bad server.
 Redirects are followed by hand so that loops stop and only http(s) targets are followed, and
-bodies are decoded in bounded steps, so a gzip bomb never grows past `max_bytes`: here, or by the
-refresh's parse worker (`fetch(decode=False)` and `decode_body`), off the fetching process.
+bodies are decoded in bounded steps (bodies.py), so a gzip bomb never grows past `max_bytes`: here,
+or by the refresh's parse worker (`fetch(decode=False)` and `decode_body`), off the fetching process.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import logging
 import re
 import socket
 import ssl
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -28,8 +27,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newstui.config import RefreshConfig
+from newstui.core.bodies import BodyDecoder, FetchFailure, human_size
 from newstui.core.text import clean_line
-from newstui.errors import FetchError
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,6 @@ MAX_AGE_CAP = 24 * 3600.0
 RETRY_AFTER_CAP = timedelta(days=1)
 MAX_VALIDATOR_CHARS = 1024
 _URL_IN_MESSAGE = 200
-_DECODE_STEP = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,24 +74,6 @@ class FetchResult:
     max_age: float | None = None
     encoding: str = ""
     """The Content-Encoding still on `body` (see `Fetcher.fetch`), "" when it is decoded."""
-
-
-class _Failure(Exception):
-    """A fetch failed in a way the user should read about; `args[0]` is the message."""
-
-    def __init__(self, message: str, http_status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.http_status = http_status
-
-
-def human_size(n: int) -> str:
-    """`16 MiB`, `64 KiB`, `1500 bytes`."""
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size:
-            value = n / size
-            return f"{value:g} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-    return f"{n} bytes"
 
 
 def _short(url: str) -> str:
@@ -282,17 +262,19 @@ def _redirect_target(response: httpx.Response) -> str:
     code = response.status_code
     location = response.headers.get("location", "").strip()
     if not location:
-        raise _Failure(f"{_status_text(code, response.reason_phrase)} without a Location", code)
+        raise FetchFailure(f"{_status_text(code, response.reason_phrase)} without a Location", code)
     try:
         target: str = urljoin(str(response.url), location)
     except ValueError:
-        raise _Failure(f"redirect to an invalid URL refused: {_short(location)}", code) from None
+        raise FetchFailure(
+            f"redirect to an invalid URL refused: {_short(location)}", code
+        ) from None
     if not _is_http_url(target):
-        raise _Failure(f"redirect to a non-HTTP URL refused: {_short(target)}", code)
+        raise FetchFailure(f"redirect to a non-HTTP URL refused: {_short(target)}", code)
     try:
         httpx.URL(target)
     except (httpx.InvalidURL, ValueError, UnicodeError):
-        raise _Failure(f"redirect to an invalid URL refused: {_short(target)}", code) from None
+        raise FetchFailure(f"redirect to an invalid URL refused: {_short(target)}", code) from None
     return target
 
 
@@ -300,82 +282,6 @@ async def _check_redirect(response: httpx.Response) -> None:
     """Response hook: refuse a bad Location before httpx itself tries to make sense of it."""
     if response.status_code in REDIRECT_CODES:
         _redirect_target(response)
-
-
-class _Decoder:
-    """Content-Encoding undone in bounded steps, counting decoded bytes against a cap."""
-
-    def __init__(self, encoding: str, limit: int) -> None:
-        self.limit = limit
-        self.total = 0
-        self.parts: list[bytes] = []
-        self.kind = encoding
-        self.fed = False
-        self._zlib: zlib._Decompress | None = None
-        self._deflate_raw_tried = False
-        if encoding in ("gzip", "x-gzip"):
-            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._zlib = zlib.decompressobj()
-        elif encoding not in ("", "identity"):
-            raise _Failure(f"unsupported Content-Encoding: {clean_line(encoding, max_length=40)}")
-
-    @property
-    def compressed(self) -> bool:
-        return self._zlib is not None
-
-    def _keep(self, data: bytes) -> None:
-        self.total += len(data)
-        if self.total > self.limit:
-            raise _Failure(f"response larger than {human_size(self.limit)}")
-        if data:
-            self.parts.append(data)
-
-    def feed(self, data: bytes) -> None:
-        self.fed = self.fed or bool(data)
-        if self._zlib is None:
-            self._keep(data)
-            return
-        if self._zlib.eof:
-            return  # bytes after the end of the compressed stream are ignored
-        try:
-            while True:
-                step = min(self.limit - self.total + 1, _DECODE_STEP)
-                out = self._zlib.decompress(data, step)
-                self._keep(out)
-                data = self._zlib.unconsumed_tail
-                # A full output step may leave output pending inside zlib: ask again.
-                if self._zlib.eof or (not data and len(out) < step):
-                    break
-        except zlib.error as exc:
-            if self.kind == "deflate" and not self._deflate_raw_tried and self.total == 0:
-                # Some servers send raw deflate without the zlib wrapper.
-                self._deflate_raw_tried = True
-                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-                self.feed(data)
-                return
-            name = "gzip" if self.kind != "deflate" else "deflate"
-            reason = clean_line(str(exc).rsplit(": ", 1)[-1], max_length=80)
-            raise _Failure(f"bad {name} data ({reason})") from None
-
-    def finish(self) -> bytes:
-        if self._zlib is not None and self.fed and not self._zlib.eof:
-            name = "gzip" if self.kind != "deflate" else "deflate"
-            raise _Failure(f"bad {name} data: the compressed body is truncated")
-        return b"".join(self.parts)
-
-
-def decode_body(body: bytes, encoding: str, limit: int) -> bytes:
-    """Undo a body's Content-Encoding, as `fetch` does, with the same cap and messages.
-
-    For a body fetched with `decode=False`; raises FetchError with the one-line reason.
-    """
-    try:
-        decoder = _Decoder(encoding, limit)
-        decoder.feed(body)
-        return decoder.finish()
-    except _Failure as exc:
-        raise FetchError(exc.message) from None
 
 
 class Fetcher:
@@ -482,7 +388,7 @@ class Fetcher:
                     return await self._follow(url, headers, decode)
             except TimeoutError:
                 message = f"timed out after {self.config.deadline:g} s"
-            except _Failure as exc:
+            except FetchFailure as exc:
                 return FetchResult(
                     url=url, status="error", http_status=exc.http_status, error=exc.message
                 )
@@ -515,7 +421,7 @@ class Fetcher:
                     await _drain(response)
                 return await self._finish(response, url, all_permanent, decode)
         loop = ", a redirect loop" if looped else ""
-        raise _Failure(f"too many redirects (>{self.config.max_redirects}{loop})")
+        raise FetchFailure(f"too many redirects (>{self.config.max_redirects}{loop})")
 
     async def _finish(
         self, response: httpx.Response, url: str, all_permanent: bool, decode: bool
@@ -578,11 +484,11 @@ class Fetcher:
         too_large = f"response larger than {human_size(limit)}"
         length = _content_length(response)
         if length is not None and length > limit:
-            raise _Failure(too_large, response.status_code)
+            raise FetchFailure(too_large, response.status_code)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         try:
-            decoder = _Decoder(encoding, limit)
-        except _Failure as exc:
+            decoder = BodyDecoder(encoding, limit)
+        except FetchFailure as exc:
             exc.http_status = response.status_code
             raise
         raw = 0
@@ -591,7 +497,7 @@ class Fetcher:
             async for chunk in response.aiter_raw():
                 raw += len(chunk)
                 if raw > limit:
-                    raise _Failure(too_large)
+                    raise FetchFailure(too_large)
                 if decode:
                     decoder.feed(chunk)
                 else:
@@ -599,6 +505,6 @@ class Fetcher:
             if not decode:
                 return b"".join(chunks), encoding if decoder.compressed else ""
             return decoder.finish(), ""
-        except _Failure as exc:
+        except FetchFailure as exc:
             exc.http_status = response.status_code
             raise

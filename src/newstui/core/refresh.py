@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import multiprocessing
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import AsyncExitStack, contextmanager, suppress
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newstui.config import Config, LimitsConfig
-from newstui.core.models import FeedOutcome, FeedStatus, ParsedEntry, ParsedFeed, RefreshProgress
+from newstui.config import Config
+from newstui.core.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshProgress
 from newstui.core.text import clean_line
-from newstui.errors import NewstuiError, NotAFeedError, StorageError
+from newstui.core.workers import extract_page, init_worker, parse_body, read_local_file
+from newstui.errors import NewstuiError, StorageError
 from newstui.storage.db import (
     Database,
     FeedUpdate,
     StoredEntry,
     UpdateWriter,
-    pack_entries,
-    search_text,
     to_timestamp,
 )
 
@@ -54,106 +51,11 @@ class FeedJob:
     full_text: bool = False
 
 
-def entry_digest(entry: ParsedEntry) -> str:
-    """Changes when anything a reader sees changes; decides 'updated' vs 'unchanged'."""
-    parts = (entry.title, entry.url, entry.author, entry.site, entry.content)
-    text = "\x00".join(part or "" for part in parts) + "\x00" + str(to_timestamp(entry.published))
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
-
-
-def to_stored(entry: ParsedEntry) -> StoredEntry:
-    return StoredEntry(
-        key=entry.key,
-        title=entry.title,
-        url=entry.url,
-        author=entry.author,
-        site=entry.site,
-        published=to_timestamp(entry.published),
-        updated=to_timestamp(entry.updated),
-        content=entry.content,
-        content_type=str(entry.content_type),
-        digest=entry_digest(entry),
-        search_text=search_text(entry.content, str(entry.content_type)),
-    )
-
-
 def local_path(url: str) -> Path | None:
     """The path of a local source (a path or a file:// URL); None for anything else."""
     from newstui.core.local import parse_source_path
 
     return parse_source_path(url)
-
-
-def _parse_in_worker(
-    data: bytes,
-    encoding: str,
-    max_bytes: int,
-    url: str,
-    headers: dict[str, str],
-    limits: LimitsConfig,
-) -> Any:
-    """Runs in a worker process: decode, parse and convert for storage there, so the parent does
-    little (its fetching moves compressed bytes: 500 feeds, ~0.45 s of zlib off the parent)."""
-    from newstui.core.fetch import decode_body
-    from newstui.core.parse import parse_document
-
-    try:
-        if encoding:
-            data = decode_body(data, encoding, max_bytes)
-        parsed = parse_document(data, url=url, headers=headers, limits=limits)
-    except NotAFeedError as exc:
-        return ("notafeed", str(exc), exc.candidates)
-    except NewstuiError as exc:
-        return ("error", str(exc), None)
-    # The entries travel back once, as stored rows, and stay one pickled bytes object until the
-    # writer stores them: thousands of objects queued in the parent (a TUI) would make each of
-    # its full garbage collections during a refresh walk them, on the UI thread.
-    rows = [to_stored(e) for e in parsed.entries]
-    return ("ok", replace(parsed, entries=()), pack_entries(rows))
-
-
-def _read_local_in_worker(path: str, limits: LimitsConfig) -> Any:
-    from newstui.core.local import read_local
-
-    try:
-        parsed = read_local(Path(path), limits=limits)
-    except NewstuiError as exc:
-        return ("error", str(exc), None)
-    # Runs in a thread (local sources are few and small): the rows go back as a list, and the
-    # parsed copies of the entries are dropped at once.
-    return ("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
-
-
-def _extract_in_worker(data: bytes, url: str) -> Any:
-    from newstui.core.extract import extract_article
-
-    try:
-        return ("ok", extract_article(data, url=url).markdown, None)
-    except NewstuiError as exc:
-        return ("error", str(exc), None)
-
-
-def _init_worker(nice: int, owner: int) -> None:
-    if nice:
-        with suppress(OSError):
-            os.nice(nice)
-    threading.Thread(target=_watch_owner, args=(owner,), name="owner-watch", daemon=True).start()
-    import newstui.core.parse  # noqa: F401  (warm the import before the first document arrives)
-
-
-def _watch_owner(owner: int) -> None:
-    """A worker leaves when the process it works for is gone. Its parent is the forkserver, and
-    it holds its own task queue's write end, so after an owner that ended without shutting the
-    pool down (killed, or a TUI quitting during a refresh) it would wait for work forever, and
-    the forkserver with it."""
-    while True:
-        time.sleep(1.0)
-        try:
-            os.kill(owner, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except OSError:
-            pass  # it exists, but is not ours to signal
 
 
 @contextmanager
@@ -217,7 +119,7 @@ class Refresher:
             pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=context,
-                initializer=_init_worker,
+                initializer=init_worker,
                 initargs=(PARSE_NICENESS, os.getpid()),
             )
             try:
@@ -376,7 +278,7 @@ class Refresher:
                 FeedUpdate(job.feed_id, status="not_modified", error=None, http_status=None)
             )
             return FeedOutcome(job.feed_id, job.url, FeedStatus.NOT_MODIFIED)
-        result = await asyncio.to_thread(_read_local_in_worker, str(path), self.config.limits)
+        result = await asyncio.to_thread(read_local_file, str(path), self.config.limits)
         if result[0] != "ok":
             message = clean_line(result[1])
             await self._store_error(job, message, None)
@@ -398,7 +300,7 @@ class Refresher:
             parsed = None
             if result.status == "ok":
                 parsed = await self._run_cpu(
-                    _parse_in_worker,
+                    parse_body,
                     result.body,
                     result.encoding,
                     self.config.refresh.max_bytes,
@@ -475,7 +377,7 @@ class Refresher:
             page = await fetcher.get_page(url)
             if page.status != "ok":
                 continue
-            result = await self._run_cpu(_extract_in_worker, page.body, page.final_url or url)
+            result = await self._run_cpu(extract_page, page.body, page.final_url or url)
             if result[0] == "ok":
                 await asyncio.to_thread(self.db.set_full_text, article_id, result[1])
 

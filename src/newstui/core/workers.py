@@ -1,0 +1,117 @@
+"""What runs in the refresh's worker processes (and, for small refreshes, its threads).
+
+Bytes and plain values in, plain values out. Kept apart from refresh.py so that a worker
+imports only decoding, parsing and the stored rows' shape, not httpx and the fetcher (a cold
+refresh of 500 feeds: ~0.15 s less CPU in all, ~0.1 s sooner done).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from contextlib import suppress
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from newstui.config import LimitsConfig
+from newstui.core.models import ParsedEntry
+from newstui.errors import NewstuiError, NotAFeedError
+from newstui.storage.db import StoredEntry, pack_entries, search_text, to_timestamp
+
+
+def entry_digest(entry: ParsedEntry) -> str:
+    """Changes when anything a reader sees changes; decides 'updated' vs 'unchanged'."""
+    parts = (entry.title, entry.url, entry.author, entry.site, entry.content)
+    text = "\x00".join(part or "" for part in parts) + "\x00" + str(to_timestamp(entry.published))
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+
+def to_stored(entry: ParsedEntry) -> StoredEntry:
+    return StoredEntry(
+        key=entry.key,
+        title=entry.title,
+        url=entry.url,
+        author=entry.author,
+        site=entry.site,
+        published=to_timestamp(entry.published),
+        updated=to_timestamp(entry.updated),
+        content=entry.content,
+        content_type=str(entry.content_type),
+        digest=entry_digest(entry),
+        search_text=search_text(entry.content, str(entry.content_type)),
+    )
+
+
+def parse_body(
+    data: bytes,
+    encoding: str,
+    max_bytes: int,
+    url: str,
+    headers: dict[str, str],
+    limits: LimitsConfig,
+) -> Any:
+    """Runs in a worker process: decode, parse and convert for storage there, so the parent does
+    little (its fetching moves compressed bytes: 500 feeds, ~0.45 s of zlib off the parent)."""
+    from newstui.core.bodies import decode_body
+    from newstui.core.parse import parse_document
+
+    try:
+        if encoding:
+            data = decode_body(data, encoding, max_bytes)
+        parsed = parse_document(data, url=url, headers=headers, limits=limits)
+    except NotAFeedError as exc:
+        return ("notafeed", str(exc), exc.candidates)
+    except NewstuiError as exc:
+        return ("error", str(exc), None)
+    # The entries travel back once, as stored rows, and stay one pickled bytes object until the
+    # writer stores them: thousands of objects queued in the parent (a TUI) would make each of
+    # its full garbage collections during a refresh walk them, on the UI thread.
+    rows = [to_stored(e) for e in parsed.entries]
+    return ("ok", replace(parsed, entries=()), pack_entries(rows))
+
+
+def read_local_file(path: str, limits: LimitsConfig) -> Any:
+    from newstui.core.local import read_local
+
+    try:
+        parsed = read_local(Path(path), limits=limits)
+    except NewstuiError as exc:
+        return ("error", str(exc), None)
+    # Runs in a thread (local sources are few and small): the rows go back as a list, and the
+    # parsed copies of the entries are dropped at once.
+    return ("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
+
+
+def extract_page(data: bytes, url: str) -> Any:
+    from newstui.core.extract import extract_article
+
+    try:
+        return ("ok", extract_article(data, url=url).markdown, None)
+    except NewstuiError as exc:
+        return ("error", str(exc), None)
+
+
+def init_worker(nice: int, owner: int) -> None:
+    if nice:
+        with suppress(OSError):
+            os.nice(nice)
+    threading.Thread(target=watch_owner, args=(owner,), name="owner-watch", daemon=True).start()
+    import newstui.core.parse  # noqa: F401  (warm the import before the first document arrives)
+
+
+def watch_owner(owner: int) -> None:
+    """A worker leaves when the process it works for is gone. Its parent is the forkserver, and
+    it holds its own task queue's write end, so after an owner that ended without shutting the
+    pool down (killed, or a TUI quitting during a refresh) it would wait for work forever, and
+    the forkserver with it."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except OSError:
+            pass  # it exists, but is not ours to signal
