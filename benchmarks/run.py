@@ -193,6 +193,17 @@ def measure(
     )
 
 
+def compile_sources() -> None:
+    """Byte-compile newstui's modules as an install does. With PYTHONDONTWRITEBYTECODE set (some
+    shells and containers set it) an editable install compiles every module from source at every
+    start, a cost no installed copy pays: ~30 ms of start-up, ~0.3 CPU s in a cold refresh."""
+    import compileall
+
+    import newstui
+
+    compileall.compile_dir(Path(newstui.__file__).parent, quiet=1)
+
+
 def _kill(pid: int) -> None:
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
@@ -1218,6 +1229,7 @@ def main() -> int:
     res.save_to = WORK / "samples.json"
     info = machine()
     log(f"machine: {info}")
+    compile_sources()
     tmux("new-session", "-d", "-s", f"keep{os.getpid()}", "sleep 14400", check=False)
     started = time.perf_counter()
     try:
