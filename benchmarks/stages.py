@@ -153,6 +153,8 @@ def startup(db_path: Path, env: dict[str, str]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     m = measure([NEWSTUI, "--db", str(db_path), "refresh", "--json"], env, timeout=120)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if m.rc != 0:
+        raise RuntimeError(f"newstui refresh failed: {m.err[-500:]}")
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return m.seconds, cpu
 
