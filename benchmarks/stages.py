@@ -79,9 +79,8 @@ def fetch_all(urls: list[str]) -> tuple[list[Any], float]:
             jobs = [fetcher.fetch(u, Validators(None, None), decode=False) for u in urls]
             return list(await asyncio.gather(*jobs))
 
-    started = time.process_time()
-    results = asyncio.run(run())
-    cpu = time.process_time() - started
+    results: list[Any] = []
+    cpu = _cpu_of(lambda: results.extend(asyncio.run(run())))
     failed = [r for r in results if r.status != "ok"]
     if failed:
         raise RuntimeError(f"{len(failed)} fetches failed, e.g. {failed[0].error}")
@@ -115,7 +114,7 @@ def store_all(db_path: Path, urls: list[str], outcomes: list[Any], *, index: boo
     """The refresh's storing code over every parsed feed, 50 feeds a transaction (the writer's
     batch) into a fresh library; CPU seconds of the storing thread. Without `index`, the search
     index's rows are left unwritten (what storing would cost if indexing came later)."""
-    from newstui.storage.db import Database, FeedUpdate, _apply_update
+    from newstui.storage.db import Database, FeedUpdate, _apply_update, apply_updates
 
     fresh_newstui_db(db_path, urls)
     db = Database(db_path)
@@ -127,14 +126,14 @@ def store_all(db_path: Path, urls: list[str], outcomes: list[Any], *, index: boo
 
     def store() -> None:
         for start in range(0, len(updates), 50):
-            fts: list[tuple[int, str, str]] = []
-            with db.tx() as conn:
-                for u in updates[start : start + 50]:
-                    _apply_update(conn, u, time.time(), fts)
-                if index:
-                    conn.executemany(
-                        "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)", fts
-                    )
+            batch = updates[start : start + 50]
+            if index:
+                apply_updates(db, batch)  # what the refresh's writer calls
+                continue
+            with db.tx() as conn:  # apply_updates, less its one insert into the search index
+                unindexed: list[tuple[int, str, str]] = []
+                for u in batch:
+                    _apply_update(conn, u, time.time(), unindexed)
 
     try:
         cpu = _cpu_of(store, time.thread_time)
