@@ -24,7 +24,6 @@ from newstui.ui.widgets.headline_list import HeadlineList
 from tests.ui_support import (
     ids_by_title,
     make_library,
-    parser_available,
     screen_text,
     settle,
     ui_config,
@@ -499,8 +498,6 @@ async def test_mouse_click_opens_and_wheel_scrolls(tmp_path: Path) -> None:
 
 
 async def test_a_adds_a_feed_from_a_path(library: Library, tmp_path: Path) -> None:
-    if not parser_available():
-        pytest.skip("the feed parsers have not landed yet")
     from tests.feedgen import items, rss
 
     path = tmp_path / "new.xml"
@@ -618,8 +615,6 @@ async def test_quitting_during_a_refresh_is_clean(library: Library, httpserver: 
 
 
 async def test_refresh_brings_new_articles_live(library: Library, tmp_path: Path) -> None:
-    if not parser_available():
-        pytest.skip("the feed parsers have not landed yet")
     from tests.feedgen import Item, rss
     from tests.ui_support import BASE, standard_feeds
 

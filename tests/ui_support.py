@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
 from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.core.models import FeedStatus, View
 from tests.feedgen import Item, rss
 
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -91,60 +90,17 @@ async def make_library(
     for spec in specs if specs is not None else standard_feeds():
         path = tmp_path / spec.name
         path.write_bytes(rss(spec.entries, title=spec.title))
-        if _parser_available():
-            await library.add_feed(str(path), tags=spec.tags)
-        else:
-            _store_directly(library, path, spec)
-    return library
-
-
-def _parser_available() -> bool:
-    try:
-        import newstui.core.local
-        import newstui.core.parse  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _store_directly(library: Library, path: Path, spec: FeedSpec) -> None:
-    """Until the parsers land: the same entries stored through the storage layer."""
-    from newstui.storage.db import StoredEntry, apply_refresh
-
-    feed_id = library.db.insert_feed(str(path), title=None, tags=spec.tags)
-    entries = [
-        StoredEntry(
-            key=it.guid or it.title,
-            title=it.title,
-            url=it.link,
-            author=it.author,
-            site=None,
-            published=it.when.timestamp() if it.when else None,
-            updated=None,
-            content=it.body,
-            content_type="html",
-            digest=hashlib.sha256((it.title + it.body).encode()).hexdigest(),
-            search_text=it.body,
+        # Through the real parsers: a broken parser fails every test built on this library.
+        result = await library.add_feed(str(path), tags=spec.tags)
+        assert result.outcome is not None and result.outcome.status == FeedStatus.OK, (
+            f"{spec.name}: {result.outcome}"
         )
-        for it in spec.entries
-    ]
-    apply_refresh(
-        library.db,
-        feed_id,
-        status="ok",
-        error=None,
-        http_status=None,
-        entries=entries,
-        feed_title=spec.title,
-    )
+        assert result.feed.total == len(spec.entries), f"{spec.name}: {result.feed}"
+    return library
 
 
 def ids_by_title(library: Library) -> dict[str, int]:
     return {h.title: h.id for h in library.headlines(View("all"), 0, 1000)}
-
-
-def parser_available() -> bool:
-    return _parser_available()
 
 
 async def settle(pilot: object) -> None:
