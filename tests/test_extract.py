@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from newstui.core.extract import Extracted, decode_html, extract_article
+from newstui.core.extract import METHODS, Extracted, decode_html, extract_article, merge
 from newstui.errors import ExtractionError, SourceError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,34 +45,39 @@ def article(extra: str = "", head: str = "<title>Budget news</title>") -> bytes:
     )
 
 
-@pytest.mark.parametrize(
-    "case", ["ars-1", "lemonde-1", "medium-2", "nytimes-1", "v8-blog", "herald-sun-1", "qq"]
-)
-def test_readability_cases_score_well(corpus: Path, case: str) -> None:
-    folder = corpus / "articles" / "html" / "readability" / case
-    if not folder.is_dir():
-        pytest.skip(f"{case} not in the corpus")
-    bench = _benchmark()
-    result = extract_article((folder / "source.html").read_bytes())
-    expected = bench.html_words((folder / "expected.html").read_text("utf-8", errors="replace"))
-    _, _, f1 = bench.score(bench.markdown_words(result.markdown), expected)
-    assert f1 >= 0.9, f"{case}: F1 {f1:.3f}"
+FOLDERS = ("readability", "readability-more")
 
 
-def test_whole_readability_corpus_median(corpus: Path) -> None:
-    root = corpus / "articles" / "html" / "readability"
+def _scores(corpus: Path, folder: str) -> list[tuple[str, float, float, float, int]]:
+    """(case, precision, recall, F1, words) of every page of a readability corpus folder."""
+    root = corpus / "articles" / "html" / folder
     cases = sorted(p for p in root.glob("*") if (p / "source.html").is_file())
     if len(cases) < 10:
-        pytest.skip("readability cases not in the corpus")
+        pytest.skip(f"the corpus has no {folder} pages ({root})")
     bench = _benchmark()
-    scores = []
-    for folder in cases:
-        markdown = extract_article((folder / "source.html").read_bytes()).markdown
-        expected = bench.html_words((folder / "expected.html").read_text("utf-8", "replace"))
-        scores.append(bench.score(bench.markdown_words(markdown), expected)[2])
-    scores.sort()
-    assert scores[len(scores) // 2] >= 0.98
-    assert scores[0] >= 0.90
+    rows = []
+    for case in cases:
+        markdown = extract_article((case / "source.html").read_bytes()).markdown
+        expected = bench.html_words((case / "expected.html").read_text("utf-8", "replace"))
+        ours = bench.markdown_words(markdown)
+        rows.append((case.name, *bench.score(ours, expected), sum(ours.values())))
+    return rows
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_readability_pages_score_well_and_none_is_empty(corpus: Path, folder: str) -> None:
+    rows = _scores(corpus, folder)
+    assert [r[0] for r in rows if not r[4]] == [], "pages with an article gave no text"
+    f1s = sorted(r[3] for r in rows)
+    assert f1s[len(f1s) // 2] >= 0.98, f"median F1 {f1s[len(f1s) // 2]:.3f}"
+    low = [f"{r[0]} {r[3]:.2f}" for r in rows if r[3] < 0.85]
+    assert len(low) <= MAX_BELOW[folder], low
+    assert min(f1s) >= WORST[folder], f"worst F1 {min(f1s):.3f}"
+
+
+#: What the method reaches today on each folder (the target is none below 0.85).
+MAX_BELOW = {"readability": 0, "readability-more": 6}
+WORST = {"readability": 0.90, "readability-more": 0.30}
 
 
 def test_links_and_images_are_inline_markdown() -> None:
@@ -128,7 +133,6 @@ def test_escape_sequences_removed() -> None:
         page(
             "<div id='app'></div><script src='/bundle.js'></script><noscript>Enable JS</noscript>"
         ),
-        page("<p>Subscribe to read this article.</p>"),
         b"",
         b"   \n  ",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40,
@@ -140,7 +144,6 @@ def test_escape_sequences_removed() -> None:
     ids=[
         "script-only",
         "spa-shell",
-        "paywall",
         "empty",
         "blank",
         "png",
@@ -215,3 +218,105 @@ def test_a_dropped_sub_list_of_long_links_is_restored() -> None:
 def test_a_dropped_sub_list_of_short_links_stays_dropped() -> None:
     items = "".join(f"<li><a href='https://example.org/{n}'>Tag{n}</a></li>" for n in range(5))
     assert "Tag0" not in extract_article(_status_list(items)).markdown
+
+
+def test_hidden_text_is_dropped() -> None:
+    markdown = extract_article(
+        article(
+            "<p style='display: none'>Hiddenparagraph one, set aside for a script to show.</p>"
+            "<div hidden><p>Hiddenblock of a closed dialog about cookies and consent.</p></div>"
+            "<p>Visible <span aria-hidden='true'>Hiddenicon</span> words and "
+            "<span style='color: red; visibility:hidden'>Hiddenspan</span> more words.</p>"
+            f"<p>{PARAGRAPH} After.</p>"
+        )
+    ).markdown
+    assert "Hidden" not in markdown
+    assert "Visible" in markdown and "more words" in markdown and "After." in markdown
+
+
+def test_a_page_a_script_reveals_keeps_its_text() -> None:
+    paragraphs = "".join(f"<p>{PARAGRAPH} Part {i}.</p>" for i in range(4))
+    markdown = extract_article(
+        page(f"<div style='display:none'><article>{paragraphs}</article></div>")
+    ).markdown
+    assert markdown.count("The committee met") == 4
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Subscribe to read this article.</p>",
+        "<ol><li>A short list item that is the whole of this page's text.</li></ol>",
+        "<nav><a href='/'>Home</a></nav><div>Test</div><footer><a href='/a'>About</a></footer>",
+    ],
+    ids=["one-line", "one-item", "one-word-in-chrome"],
+)
+def test_a_short_page_gives_its_own_text(body: str) -> None:
+    """A page with little text has that text as its article: it is never empty."""
+    result = extract_article(page(body))
+    words = " ".join(result.markdown.replace("1.", "").split())
+    if "Test" in body:
+        assert "Test" in words.split() and "About" not in words
+    else:
+        assert words in {
+            "Subscribe to read this article.",
+            "A short list item that is the whole of this page's text.",
+        }
+
+
+def test_a_paragraph_repeated_in_the_article_is_kept() -> None:
+    body = "".join(
+        f"<p>{PARAGRAPH} Part {i}.</p>" + (f"<p>{PARAGRAPH} Repeated.</p>" if i % 2 else "")
+        for i in range(6)
+    )
+    markdown = extract_article(page(f"<article>{body}</article>")).markdown
+    assert markdown.count("Repeated.") == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "method"),
+    [
+        # trafilatura drops a footer, readability keeps it
+        (
+            "<footer>" + "".join(f"<p>{PARAGRAPH} {i}</p>" for i in range(4)) + "</footer>",
+            "readability",
+        ),
+        # readability drops a form, trafilatura keeps it
+        (
+            "<form>" + "".join(f"<p>{PARAGRAPH} {i}</p>" for i in range(4)) + "</form>",
+            "trafilatura",
+        ),
+        # both drop a comments section: the container with most paragraph text
+        (
+            "<div id='comments'>"
+            + "".join(f"<div class='comment'><p>{PARAGRAPH} {i}</p></div>" for i in range(4))
+            + "</div>",
+            "candidate",
+        ),
+        # ... and when no paragraph is long enough to score: the page's text
+        (
+            "<div id='comments'>"
+            + "".join(
+                f"<div class='comment'><p>Great point number {i}.</p></div>" for i in range(12)
+            )
+            + "</div>",
+            "page",
+        ),
+    ],
+    ids=["only-readability", "only-trafilatura", "candidate", "page"],
+)
+def test_text_one_or_both_extractors_miss_is_found_and_labelled(body: str, method: str) -> None:
+    result = extract_article(page(body))
+    assert result.method == method
+    assert result.method in METHODS
+    expected = "The committee met" if method != "page" else "Great point number 11."
+    assert expected in result.markdown
+    if method != "page":
+        assert result.markdown.count("The committee met") == 4
+
+
+def test_merge_with_one_empty_side() -> None:
+    text = f"{PARAGRAPH}\n\n{PARAGRAPH} Two."
+    assert merge("", text) == (text, "trafilatura")
+    assert merge(text, "") == (text, "readability")
+    assert merge("", "") == ("", "trafilatura")

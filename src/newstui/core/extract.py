@@ -1,16 +1,22 @@
 """Main-text extraction of a web page: the article body as Markdown, with title, author and date.
 
+The page is parsed once; what a browser would not show (`hidden`, `display: none`, `visibility:
+hidden`, `aria-hidden`) is removed, unless it is nearly the whole page (revealed by a script).
 Two extractors read the page: trafilatura (robust metadata, conservative about boilerplate) and
 readability-lxml (the Readability algorithm, good at keeping whole article containers). Their
 Markdown is split into blocks and merged: readability's blocks are the base; trafilatura's blocks
 that readability missed are inserted where they fall between blocks both extractors agree on, or
 put first when they come before all of those and are not mostly links; readability's trailing
-text from a "Related"-style heading on is dropped; a paragraph repeated word for word is kept
-once; and when readability picked a far smaller container than trafilatura, trafilatura's text
+text from a "Related"-style heading on is dropped; a block from trafilatura that the text already
+has is not added twice (the page's own repeated paragraphs stay); and when readability picked a far smaller container than trafilatura, trafilatura's text
 is used. Finally, a list item that introduces a sub-list ("In progress:") but lost it (both
 extractors drop lists that are all links) gets its sub-list back from the page, when the
-sub-list's items read as text (several words each) rather than as a bar of short links. Nothing
-here looks at any reference output: it depends only on the page and the two candidates.
+sub-list's items read as text (several words each) rather than as a bar of short links.
+
+A page is never left empty when it shows text: a short result stays when it is most of the
+page's visible text (a short page); else the page's container with the most paragraph text is
+taken, else the page's visible text without its chrome, and `Extracted.method` says which.
+Nothing here looks at any reference output: it depends only on the page and the two candidates.
 
 CPU-bound (tens of milliseconds to a second): call it from a worker thread or process.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,10 +35,17 @@ from urllib.parse import urljoin, urlsplit
 from newstui.core.text import clean_line, clean_text, is_openable_url
 from newstui.errors import ExtractionError
 
-__all__ = ["Extracted", "extract_article"]
+__all__ = ["METHODS", "Extracted", "extract_article"]
 
-#: Fewer words than this in the result means there is no article (a paywall, a script-only page).
+#: How `Extracted.markdown` was found: "both" (the two extractors' texts merged), "readability" or
+#: "trafilatura" (only one found text), "candidate" (neither found enough: the page's container
+#: with the most paragraph text), "page" (not even that: the page's visible text).
+METHODS = ("both", "readability", "trafilatura", "candidate", "page")
+
+#: Fewer words than this in the merged text sends extraction to its fallbacks (see `_fallback`).
 MIN_WORDS = 20
+#: A short extraction is kept (a short page) when it holds at least this share of the page's text.
+SHORT_SHARE = 0.5
 #: A candidate smaller than this share of the other is taken as a too-narrow pick.
 NARROW_SHARE = 0.5
 #: A dropped sub-list is restored only when its items average at least this many words.
@@ -91,28 +105,55 @@ class Extracted:
     date: datetime | None
     markdown: str
     """The body only: inline `[text](url)` links and `![alt](src)` images; no header, no link list."""
+    method: str = "both"
+    """How the text was found, one of `METHODS`."""
 
 
 def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     """The main text of the HTML page `data` (fetched from `url`) as Markdown.
 
-    Raises `ExtractionError` when the page is not HTML or has no main text.
+    `Extracted.method` says how the text was found (see `METHODS`). Raises `ExtractionError`
+    when the page is not HTML or has no visible text at all.
     """
     html = decode_html(data)
     base = url if url and is_openable_url(url) else None
-    meta, traf = _trafilatura(html, base)
+    root = _parse_page(html)
+    if root is not None:
+        _drop_hidden(root)
+    meta, traf = _trafilatura(html if root is None else root, base)
     title, author, date = meta
-    readable, readable_title = _readability(html, base)
-    merged = _restore_sublists(choose(readable, traf), html)
-    markdown = _drop_title(_tidy(merged, base), title or readable_title)
-    if len(_words(markdown)) < MIN_WORDS:
-        raise ExtractionError("no article text found on the page (paywall or script-only page?)")
-    return Extracted(
-        title=title or readable_title,
-        author=author,
-        date=date,
-        markdown=markdown,
-    )
+    readable, readable_title = _readability(html if root is None else deepcopy(root), base)
+    body, method = merge(readable, traf)
+    title = title or readable_title
+    markdown = _finish(body, html, base, title)
+    if len(_words(markdown)) < MIN_WORDS and root is not None:
+        markdown, method = _fallback(markdown, method, root, base, title)
+    if not _words(markdown):
+        raise ExtractionError("no article text found on the page (script-only page?)")
+    return Extracted(title=title, author=author, date=date, markdown=markdown, method=method)
+
+
+def _finish(body: str, html: str, base: str | None, title: str | None) -> str:
+    return _drop_title(_tidy(_restore_sublists(body, html), base), title)
+
+
+def _fallback(
+    markdown: str, method: str, root: Any, base: str | None, title: str | None
+) -> tuple[str, str]:
+    """For a short extraction: itself when it is most of the page's visible text (a short page),
+    else the best candidate container, else the page's text; nothing when the page shows none."""
+    page = _drop_title(_tidy(_page_markdown(root), base), title)
+    found, available = len(_words(markdown)), len(_words(page))
+    if not available:
+        return "", method  # nothing a reader would see: a script-only page
+    if found >= SHORT_SHARE * available:
+        return markdown, method
+    candidate = _best_candidate(root)
+    if candidate is not None:
+        text = _drop_title(_tidy(candidate, base), title)
+        if len(_words(text)) >= MIN_WORDS:
+            return text, "candidate"
+    return page, "page"
 
 
 # --- bytes to text ------------------------------------------------------------------------------
@@ -248,6 +289,112 @@ def _html_to_markdown(html: str) -> str:
     return str(converted)
 
 
+# --- the page itself -----------------------------------------------------------------------------
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:;|!|$)", re.I
+)
+#: A hidden element is kept when it holds more than this share of the page's text (a page that
+#: script reveals as a whole).
+HIDDEN_MAX_SHARE = 0.75
+#: Never text: dropped before the page's text is read.
+_NOT_TEXT = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "canvas")
+#: The page's chrome: dropped from the page's text when what remains still has text.
+_CHROME = ("nav", "header", "footer", "aside", "form", "button", "select", "dialog", "menu")
+_PARAGRAPH_TAGS = ("p", "pre", "td", "li", "blockquote", "dd", "div", "section", "article")
+
+
+def _parse_page(html: str) -> Any | None:
+    """The page's lxml tree, comments removed; None when it does not parse."""
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    try:
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1), parser=parser)
+    except Exception as exc:  # lxml's ParserError and ValueError on odd input
+        log.debug("lxml failed: %s", exc)
+        return None
+    return root
+
+
+def _drop_hidden(root: Any) -> None:
+    """Remove what a browser does not show (`hidden`, `display: none`, `visibility: hidden`,
+    `aria-hidden`): an image's copy, a closed dialog, a teaser held for later."""
+    total = len(root.text_content())
+    for element in root.xpath('//*[@hidden or @style or @aria-hidden="true"]'):
+        if element.tag in ("html", "body") or element.getparent() is None:
+            continue
+        hidden = element.get("hidden") is not None or element.get("aria-hidden") == "true"
+        if not hidden and not _HIDDEN_STYLE.search(element.get("style") or ""):
+            continue
+        if len(element.text_content()) > HIDDEN_MAX_SHARE * total:
+            continue  # the page itself, revealed by a script
+        element.drop_tree()
+
+
+def _page_markdown(root: Any) -> str:
+    """The page's visible text as Markdown, without its chrome when that leaves text."""
+    import lxml.html
+
+    body = root.find("body")
+    page = deepcopy(body if body is not None else root)
+    for element in page.xpath(" | ".join(f"descendant-or-self::{t}" for t in _NOT_TEXT)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    bare = deepcopy(page)
+    for element in bare.xpath(" | ".join(f"descendant::{t}" for t in _CHROME)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    for candidate in (bare, page):
+        markdown = _html_to_markdown(lxml.html.tostring(candidate, encoding="unicode"))
+        if _words(markdown):
+            return markdown
+    return ""
+
+
+def _best_candidate(root: Any) -> str | None:
+    """The Markdown of the page's container with the most paragraph text (Readability's scoring
+    in short: each paragraph-like element's words, less its link words, count for its parent
+    and half for its grandparent), or None."""
+    import lxml.html
+
+    scores: dict[Any, float] = {}
+    for element in root.iter(*_PARAGRAPH_TAGS):
+        own = (element.text or "") + "".join(
+            (
+                child.text_content()
+                if child.tag in ("a", "b", "i", "em", "strong", "span", "br")
+                else ""
+            )
+            + (child.tail or "")
+            for child in element
+            if isinstance(child.tag, str)
+        )
+        words = len(_WORD.findall(own))
+        if words < 5:
+            continue
+        linked = sum(len(_WORD.findall(a.text_content())) for a in element.iter("a"))
+        value = max(0.0, words - linked)
+        parent = element.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + value
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + value / 2
+    if not scores:
+        return None
+    best = max(scores, key=lambda e: scores[e])
+    if best.tag in ("html", "body"):
+        return None
+    best = deepcopy(best)
+    for element in best.xpath(" | ".join(f"descendant::{t}" for t in _NOT_TEXT)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    return _html_to_markdown(lxml.html.tostring(best, encoding="unicode"))
+
+
 # --- choosing and merging -----------------------------------------------------------------------
 
 
@@ -282,17 +429,23 @@ def _blocks(markdown: str) -> list[str]:
     return [b for b in blocks if b.strip()]
 
 
+def merge(readable: str, traf: str) -> tuple[str, str]:
+    """The merged body of readability's and trafilatura's Markdown, and which of `METHODS` it is."""
+    r_total, t_total = len(_words(readable)), len(_words(traf))
+    if not r_total or not t_total:
+        return (readable, "readability") if r_total else (traf, "trafilatura")
+    if r_total < NARROW_SHARE * t_total:
+        # Readability settled on a much smaller container than trafilatura found: too narrow.
+        return traf, "trafilatura"
+    merged = choose(readable, traf)
+    return merged, "both"
+
+
 def choose(readable: str, traf: str) -> str:
     """The merged body of readability's and trafilatura's Markdown (see the module docstring)."""
     r_blocks, t_blocks = _blocks(readable), _blocks(traf)
     r_words = [_words(b) for b in r_blocks]
     t_words = [_words(b) for b in t_blocks]
-    r_total, t_total = sum(map(len, r_words)), sum(map(len, t_words))
-    if not r_total or not t_total:
-        return readable if r_total else traf
-    if r_total < NARROW_SHARE * t_total:
-        # Readability settled on a much smaller container than trafilatura found: too narrow.
-        return traf
     r_all = set().union(*(_shingles(w) for w in r_words))
     t_all = set().union(*(_shingles(w) for w in t_words))
     r_in_t = [_contained(w, t_all) for w in r_words]
@@ -301,7 +454,9 @@ def choose(readable: str, traf: str) -> str:
     t_anchors = [i for i, w in enumerate(t_words) if len(w) >= 5 and t_in_r[i] >= 0.6]
     if not r_anchors or not t_anchors:
         return traf  # the two disagree entirely: trafilatura is the conservative choice
+    # Each group: a readability block, then the trafilatura blocks put after it.
     merged: list[list[str]] = [[b] for b in r_blocks]
+    r_set = set(r_blocks)
     r_shingles = [_shingles(w) for w in r_words]
     # Readability's own text after the last shared block, from a "Related"-style heading on, is
     # a teaser list or a share bar.
@@ -326,14 +481,13 @@ def choose(readable: str, traf: str) -> str:
         at = max(range(len(r_blocks)), key=lambda i: len(r_shingles[i] & anchor))
         merged[at].append(t_blocks[j])
     out: list[str] = []
-    seen: set[tuple[str, ...]] = set()
+    own = {tuple(w) for w in r_words}
     for group in merged:
         for block in group:
             key = tuple(_words(block))
-            if len(key) >= 10 and key in seen:
-                continue  # the same paragraph twice is a teaser list, not the article
-            seen.add(key)
-            out.append(block)
+            if block in r_set or len(key) < 10 or key not in own:
+                out.append(block)
+                own.add(key)  # a block from trafilatura that the text already has is dropped
     return "\n\n".join(out)
 
 
