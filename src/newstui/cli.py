@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="URL_OR_PATH")
     p.add_argument("--title")
     p.add_argument("--tag", action="append", default=[], metavar="TAG")
+    p.add_argument("--account", metavar="NAME", help="subscribe on this sync account's server")
 
     p = sub.add_parser("remove", help="unsubscribe (bookmarked articles are kept)")
     p.add_argument("feed", metavar="FEED", help="feed id or URL")
@@ -58,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("feeds", nargs="*", metavar="FEED")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quiet", "-q", action="store_true")
+
+    p = sub.add_parser("sync", help="sync accounts (all by default) with their servers")
+    p.add_argument("accounts", nargs="*", metavar="ACCOUNT")
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("articles", help="list articles, newest first")
     p.add_argument("--feed", metavar="FEED")
@@ -189,6 +194,14 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
         app = make_app(library, config)
         app.run()
         return 0
+    if command == "add" and args.account:
+        feed = library.add_account_feed(
+            args.account, args.source, args.tag[0] if args.tag else None
+        )
+        print(f"{feed.id}\t{clean_line(args.source)} (on {args.account}'s server at the next sync)")
+        return 0
+    if command == "sync":
+        return _sync(args, library)
     if command == "add":
         result = asyncio.run(library.add_feed(args.source, title=args.title, tags=args.tag))
         feed = result.feed
@@ -286,6 +299,30 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
         _write(library.export_bookmarks(args.format), args.output)
         return 0
     raise UsageError(f"unknown command {command!r}")
+
+
+def _sync(args: argparse.Namespace, library: Library) -> int:
+    def progress(account: str, step: str) -> None:
+        if not args.json and sys.stderr.isatty():
+            print(f"\r{clean_line(account)}: {step}...".ljust(60), end="", file=sys.stderr)
+
+    outcomes = library.sync(args.accounts or None, progress=progress)
+    if not args.json and sys.stderr.isatty():
+        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+    if args.json:
+        _print_json([o.as_json() for o in outcomes])
+    else:
+        if not outcomes:
+            print("no accounts in the config ([[accounts]])")
+        for o in outcomes:
+            if o.status == "ok":
+                print(
+                    f"{clean_line(o.account)}: {o.new} new, {o.updated} updated, {o.pushed} pushed, "
+                    f"{o.state_changes} state changes ({o.seconds:.1f} s)"
+                )
+            else:
+                print(f"{clean_line(o.account)}: ! {o.status}: {clean_line(o.error)}")
+    return 0 if all(o.status == "ok" for o in outcomes) else 1
 
 
 def _articles_view(library: Library, args: argparse.Namespace) -> View:

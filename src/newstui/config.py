@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from newstui import __version__
-from newstui.core.text import clean_line
+from newstui.core.text import clean_line, is_feed_url
 from newstui.errors import ConfigError
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -27,6 +29,25 @@ class FeedConfig:
     tags: tuple[str, ...] = ()
     retention_days: int | None = None
     full_text: bool = False
+
+
+ACCOUNT_TYPES = ("ttrss", "greader")
+_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfig:
+    """A sync account ([[accounts]]): a server some feeds belong to. Its password is never stored
+    by newstui: it comes from `password_command`, the system keyring, or (in a file only its
+    owner can read) `password`."""
+
+    name: str
+    type: str
+    """"ttrss" (Tiny Tiny RSS's JSON API) or "greader" (the Google Reader API)."""
+    url: str
+    username: str
+    password_command: tuple[str, ...] = ()
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +106,7 @@ class Config:
 
     path: Path | None = None
     feeds: tuple[FeedConfig, ...] = ()
+    accounts: tuple[AccountConfig, ...] = ()
     refresh: RefreshConfig = field(default_factory=RefreshConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
@@ -185,8 +207,78 @@ def _feed(where: str, index: int, raw: Any, warnings: list[str]) -> FeedConfig:
     return FeedConfig(url.strip(), title, clean_tags, retention, full_text)
 
 
-def parse_config(text: str, path: Path | None = None) -> Config:
-    """Build a `Config` from TOML text; raises `ConfigError` naming the line or key."""
+def _account(
+    where: str, index: int, raw: Any, owner_only: bool, warnings: list[str]
+) -> AccountConfig:
+    place = f"{where} [[accounts]] #{index + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{place}: each [[accounts]] entry must be a table")
+    values: dict[str, str] = {}
+    for key in ("name", "type", "url", "username"):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{place}: `{key}` is required and must be a non-empty string")
+        values[key] = value.strip()
+    name = values["name"]
+    if not _ACCOUNT_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{place}: `name` must be letters, digits, '.', '_' or '-' (up to 64), "
+            f"not {clean_line(repr(name), max_length=70)}"
+        )
+    place = f"{where} [[accounts]] {name!r}"
+    if values["type"] not in ACCOUNT_TYPES:
+        choices = " or ".join(repr(c) for c in ACCOUNT_TYPES)
+        raise ConfigError(
+            f"{place}: `type` must be {choices}, not {clean_line(repr(values['type']))}"
+        )
+    url = values["url"]
+    if not is_feed_url(url):
+        raise ConfigError(f"{place}: `url` must be an http:// or https:// address")
+    if url.lower().startswith("http://") and not _is_loopback(url):
+        warnings.append(
+            f"{place}: `url` is plain http: the password crosses the network unencrypted"
+        )
+    command = raw.get("password_command")
+    if command is not None and (
+        not isinstance(command, list)
+        or not command
+        or not all(isinstance(c, str) and c for c in command)
+    ):
+        # An argument list, never a shell string: nothing in it is interpreted.
+        raise ConfigError(
+            f'{place}: `password_command` must be a list of strings, e.g. ["pass", "show", "rss"]'
+        )
+    password = raw.get("password")
+    if password is not None:
+        if not isinstance(password, str) or not password:
+            raise ConfigError(f"{place}: `password` must be a non-empty string")  # not echoed
+        if not owner_only:
+            raise ConfigError(
+                f"{place}: holds a plain `password` but the file is readable by other users: "
+                "make it readable by its owner only (chmod 600) or use `password_command` or "
+                "the system keyring"
+            )
+        if command is not None:
+            raise ConfigError(f"{place}: give `password` or `password_command`, not both")
+    for key in raw:
+        if key not in {"name", "type", "url", "username", "password_command", "password"}:
+            warnings.append(f"{place}: unknown key `{clean_line(key)}` ignored")
+    return AccountConfig(
+        name, values["type"], url, values["username"], tuple(command or ()), password
+    )
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def parse_config(text: str, path: Path | None = None, *, owner_only: bool = False) -> Config:
+    """Build a `Config` from TOML text; raises `ConfigError` naming the line or key.
+
+    `owner_only` says the file is readable by its owner only: only then may an account hold a
+    plain `password`.
+    """
     where = str(path) if path else "config"
     for number, line in enumerate(text.splitlines(), 1):
         if line.count(".") > MAX_LINE_DOTS:  # tomllib is quadratic in the parts of a dotted key
@@ -211,6 +303,16 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     if not isinstance(feeds_raw, list):
         raise ConfigError(f"{where}: `feeds` must be an array of tables ([[feeds]])")
     feeds = tuple(_feed(where, i, raw, warnings) for i, raw in enumerate(feeds_raw))
+    accounts_raw = data.get("accounts", [])
+    if not isinstance(accounts_raw, list):
+        raise ConfigError(f"{where}: `accounts` must be an array of tables ([[accounts]])")
+    accounts = tuple(
+        _account(where, i, raw, owner_only, warnings) for i, raw in enumerate(accounts_raw)
+    )
+    names = [a.name for a in accounts]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{where}: two [[accounts]] are named {name!r}")
     keys_raw = data.get("keys", {})
     if not isinstance(keys_raw, dict):
         raise ConfigError(f'{where}: [keys] must be a table of action = "key"')
@@ -222,9 +324,11 @@ def parse_config(text: str, path: Path | None = None) -> Config:
             raise ConfigError(f"{where} [keys]: `{clean_line(action)}` must be a key name string")
         keys[action] = value.replace(" ", "")
     for key in data:
-        if key not in {*sections, "feeds", "keys"}:
+        if key not in {*sections, "feeds", "accounts", "keys"}:
             warnings.append(f"{where}: unknown key `{clean_line(key)}` ignored")
-    return Config(path=path, feeds=feeds, keys=keys, warnings=tuple(warnings), **built)
+    return Config(
+        path=path, feeds=feeds, accounts=accounts, keys=keys, warnings=tuple(warnings), **built
+    )
 
 
 def load_config(path: Path, *, required: bool = False) -> Config:
@@ -251,4 +355,4 @@ def load_config(path: Path, *, required: bool = False) -> Config:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}: line {line}: not valid UTF-8") from None
-    return parse_config(text, path)
+    return parse_config(text, path, owner_only=info.st_mode & 0o077 == 0)

@@ -35,6 +35,7 @@ from newstui.storage.db import Database
 
 if TYPE_CHECKING:
     from newstui.core.content import Rendered
+    from newstui.sync.engine import SyncOutcome
 
 log = logging.getLogger(__name__)
 
@@ -372,8 +373,8 @@ class Library:
     def _refresh_rows(self, feed_ids: Sequence[int] | None) -> list[Any]:
         sql = (
             "SELECT id, url, status, error, retry_after, etag, last_modified, retention_days, "
-            "next_check, full_text FROM feeds WHERE removed = 0"
-        )
+            "next_check, full_text FROM feeds WHERE removed = 0 AND account_id IS NULL"
+        )  # an account's feeds come from its server (sync), never fetched here
         if feed_ids is None:
             return self.db.query(sql + " ORDER BY id")
         for feed_id in feed_ids:
@@ -382,6 +383,31 @@ class Library:
         rows = self.db.query(sql + f" AND id IN ({marks})", list(feed_ids))
         order = {f: i for i, f in enumerate(feed_ids)}
         return sorted(rows, key=lambda r: order[r[0]])
+
+    # ---- sync accounts --------------------------------------------------------------------
+
+    def sync(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        progress: Callable[[str, str], None] | None = None,
+    ) -> list[SyncOutcome]:
+        """Sync the configured accounts (blocking: network and SQLite; run it off the UI loop)."""
+        from newstui.sync.run import sync_accounts
+
+        return sync_accounts(self.db, self.config, names, progress=progress)
+
+    def accounts(self) -> list[dict[str, Any]]:
+        """Each configured account's last sync, as `feeds --json` and the reader show it."""
+        from newstui.sync.run import account_states
+
+        return account_states(self.db, self.config)
+
+    def add_account_feed(self, account: str, url: str, category: str | None = None) -> Feed:
+        """Subscribe an account to `url`: the server is told at the next sync."""
+        from newstui.sync.run import add_account_feed
+
+        return self.db.feed(add_account_feed(self.db, self.config, account, url, category))
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -630,6 +656,7 @@ def feed_json(f: Feed) -> dict[str, Any]:
         "error": clean_line(f.error) if f.error else None,
         "http_status": f.http_status,
         "last_checked": _iso(f.last_checked),
+        "account": f.account,
     }
 
 

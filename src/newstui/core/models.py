@@ -71,6 +71,8 @@ class Feed:
     full_text: bool = False
     unread: int = 0
     total: int = 0
+    account: str | None = None
+    """The sync account the feed belongs to (its articles come from that server), if any."""
 
     @property
     def display_title(self) -> str:

@@ -39,7 +39,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 _FEED_COLUMNS = (
     "f.id, f.url, f.title, f.feed_title, f.site_url, f.status, f.error, f.http_status, "
-    "f.last_checked, f.retry_after, f.full_text, f.unread, f.total"
+    "f.last_checked, f.retry_after, f.full_text, f.unread, f.total, "
+    "(SELECT name FROM accounts WHERE id = f.account_id)"
 )
 _HEADLINE_COLUMNS = (
     "a.id, a.feed_id, coalesce(f.title, f.feed_title, f.url), a.title, a.url, a.published, "
@@ -637,6 +638,7 @@ def _feed_from_row(row: Sequence[Any], tags: tuple[str, ...]) -> Feed:
         unread=int(row[11]),
         total=int(row[12]),
         tags=tags,
+        account=row[13],
     )
 
 

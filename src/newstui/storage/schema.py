@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -95,5 +95,77 @@ DROP TABLE articles_fts;
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, body, tokenize = 'unicode61 remove_diacritics 2', detail = none
 );
+""",
+    # 4: sync accounts (newstui.sync). An account's feeds carry its id and the server's feed id;
+    # its articles are mapped to the server's ids in account_articles (a side table, so the
+    # refresh of ordinary feeds pays nothing). A local change to an account's article writes an
+    # outbox row in the same transaction, by trigger, whichever code made it; the sync engine
+    # applies the server's state with a row in sync_guard (inside its own transaction only), so
+    # its writes queue nothing. One outbox row per (article, flag): the latest value wins, and
+    # `version` tells a push that the row changed while it was being sent.
+    4: """
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'never',
+    error TEXT,
+    last_sync REAL,
+    last_ok REAL,
+    cursor TEXT
+);
+ALTER TABLE feeds ADD COLUMN account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE;
+ALTER TABLE feeds ADD COLUMN remote_id TEXT;
+ALTER TABLE feeds ADD COLUMN remote_url TEXT;
+CREATE UNIQUE INDEX feeds_remote ON feeds(account_id, remote_id) WHERE account_id IS NOT NULL;
+CREATE TABLE account_articles (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    remote_id TEXT NOT NULL,
+    UNIQUE (account_id, remote_id)
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    remote_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    created REAL NOT NULL,
+    UNIQUE (account_id, remote_id, field)
+);
+CREATE TABLE sync_guard (id INTEGER PRIMARY KEY);
+CREATE TRIGGER outbox_read AFTER UPDATE OF read ON articles WHEN OLD.read != NEW.read BEGIN
+    INSERT INTO outbox(account_id, remote_id, field, value, created)
+    SELECT account_id, remote_id, 'read', NEW.read, (julianday('now') - 2440587.5) * 86400.0
+    FROM account_articles WHERE article_id = NEW.id AND NOT EXISTS (SELECT 1 FROM sync_guard)
+    ON CONFLICT(account_id, remote_id, field) DO UPDATE
+    SET value = excluded.value, version = version + 1;
+END;
+CREATE TRIGGER outbox_starred AFTER UPDATE OF bookmarked ON articles
+WHEN OLD.bookmarked != NEW.bookmarked BEGIN
+    INSERT INTO outbox(account_id, remote_id, field, value, created)
+    SELECT account_id, remote_id, 'starred', NEW.bookmarked, (julianday('now') - 2440587.5) * 86400.0
+    FROM account_articles WHERE article_id = NEW.id AND NOT EXISTS (SELECT 1 FROM sync_guard)
+    ON CONFLICT(account_id, remote_id, field) DO UPDATE
+    SET value = excluded.value, version = version + 1;
+END;
+CREATE TRIGGER outbox_feed_deleted AFTER DELETE ON feeds
+WHEN OLD.account_id IS NOT NULL AND OLD.remote_id IS NOT NULL
+AND NOT EXISTS (SELECT 1 FROM sync_guard) BEGIN
+    INSERT INTO outbox(account_id, remote_id, field, value, created)
+    VALUES (OLD.account_id, OLD.remote_id, 'unsubscribe', coalesce(OLD.remote_url, ''),
+            (julianday('now') - 2440587.5) * 86400.0)
+    ON CONFLICT(account_id, remote_id, field) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER outbox_feed_removed AFTER UPDATE OF removed ON feeds
+WHEN NEW.removed = 1 AND OLD.removed = 0 AND NEW.account_id IS NOT NULL
+AND NEW.remote_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sync_guard) BEGIN
+    INSERT INTO outbox(account_id, remote_id, field, value, created)
+    VALUES (NEW.account_id, NEW.remote_id, 'unsubscribe', coalesce(NEW.remote_url, ''),
+            (julianday('now') - 2440587.5) * 86400.0)
+    ON CONFLICT(account_id, remote_id, field) DO UPDATE SET version = version + 1;
+END;
 """,
 }
