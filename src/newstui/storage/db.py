@@ -150,6 +150,11 @@ class Database:
         except sqlite3.Error as exc:
             self.conn.close()
             raise StorageError(f"{self.path}: {_describe(exc)}") from None
+        except UnicodeDecodeError:  # a scribbled page where SQLite keeps text (its schema)
+            self.conn.close()
+            raise StorageError(
+                f"{self.path}: the database is corrupt (text is not UTF-8)"
+            ) from None
         except StorageError:
             self.conn.close()
             raise
