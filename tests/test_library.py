@@ -15,6 +15,7 @@ from werkzeug import Request, Response
 from newstui.config import Config, RefreshConfig
 from newstui.core.library import Library
 from newstui.core.models import FeedStatus, View
+from newstui.core.query import QueryError
 from tests.feedgen import Item, atom, items, jsonfeed, rss
 
 
@@ -283,7 +284,8 @@ def test_removing_a_feed_keeps_its_bookmarks(library: Library, httpserver: HTTPS
 def test_search_and_views(library: Library, httpserver: HTTPServer) -> None:
     run(library.add_feed(serve(httpserver, "/f", rss(items(5))), tags=["news"]))
     assert [h.title for h in library.headlines(View("search", query="topic3"))] == ["Item 3"]
-    assert library.count(View("search", query='"(" OR AND')) == 0  # syntax can't break it
+    with pytest.raises(QueryError, match="at character 1"):  # a pointed message, no SQL error
+        library.count(View("search", query='"(" OR AND'))
     assert library.count(View("tag", tag="news")) == 5
     first = library.headlines(View("all"))
     assert [h.title for h in first] == [f"Item {i}" for i in range(5)]  # newest first
@@ -306,7 +308,11 @@ def test_search_splits_words_as_the_index_does(library: Library, httpserver: HTT
     assert found("cafe CREME") == ["Tips"]  # accents and case do not matter
     assert found("quiet") == ["Other"]
     assert found("e-mail quiet") == []  # every word must match
-    assert found("-- ' \"") == []
+    assert found('"cafe serves"') == ["Tips"]
+    assert found('"serves cafe"') == []  # a phrase keeps its order
+    assert found("caf*") == ["Tips"]
+    with pytest.raises(QueryError):
+        found("-- ' \"")
 
 
 def test_a_library_of_schema_1_is_migrated_and_searchable(tmp_path: Path) -> None:

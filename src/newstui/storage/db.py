@@ -13,7 +13,6 @@ import stat
 import struct
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, InvalidStateError
 from contextlib import contextmanager, suppress
@@ -30,6 +29,8 @@ from newstui.core.models import (
     Headline,
     View,
 )
+from newstui.core.query import Compiled, compile_query, parse
+from newstui.core.query import register as register_query_functions
 from newstui.errors import NotFoundError, StorageError
 from newstui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -180,6 +181,7 @@ class Database:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        register_query_functions(conn)
         self._migrate()
 
     def _migrate(self) -> None:
@@ -398,8 +400,18 @@ class Database:
     # ---- views ----------------------------------------------------------------------------
 
     def _view_sql(self, view: View) -> tuple[str, str, list[Any]]:
-        """(FROM ... WHERE ..., ORDER BY ..., params) selecting the view's articles as `a`."""
+        """(FROM ... WHERE ..., ORDER BY ..., params) selecting the view's articles as `a`.
+
+        A search or query view's limit:N is not in it: see `_view_limit`.
+        """
         order = "ORDER BY a.sort_date DESC, a.id DESC"
+        if view.kind in ("search", "query"):
+            compiled = view_query(view)
+            return (
+                f"{Compiled.FROM} WHERE f.removed = 0 AND ({compiled.where})",
+                f"ORDER BY {compiled.order}",
+                list(compiled.params),
+            )
         base = "FROM articles a JOIN feeds f ON f.id = a.feed_id"
         if view.kind == "all":
             return f"{base} WHERE f.removed = 0", order, []
@@ -416,15 +428,6 @@ class Database:
                 order,
                 [view.tag],
             )
-        if view.kind == "search":
-            match = fts_query(view.query or "")
-            if not match:
-                return f"{base} WHERE 0", order, []
-            return (
-                f"{base} WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
-                order,
-                [match],
-            )
         raise ValueError(f"unknown view kind {view.kind!r}")
 
     def count(self, view: View) -> int:
@@ -436,10 +439,18 @@ class Database:
         if view.kind == "all":  # the maintained per-feed totals: no scan of the articles
             return int(self.one("SELECT coalesce(sum(total), 0) FROM feeds WHERE removed = 0")[0])
         where, _order, params = self._view_sql(view)
+        cap = _view_limit(view)
+        if cap is not None:
+            return int(
+                self.one(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)", [*params, cap])[0]
+            )
         return int(self.one(f"SELECT count(*) {where}", params)[0])
 
     def headlines(self, view: View, offset: int, limit: int) -> list[Headline]:
         where, order, params = self._view_sql(view)
+        cap = _view_limit(view)
+        if cap is not None:
+            limit = max(0, min(limit, cap - offset))
         rows = self.query(
             f"SELECT {_HEADLINE_COLUMNS} {where} {order} LIMIT ? OFFSET ?",
             [*params, limit, offset],
@@ -460,9 +471,19 @@ class Database:
 
     def view_ids(self, view: View) -> list[int]:
         where, order, params = self._view_sql(view)
+        cap = _view_limit(view)
+        if cap is not None:
+            return [
+                r[0] for r in self.query(f"SELECT a.id {where} {order} LIMIT ?", [*params, cap])
+            ]
         return [r[0] for r in self.query(f"SELECT a.id {where} {order}", params)]
 
     def position(self, view: View, article_id: int) -> int | None:
+        if view.kind in ("search", "query"):
+            compiled = view_query(view)
+            if compiled.limit is not None or compiled.order != _NEWEST:
+                ids = self.view_ids(view)
+                return ids.index(article_id) if article_id in ids else None
         where, _order, params = self._view_sql(view)
         row = self.one("SELECT sort_date, id FROM articles WHERE id = ?", (article_id,))
         if row is None:
@@ -533,6 +554,8 @@ class Database:
         return changed
 
     def mark_view_read(self, view: View) -> int:
+        if _view_limit(view) is not None:
+            return self.set_flag("read", self.view_ids(view), True)
         where, _order, params = self._view_sql(view)
         with self.tx() as conn:
             cur = conn.execute(
@@ -541,10 +564,46 @@ class Database:
             )
             return cur.rowcount
 
+    # ---- queries (core.query) ----------------------------------------------------------------
+
+    def query_ids(self, compiled: Compiled, within: Sequence[int] | None = None) -> list[int]:
+        """The ids of the articles a compiled query selects, in its order and limit; with
+        `within`, only those of the given ids that match (what a rule tests on new articles)."""
+        if within is None:
+            sql, params = compiled.select("a.id")
+            return [r[0] for r in self.query(sql, params)]
+        found: set[int] = set()
+        for chunk in _chunks(list(within), 500):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.query(
+                    f"SELECT a.id {Compiled.FROM} WHERE a.id IN ({marks}) AND f.removed = 0 "
+                    f"AND ({compiled.where})",
+                    [*chunk, *compiled.params],
+                )
+            )
+        return [i for i in within if i in found]
+
+    def query_count(self, compiled: Compiled, *, unread: bool = False) -> int:
+        """How many articles a compiled query selects (only its unread ones with `unread`)."""
+        extra = " AND a.read = 0" if unread else ""
+        sql = f"SELECT 1 {Compiled.FROM} WHERE f.removed = 0 AND ({compiled.where}){extra}"
+        params = list(compiled.params)
+        if compiled.limit is not None:
+            if unread:  # the unread among the query's first N
+                inner, params = compiled.select("a.read")
+                return int(self.one(f"SELECT count(*) FROM ({inner}) WHERE read = 0", params)[0])
+            sql += " LIMIT ?"
+            params.append(compiled.limit)
+        return int(self.one(f"SELECT count(*) FROM ({sql})", params)[0])
+
     def set_full_text(self, article_id: int, markdown: str) -> None:
         with self.tx() as conn:
             conn.execute("UPDATE articles SET full_text = ? WHERE id = ?", (markdown, article_id))
-            row = conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
+            row = conn.execute(
+                "SELECT title, author, url FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
             if row is not None:
                 body = conn.execute(
                     "SELECT body FROM articles_fts WHERE rowid = ?", (article_id,)
@@ -552,10 +611,15 @@ class Database:
                 text = _with_full_text(body[0] if body else "", markdown)
                 conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
                 conn.execute(
-                    "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
-                    (article_id, row[0], text),
+                    "INSERT INTO articles_fts(rowid, title, body, author, url) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (article_id, row[0], text, row[1], row[2]),
                 )
 
+
+FTS_INSERT = "INSERT INTO articles_fts(rowid, title, body, author, url) VALUES (?, ?, ?, ?, ?)"
+FtsRow = tuple[int, str, str, str | None, str | None]
+"""An article's row in the search index: id, title, text, author, url."""
 
 FTS_MAX = 200_000
 SEARCH_TEXT_MAX = 100_000
@@ -578,9 +642,11 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
         log.warning(
             "newstui: upgrading the library: indexing %d articles for search again (once)", count
         )
-    rows = conn.execute("SELECT id, title, content, content_type, full_text FROM articles")
+    rows = conn.execute(
+        "SELECT id, title, content, content_type, full_text, author, url FROM articles"
+    )
     conn.executemany(
-        "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)",
+        FTS_INSERT,
         (
             (
                 article_id,
@@ -588,8 +654,10 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
                 search_text(content, content_type)
                 if full_text is None
                 else _with_full_text(search_text(content, content_type), full_text),
+                author,
+                url,
             )
-            for article_id, title, content, content_type, full_text in rows
+            for article_id, title, content, content_type, full_text, author, url in rows
         ),
     )
 
@@ -597,6 +665,7 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
 AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _rebuild_search_index,
     3: _rebuild_search_index,
+    5: _rebuild_search_index,
 }
 
 
@@ -609,18 +678,18 @@ def plain_text(content: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-_WORD = re.compile(r"[^\W_]+")
+_NEWEST = "a.sort_date DESC, a.id DESC"
 
 
-def fts_query(query: str) -> str:
-    """A user's words as an FTS5 query: every word must match, quoted so syntax can't break it.
+def view_query(view: View) -> Compiled:
+    """A search or query view's compiled query (QueryError when its text is malformed)."""
+    return compile_query(parse(view.query or ""))
 
-    Words are split as the index's tokenizer splits them (letters and digits; "e-mail" is "e"
-    and "mail"): the index keeps no positions, so a query of several tokens in one phrase would
-    be an error.
-    """
-    words = _WORD.findall(unicodedata.normalize("NFC", query))
-    return " ".join(f'"{w}"' for w in words[:32])
+
+def _view_limit(view: View) -> int | None:
+    if view.kind not in ("search", "query"):
+        return None
+    return parse(view.query or "").limit
 
 
 def _feed_from_row(row: Sequence[Any], tags: tuple[str, ...]) -> Feed:
@@ -680,7 +749,7 @@ def _store_entries(
     feed_id: int,
     entries: Sequence[StoredEntry],
     now: float,
-    fts_rows: list[tuple[int, str, str]],
+    fts_rows: list[FtsRow],
 ) -> tuple[int, int]:
     """Insert or update one feed's articles; their search rows are appended to `fts_rows`.
 
@@ -732,7 +801,7 @@ def _store_entries(
                 conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
                 updated += 1
         existing[e.key] = (article_id, e.digest)
-        search = (article_id, e.title, e.search_text)
+        search = (article_id, e.title, e.search_text, e.author, e.url)
         place = indexed.get(article_id)
         if place is None:
             indexed[article_id] = len(fts_rows)
@@ -805,7 +874,7 @@ class FeedUpdate:
 
 
 def _apply_update(
-    conn: sqlite3.Connection, u: FeedUpdate, now: float, fts_rows: list[tuple[int, str, str]]
+    conn: sqlite3.Connection, u: FeedUpdate, now: float, fts_rows: list[FtsRow]
 ) -> tuple[int, int]:
     if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (u.feed_id,)).fetchone() is None:
         return 0, 0  # removed while it was being fetched
@@ -859,10 +928,10 @@ def apply_updates(db: Database, updates: Sequence[FeedUpdate]) -> list[tuple[int
     commit per feed costs several times the indexing itself.
     """
     now = time.time()
-    fts_rows: list[tuple[int, str, str]] = []
+    fts_rows: list[FtsRow] = []
     with db.tx() as conn:
         counts = [_apply_update(conn, u, now, fts_rows) for u in updates]
-        conn.executemany("INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)", fts_rows)
+        conn.executemany(FTS_INSERT, fts_rows)
     return counts
 
 

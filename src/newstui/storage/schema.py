@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -167,5 +167,30 @@ AND NEW.remote_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sync_guard) BEGIN
             (julianday('now') - 2440587.5) * 86400.0)
     ON CONFLICT(account_id, remote_id, field) DO UPDATE SET version = version + 1;
 END;
+""",
+    # 5: the query language (core.query). The search index keeps word positions again
+    # (detail=full) so that "a phrase" matches its words in order and a field (title:, content:,
+    # author:, url:) searches its own column; author and url are indexed for those fields. Hidden
+    # articles (rules' `hide`), article tags, the first enclosure, and indexes for dates and
+    # images. Rebuilt from the articles after this script.
+    5: """
+ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN enclosure TEXT;
+ALTER TABLE articles ADD COLUMN has_image INTEGER GENERATED ALWAYS AS (
+    CASE content_type WHEN 'html' THEN content LIKE '%<img%' WHEN 'markdown' THEN
+    content LIKE '%![%' ELSE 0 END
+) VIRTUAL;
+CREATE TABLE article_tags (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (article_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX article_tags_tag ON article_tags(tag);
+CREATE INDEX articles_published ON articles(published) WHERE published IS NOT NULL;
+CREATE INDEX articles_images ON articles(sort_date DESC, id DESC) WHERE has_image = 1;
+DROP TABLE articles_fts;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, author, url, tokenize = 'unicode61 remove_diacritics 2'
+);
 """,
 }

@@ -33,7 +33,7 @@ from newstui.core.models import ContentType, ParsedEntry
 from newstui.core.text import clean_line, clean_text, is_feed_url
 from newstui.core.workers import to_stored
 from newstui.errors import NewstuiError, StorageError
-from newstui.storage.db import Database, _store_entries
+from newstui.storage.db import FTS_INSERT, Database, FtsRow, _store_entries
 from newstui.sync.backend import Backend, RemoteArticle, RemoteFeed
 from newstui.sync.http import SyncError
 
@@ -380,7 +380,7 @@ class SyncEngine:
                 by_feed[feed_id].append(a)
         new = updated = 0
         now = time.time()
-        fts_rows: list[tuple[int, str, str]] = []
+        fts_rows: list[FtsRow] = []
         with self._applying() as conn:
             pending = self._pending(conn)
             for feed_id, items in by_feed.items():
@@ -396,9 +396,7 @@ class SyncEngine:
                     [(ids[k], self.account_id, k) for k in keys if k in ids],
                 )
                 self._apply_flags(conn, ids, unique, pending)
-            conn.executemany(
-                "INSERT INTO articles_fts(rowid, title, body) VALUES (?, ?, ?)", fts_rows
-            )
+            conn.executemany(FTS_INSERT, fts_rows)
         return new, updated
 
     def _apply_flags(

@@ -1,0 +1,81 @@
+"""The query language: one parser into a typed tree, compiled to parameterised SQL.
+
+Search (`/`), saved views, rules, bulk marks and `newstui articles --query` all go through it.
+
+Usage::
+
+    from newstui.core.query import QueryError, compile_query, parse
+
+    try:
+        query = parse('is:unread (rust OR "memory safety") -#sports newer:7d sort:oldest')
+    except QueryError as exc:          # exc.message, exc.position, exc.pointer()
+        ...
+    compiled = compile_query(query, now=time.time())
+    sql, params = compiled.select("a.id")   # SELECT a.id FROM articles a JOIN feeds f ...
+    # or build your own: f"... {Compiled.FROM} WHERE f.removed = 0 AND ({compiled.where})",
+    # with compiled.params, ORDER BY compiled.order, LIMIT compiled.limit
+
+The storage layer registers the SQL functions the compiled text calls (`sql.register`: REGEXP,
+nt_match, nt_tag) on each of its connections, and offers the common uses:
+`Database.query_ids(compiled, within=ids)` (which of the given articles match: what a rule
+applied to new articles needs), `query_count`, `query_unread`, and the views
+`View("search", query=TEXT)` / `View("query", query=TEXT)` for headlines, counts and marks.
+
+The language (see README "Searching"):
+
+- Terms side by side are ANDed (an explicit `AND` is allowed); `OR`; `-term` / `NOT term`;
+  parentheses. Precedence: NOT, then AND, then OR. Keywords are upper case.
+- Bare words, `"a phrase"` and `prefix*` search the title and text in the search index.
+- Fields `title:`, `author:`, `url:`, `content:` (the index's columns), `feed:` (the feed's title;
+  a number matches its id too), `tag:NAME` / `#NAME` (feed tags and article tags, whole names,
+  case aside; `tag:tech*` a prefix). Values: a word, a "phrase", a prefix*, or /regex/
+  (Python syntax, case-insensitive, evaluated last).
+- Words are compared as the index compares them: case and accents aside, split at anything that
+  is not a letter or digit (`title:apple` matches "Apple's", not "pineapple"); a word that splits
+  into several (`e-mail`) must match them one after another, as a phrase.
+- `is:unread|read|bookmarked|hidden`, `has:enclosure|image|fulltext`.
+- `after:DATE` (published at or after its start, UTC), `before:DATE` (published before it),
+  `newer:7d`, `older:2w` (h, d, w, m = 30 days, y = 365 days); undated articles never match.
+- `sort:newest|oldest|title|feed`, `limit:N`: at the top level only.
+- Hidden articles match only a query that mentions `is:hidden`.
+"""
+
+from __future__ import annotations
+
+from newstui.core.query.sql import Compiled, compile_query, register
+from newstui.core.query.syntax import (
+    And,
+    Date,
+    Flag,
+    Match,
+    Node,
+    Not,
+    Or,
+    Query,
+    QueryError,
+    Regex,
+    Text,
+    parse,
+)
+from newstui.core.query.words import folded_words, spans, words
+
+__all__ = [
+    "And",
+    "Compiled",
+    "Date",
+    "Flag",
+    "Match",
+    "Node",
+    "Not",
+    "Or",
+    "Query",
+    "QueryError",
+    "Regex",
+    "Text",
+    "compile_query",
+    "folded_words",
+    "parse",
+    "register",
+    "spans",
+    "words",
+]

@@ -1,0 +1,297 @@
+"""The query tree compiled to SQL with parameters, and the SQL functions that SQL calls."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from newstui.core.query.syntax import (
+    And,
+    Date,
+    Flag,
+    Match,
+    Node,
+    Not,
+    Or,
+    Query,
+    Regex,
+    Text,
+)
+from newstui.core.query.words import fold, folded_words, has_sequence
+
+_FTS_COLUMNS = {
+    "text": "{title body}",
+    "title": "title",
+    "content": "body",
+    "author": "author",
+    "url": "url",
+}
+"""The search index's column(s) that each text field is matched in."""
+
+_REGEX_TARGET = {
+    "title": "a.title",
+    "content": "(SELECT body FROM articles_fts WHERE rowid = a.id)",
+    "author": "a.author",
+    "url": "a.url",
+}
+"""What a /regex/ value is searched in: the text the index holds for content (tags and
+entities out, the fetched web page in), the stored value for the others."""
+
+FEED_TITLE = "coalesce(f.title, f.feed_title, f.url)"
+"""A feed's title as the feeds pane shows it (`f` is the feeds table)."""
+
+ORDERS = {
+    "newest": "a.sort_date DESC, a.id DESC",
+    "oldest": "a.sort_date ASC, a.id ASC",
+    "title": "a.title COLLATE NOCASE ASC, a.sort_date DESC, a.id DESC",
+    "feed": f"{FEED_TITLE} COLLATE NOCASE ASC, a.sort_date DESC, a.id DESC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A query as SQL over `articles a JOIN feeds f ON f.id = a.feed_id`.
+
+    `where` is a boolean expression with `?` placeholders for `params`; `order` an ORDER BY
+    list; `limit` the query's own limit:N, if any.
+    """
+
+    where: str
+    params: tuple[Any, ...]
+    order: str
+    limit: int | None
+
+    FROM = "FROM articles a JOIN feeds f ON f.id = a.feed_id"
+
+    def select(self, columns: str = "a.id", *, ordered: bool = True) -> tuple[str, list[Any]]:
+        """A whole SELECT of `columns` for the query's articles, in its order, with its limit."""
+        sql = f"SELECT {columns} {self.FROM} WHERE f.removed = 0 AND ({self.where})"
+        params = list(self.params)
+        if ordered:
+            sql += f" ORDER BY {self.order}"
+        if self.limit is not None:
+            sql += " LIMIT ?"
+            params.append(self.limit)
+        return sql, params
+
+
+def compile_query(query: Query, *, now: float | None = None) -> Compiled:
+    """SQL for `query`; `now` (a UTC timestamp) is what newer:/older: count back from."""
+    when = time.time() if now is None else now
+    parts: list[str] = []
+    params: list[Any] = []
+    if query.expr is not None:
+        parts.append(_node(query.expr, when, params))
+    if not query.hidden:
+        parts.append("a.hidden = 0")
+    where = " AND ".join(f"({p})" for p in parts) or "1"
+    return Compiled(where, tuple(params), ORDERS[query.sort], query.limit)
+
+
+# ---- the search index part ----------------------------------------------------------------
+
+
+def _fts_phrase(text: Text) -> str:
+    quoted = '"' + " ".join(w.replace('"', '""') for w in text.words) + '"'
+    return quoted + " *" if text.prefix else quoted
+
+
+def _fts(node: Node) -> str | None:
+    """`node` as one FTS5 expression when it can be one (index words, combined with AND/OR and
+    NOT after something positive); None otherwise."""
+    if isinstance(node, Match):
+        if node.field in _FTS_COLUMNS and isinstance(node.value, Text):
+            return f"{_FTS_COLUMNS[node.field]} : {_fts_phrase(node.value)}"
+        return None
+    if isinstance(node, Or):
+        items = [_fts(i) for i in node.items]
+        if all(items):
+            return "(" + " OR ".join(str(i) for i in items) + ")"
+        return None
+    if isinstance(node, And):
+        positive, negative = _fts_split(node.items)
+        if positive and len(positive) + len(negative) == len(node.items):
+            return _fts_and(positive, negative)
+        return None
+    return None
+
+
+def _fts_split(items: tuple[Node, ...]) -> tuple[list[str], list[str]]:
+    positive: list[str] = []
+    negative: list[str] = []
+    for item in items:
+        if isinstance(item, Not):
+            inner = _fts(item.item)
+            if inner is not None:
+                negative.append(inner)
+            continue
+        expr = _fts(item)
+        if expr is not None:
+            positive.append(expr)
+    return positive, negative
+
+
+def _fts_and(positive: list[str], negative: list[str]) -> str:
+    expr = "(" + " AND ".join(positive) + ")"
+    if negative:
+        expr += " NOT (" + " OR ".join(negative) + ")"
+    return expr
+
+
+def _in_index(expr: str, params: list[Any], *, negate: bool = False) -> str:
+    params.append(expr)
+    op = "NOT IN" if negate else "IN"
+    return f"a.id {op} (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+
+
+# ---- the rest -----------------------------------------------------------------------------
+
+
+def _cost(node: Node) -> int:
+    """Order of evaluation inside AND/OR: flags and dates, then the index, regexes last."""
+    if isinstance(node, Flag | Date):
+        return 0
+    if isinstance(node, Match):
+        return 3 if isinstance(node.value, Regex) else 1
+    if isinstance(node, Not):
+        return _cost(node.item)
+    return max((_cost(i) for i in node.items), default=0)
+
+
+def _node(node: Node, now: float, params: list[Any]) -> str:
+    expr = _fts(node)
+    if expr is not None:
+        return _in_index(expr, params)
+    if isinstance(node, Not):
+        inner = _fts(node.item)
+        if inner is not None:
+            return _in_index(inner, params, negate=True)
+        return f"NOT ({_node(node.item, now, params)})"
+    if isinstance(node, And):
+        positive, negative = _fts_split(node.items)
+        parts: list[str] = []
+        rest = [
+            i
+            for i in node.items
+            if not (
+                (isinstance(i, Not) and _fts(i.item) is not None)
+                or (not isinstance(i, Not) and _fts(i) is not None)
+            )
+        ]
+        if positive:
+            parts.append(_in_index(_fts_and(positive, negative), params))
+        else:
+            parts.extend(_in_index(n, params, negate=True) for n in negative)
+        parts.extend(_node(i, now, params) for i in sorted(rest, key=_cost))
+        return " AND ".join(f"({p})" for p in parts)
+    if isinstance(node, Or):
+        return " OR ".join(f"({_node(i, now, params)})" for i in sorted(node.items, key=_cost))
+    if isinstance(node, Flag):
+        return _FLAG_SQL[node.name]
+    if isinstance(node, Date):
+        params.append(node.moment(now))
+        return f"a.published IS NOT NULL AND a.published {node.op} ?"
+    return _match(node, params)
+
+
+_FLAG_SQL = {
+    "unread": "a.read = 0",
+    "read": "a.read = 1",
+    "bookmarked": "a.bookmarked = 1",
+    "hidden": "a.hidden = 1",
+    "enclosure": "a.enclosure IS NOT NULL",
+    "image": "a.has_image = 1",
+    "fulltext": "a.full_text IS NOT NULL",
+}
+
+
+def _match(node: Match, params: list[Any]) -> str:
+    value = node.value
+    if node.field == "feed":
+        params.append(_spec(value))
+        test = f"nt_match(?, {FEED_TITLE.replace('f.', 'g.')})"
+        if node.feed_id is not None:
+            params.append(node.feed_id)
+            test += " OR g.id = ?"
+        return f"a.feed_id IN (SELECT g.id FROM feeds g WHERE {test})"
+    if node.field == "tag":
+        params += [_tag_spec(value), _tag_spec(value)]
+        return (
+            "a.feed_id IN (SELECT feed_id FROM feed_tags WHERE nt_tag(?, tag)) "
+            "OR a.id IN (SELECT article_id FROM article_tags WHERE nt_tag(?, tag))"
+        )
+    assert isinstance(value, Regex)  # words in the index were compiled by _fts
+    params.append(value.pattern)
+    return f"{_REGEX_TARGET[node.field]} REGEXP ?"
+
+
+# ---- the SQL functions --------------------------------------------------------------------
+
+
+def _spec(value: Text | Regex) -> str:
+    """A value as the text nt_match() receives: a regex or folded words, and whether a prefix."""
+    if isinstance(value, Regex):
+        return "r" + value.pattern
+    return ("p" if value.prefix else "w") + " ".join(value.words)
+
+
+def _tag_spec(value: Text | Regex) -> str:
+    if isinstance(value, Regex):
+        return "r" + value.pattern
+    return ("p" if value.prefix else "w") + value.words[0]
+
+
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error:
+        return None
+
+
+def regexp(pattern: str | None, text: str | None) -> int:
+    """SQLite's `text REGEXP pattern`: a case-insensitive search; NULL text never matches."""
+    if pattern is None or text is None:
+        return 0
+    compiled = _regex(pattern)
+    return int(compiled is not None and compiled.search(text) is not None)
+
+
+@lru_cache(maxsize=256)
+def _spec_words(spec: str) -> tuple[str, ...]:
+    return tuple(spec[1:].split(" "))
+
+
+def match_text(spec: str, text: str | None) -> bool:
+    """Whether `text` matches a value given as by `_spec` (words as the index splits them)."""
+    if text is None:
+        return False
+    if spec.startswith("r"):
+        return bool(regexp(spec[1:], text))
+    return has_sequence(folded_words(text), _spec_words(spec), spec.startswith("p"))
+
+
+def match_tag(spec: str, tag: str | None) -> bool:
+    """Whether the tag name `tag` matches a value given as by `_tag_spec` (case aside)."""
+    if tag is None:
+        return False
+    if spec.startswith("r"):
+        return bool(regexp(spec[1:], tag))
+    name = " ".join(tag.split()).casefold()
+    want = spec[1:]
+    return name.startswith(want) if spec.startswith("p") else name == want
+
+
+def register(conn: sqlite3.Connection) -> None:
+    """Make the functions compiled queries call available on `conn` (once per connection)."""
+    conn.create_function("regexp", 2, regexp, deterministic=True)
+    conn.create_function("nt_match", 2, lambda s, t: int(match_text(s, t)), deterministic=True)
+    conn.create_function("nt_tag", 2, lambda s, t: int(match_tag(s, t)), deterministic=True)
+    conn.create_function("nt_fold", 1, lambda t: None if t is None else fold(t))
+
+
+__all__ = ["Compiled", "compile_query", "match_tag", "match_text", "regexp", "register"]
