@@ -6,7 +6,7 @@ stored (core.text is the boundary), whatever the backend did.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -73,8 +73,11 @@ class Backend(Protocol):
 
     def feeds(self) -> list[RemoteFeed]: ...
 
-    def new_articles(self, cursor: str | None) -> Iterator[ArticlePage]:
-        """Articles new since `cursor` (everything when None), page by page."""
+    def new_articles(
+        self, cursor: str | None, stored: Callable[[Sequence[str]], set[str]]
+    ) -> Iterator[ArticlePage]:
+        """Articles new since `cursor` (everything when None), page by page. `stored(ids)` says
+        which of these ids are already here, for a server that lists ids before contents."""
 
     def unread_ids(self, feed_ids: Collection[str] | None) -> set[str]:
         """Ids of the unread articles of these feeds (of all feeds when None)."""
@@ -88,8 +91,9 @@ class Backend(Protocol):
     def set_flag(self, article_ids: Sequence[str], flag: str, value: bool) -> None:
         """Set "read" or "starred" on these articles (idempotent)."""
 
-    def subscribe(self, url: str, category_id: str | None) -> str:
-        """Subscribe to `url`; the new (or existing) feed's id."""
+    def subscribe(self, url: str, category: str | None) -> str:
+        """Subscribe to `url`, in the folder titled `category` where the server can; the new (or
+        existing) feed's id."""
 
     def unsubscribe(self, feed_id: str) -> None: ...
 

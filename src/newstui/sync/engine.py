@@ -208,8 +208,7 @@ class SyncEngine:
                 )
                 if feed is not None:
                     url, _, category = value.partition("\n")
-                    cat_id = self._category_id(category) if category else None
-                    new_id = self.backend.subscribe(url, cat_id)
+                    new_id = self.backend.subscribe(url, category or None)
                     with self._applying() as conn:
                         taken = conn.execute(
                             "SELECT id FROM feeds WHERE account_id = ? AND remote_id = ? AND id != ?",
@@ -229,12 +228,6 @@ class SyncEngine:
                     self._drop_outbox(row_id, version)
             done += 1
         return done
-
-    def _category_id(self, title: str) -> str | None:
-        for category in self.backend.categories():
-            if category.title == title:
-                return category.id
-        return None
 
     def push_flags(self) -> int:
         rows = self.db.query(
@@ -358,7 +351,7 @@ class SyncEngine:
         cursor = row[0] if row else None
         feed_ids = self._feed_ids()
         new = updated = 0
-        for page in self.backend.new_articles(cursor):
+        for page in self.backend.new_articles(cursor, self._stored):
             if page.articles:
                 n, u = self._store_page(page.articles, feed_ids)
                 new, updated = new + n, updated + u
@@ -369,6 +362,22 @@ class SyncEngine:
                         (page.cursor[:MAX_ID_CHARS], self.account_id),
                     )
         return new, updated
+
+    def _stored(self, remote_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        ids = list(remote_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                str(r[0])
+                for r in self.db.query(
+                    f"SELECT remote_id FROM account_articles WHERE account_id = ? "
+                    f"AND remote_id IN ({marks})",
+                    (self.account_id, *chunk),
+                )
+            )
+        return found
 
     def _store_page(
         self, articles: Sequence[RemoteArticle], feed_ids: dict[str, int]

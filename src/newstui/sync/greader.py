@@ -10,7 +10,8 @@ Incremental pulls ask for items newer than the last crawl time seen (`ot`), pagi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ IDS_PAGE = 1000
 CONTENTS_BATCH = 250
 MAX_PAGES = 2000
 MAX_TOKEN_CHARS = 4096
+_TOKEN = re.compile(r"[A-Za-z0-9_.~+/=:-]{1,4096}")
 
 
 def item_id(value: Any) -> str | None:
@@ -75,6 +77,8 @@ class GReaderBackend:
         if status in (401, 403):
             raise SyncError(f"{url.split('?')[0]}: the user name or password was refused", "auth")
         check_status(url, status, headers, body)
+        if body.lstrip()[:1] == b"<":  # a login page or a proxy's error page
+            raise SyncError(f"{url}: the server answered HTML, not the API", "bad_response")
         auth = None
         for line in body.decode("utf-8", "replace").splitlines():
             key, _, value = line.partition("=")
@@ -124,13 +128,15 @@ class GReaderBackend:
         if self._token is None:
             body, url = self._request("GET", "token")
             token = body.decode("utf-8", "replace").strip()
-            if not token or len(token) > MAX_TOKEN_CHARS or not token.isprintable():
+            if not _TOKEN.fullmatch(token):
                 raise SyncError(f"{url}: no action token", "bad_response")
             self._token = token
         return self._token
 
-    def _edit(self, path: str, data: list[tuple[str, str]]) -> bytes:
-        body, _url = self._request("POST", path, data=[*data, ("T", self.token())])
+    def _edit(self, path: str, data: list[tuple[str, str]], *, ok: bool = True) -> bytes:
+        body, url = self._request("POST", path, data=[*data, ("T", self.token())])
+        if ok and body.strip() != b"OK":  # the documented answer; anything else did not happen
+            raise SyncError(f"{url}: the server did not confirm the change", "bad_response")
         return body
 
     # ---- reading -----------------------------------------------------------------------
@@ -193,13 +199,17 @@ class GReaderBackend:
                 return
             continuation = nxt[:MAX_TOKEN_CHARS]
 
-    def new_articles(self, cursor: str | None) -> Iterator[ArticlePage]:
+    def new_articles(
+        self, cursor: str | None, stored: Callable[[Sequence[str]], set[str]]
+    ) -> Iterator[ArticlePage]:
         params = [("s", READING_LIST)]
         since = int(cursor) if cursor and cursor.isdigit() else 0
         if since:
             params.append(("ot", str(since)))
         newest = since
-        for ids in self._ids(params):
+        for listed in self._ids(params):
+            have = stored(listed)
+            ids = [i for i in listed if i not in have]
             for start in range(0, len(ids), CONTENTS_BATCH):
                 chunk = ids[start : start + CONTENTS_BATCH]
                 articles, crawled = self._contents(chunk)
@@ -257,14 +267,15 @@ class GReaderBackend:
                 "edit-tag", [*(("i", long_id(i)) for i in chunk), ("a" if value else "r", tag)]
             )
 
-    def subscribe(self, url: str, category_id: str | None) -> str:
-        body = self._edit("subscription/quickadd", [("quickadd", url)])
+    def subscribe(self, url: str, category: str | None) -> str:
+        body = self._edit("subscription/quickadd", [("quickadd", url)], ok=False)
         reply = parse_json("subscription/quickadd", body)
         stream = reply.get("streamId") if isinstance(reply, dict) else None
         if not isinstance(stream, str) or not stream:
             raise SyncError("subscribing on the server failed: no feed found there", "error")
-        if category_id:
-            self._edit("subscription/edit", [("ac", "edit"), ("s", stream), ("a", category_id)])
+        if category:  # a label is made by using it
+            label = f"user/-/label/{category}"
+            self._edit("subscription/edit", [("ac", "edit"), ("s", stream), ("a", label)])
         return stream
 
     def unsubscribe(self, feed_id: str) -> None:

@@ -8,7 +8,7 @@ at most 200 a call: pages are read with `skip`, new articles with `since_id`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -123,7 +123,9 @@ class TtrssBackend:
             if len(rows) < PAGE or not fresh:
                 return
 
-    def new_articles(self, cursor: str | None) -> Iterator[ArticlePage]:
+    def new_articles(
+        self, cursor: str | None, stored: Callable[[Sequence[str]], set[str]]
+    ) -> Iterator[ArticlePage]:
         since = int(cursor) if cursor and cursor.isdigit() else 0
         highest = since
         pages = self._headlines(
@@ -175,8 +177,12 @@ class TtrssBackend:
             chunk = article_ids[start : start + self.max_batch]
             self._call("updateArticle", article_ids=",".join(chunk), mode=mode, field=field)
 
-    def subscribe(self, url: str, category_id: str | None) -> str:
-        content = self._call("subscribeToFeed", feed_url=url, category_id=int(category_id or 0))
+    def subscribe(self, url: str, category: str | None) -> str:
+        # The API (level 15) cannot make a category: an unknown one means uncategorized.
+        found = [c.id for c in self.categories() if category and c.title == category]
+        content = self._call(
+            "subscribeToFeed", feed_url=url, category_id=int(found[0]) if found else 0
+        )
         status = content.get("status") if isinstance(content, dict) else None
         code = status.get("code") if isinstance(status, dict) else None
         if code in (0, 1) and _int(status.get("feed_id")) is not None:  # type: ignore[union-attr]
