@@ -18,7 +18,8 @@ from werkzeug import Request, Response
 
 from newstui.config import Config
 from newstui.core.library import Library
-from newstui.core.models import FeedStatus, View
+from newstui.core.models import View
+from newstui.errors import StorageFailure
 from tests.feedgen import Item, rss
 
 FEEDS = 24
@@ -177,9 +178,9 @@ def test_full_disk_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     )
     pages = lib.db.conn.execute("PRAGMA page_count").fetchone()[0]
     lib.db.conn.execute(f"PRAGMA max_page_count = {pages + 5}")  # the disk fills up now
-    result = asyncio.run(lib.add_feed(str(big)))
-    assert result.outcome is not None and result.outcome.status == FeedStatus.ERROR
-    assert "full" in (result.outcome.error or "")
+    with pytest.raises(StorageFailure) as info:
+        asyncio.run(lib.add_feed(str(big)))
+    assert f"disk full while writing {tmp_path / 'full.db'}; nothing was lost" in str(info.value)
     assert lib.count(View("all")) == before
     assert lib.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     lib.close()

@@ -15,6 +15,14 @@ class StorageError(NewstuiError):
     """The database cannot be opened, read or written."""
 
 
+class StorageFailure(StorageError):
+    """The database's storage failed (disk full, I/O error, read-only or corrupt file).
+
+    Nothing more can be written, so whatever is under way (a refresh) stops at once; the
+    transaction that failed was rolled back and everything committed before is kept.
+    """
+
+
 class SourceError(NewstuiError):
     """A feed or local source cannot be read."""
 

@@ -21,7 +21,7 @@ from typing import Any
 from newstui.config import Config
 from newstui.core.models import FeedOutcome, RefreshProgress
 from newstui.core.refresh import real_stderr
-from newstui.errors import NewstuiError
+from newstui.errors import NewstuiError, StorageFailure
 
 CHILD_NICENESS = 5
 
@@ -59,6 +59,8 @@ def _child(
     try:
         outcomes = asyncio.run(library.refresh(feed_ids, progress=progress, background=background))
         final: tuple[str, Any] = ("done", outcomes)
+    except StorageFailure as exc:  # the disk failed: the caller gets the same error type
+        final = ("storage", str(exc))
     except NewstuiError as exc:
         final = ("error", str(exc))
     except BaseException as exc:  # reported to the parent, which shows one line
@@ -85,7 +87,8 @@ async def refresh_in_child(
 ) -> list[FeedOutcome]:
     """Run `Library.refresh` in a child process; progress is called on the caller's loop.
 
-    Raises RefreshProcessError when the child cannot start or ends without a result. If the
+    Raises RefreshProcessError when the child cannot start or ends without a result, and
+    StorageFailure when the disk failed under the child's writes (the refresh stopped). If the
     awaiting task is cancelled (the app quits), the child is terminated: every feed's storing
     is one transaction, so what it stored is whole and what it did not is untouched.
     """
@@ -143,6 +146,8 @@ async def refresh_in_child(
         )
     # The result is in: the caller does not wait for the process to be reaped.
     threading.Thread(target=_reap, args=(process,), name="newstui-reap", daemon=True).start()
+    if kind == "storage":
+        raise StorageFailure(str(payload))
     if kind == "error":
         raise RefreshProcessError(str(payload))
     return list(payload)

@@ -20,7 +20,7 @@ from newstui.config import Config
 from newstui.core.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshProgress
 from newstui.core.text import clean_line
 from newstui.core.workers import extract_page, init_worker, parse_body, read_local_file
-from newstui.errors import NewstuiError, StorageError
+from newstui.errors import NewstuiError, StorageError, StorageFailure
 from newstui.storage.db import (
     Database,
     FeedUpdate,
@@ -170,9 +170,17 @@ class Refresher:
                     outcome = await finished
                     outcomes.append(outcome)
                     self._report(outcome)
+            except StorageFailure as exc:
+                # The disk is full or failing: every feed after this one would fail the same
+                # way, so the refresh stops here. What was stored before is committed and kept.
+                done = len(outcomes) - len(skipped)
+                raise StorageFailure(
+                    f"{exc}; the refresh stopped after {done} of {_count(len(jobs), 'feed')}"
+                ) from None
             finally:
                 for task in tasks:
                     task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
         order = {j.feed_id: i for i, j in enumerate(jobs)}
         outcomes.sort(key=lambda o: order.get(o.feed_id, -1))
         return outcomes
@@ -195,6 +203,8 @@ class Refresher:
             if path is not None:
                 return await self._local(job, path)
             return await self._remote(fetcher, job)
+        except StorageFailure:
+            raise  # the refresh stops (see run)
         except StorageError as exc:
             return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=clean_line(exc))
         except asyncio.CancelledError:
@@ -380,6 +390,10 @@ class Refresher:
             result = await self._run_cpu(extract_page, page.body, page.final_url or url)
             if result[0] == "ok":
                 await asyncio.to_thread(self.db.set_full_text, article_id, result[1])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def skipped_outcome(

@@ -31,7 +31,7 @@ from newstui.core.models import (
 )
 from newstui.core.query import Compiled, compile_query, parse
 from newstui.core.query import register as register_query_functions
-from newstui.errors import NotFoundError, StorageError
+from newstui.errors import NotFoundError, StorageError, StorageFailure
 from newstui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -67,17 +67,55 @@ def to_timestamp(value: datetime | None) -> float | None:
         return None
 
 
-def _describe(exc: sqlite3.Error) -> str:
+def storage_error(path: str, exc: sqlite3.Error) -> StorageError:
+    """The project's error for an SQLite error on the database at `path`, naming what failed.
+
+    Failures of the storage itself (disk full, I/O error, read-only or corrupt file) are
+    `StorageFailure`: whatever is under way stops, since nothing more can be written. The
+    transaction that failed was rolled back, so what was committed before is all there.
+    """
+    where = os.path.abspath(path) if path != ":memory:" else path
+    code = getattr(exc, "sqlite_errorcode", None) or 0
+    primary = code & 0xFF
     text = str(exc)
-    if "disk is full" in text or "disk I/O" in text:
-        return f"cannot write the database: {text} (nothing was changed)"
-    if "readonly" in text or "read-only" in text:
-        return f"the database is read-only: {text}"
-    if "locked" in text or "busy" in text:
-        return f"the database is busy (another newstui is writing): {text}"
-    if "malformed" in text or "not a database" in text:
-        return f"the database is corrupt: {text}"
-    return f"database error: {text}"
+    if primary == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return StorageFailure(f"disk full while writing {where}; nothing was lost")
+    if primary == sqlite3.SQLITE_IOERR or "disk I/O" in text:
+        if code in (sqlite3.SQLITE_IOERR_READ, sqlite3.SQLITE_IOERR_SHORT_READ):
+            return StorageFailure(f"disk I/O error while reading {where}")
+        kind, detail = _write_failure(where)
+        return StorageFailure(f"{kind} while writing {where}{detail}; nothing was lost")
+    if primary == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
+        return StorageFailure(f"{where}: the database is read-only ({text}); nothing was lost")
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
+        return StorageFailure(f"{where}: the database is corrupt: {text}")
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StorageError(f"{where}: the database is busy (another newstui is writing): {text}")
+    return StorageError(f"{where}: database error: {text}")
+
+
+def _write_failure(path: str) -> tuple[str, str]:
+    """What most likely made a write fail with an I/O error: SQLite does not pass errno on."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit == resource.RLIM_INFINITY:
+            limit = -1
+    except (ImportError, OSError, ValueError):
+        limit = -1
+    if limit >= 0:
+        sizes = []
+        for name in (path, f"{path}-wal", f"{path}-journal"):
+            with suppress(OSError):
+                sizes.append(os.stat(name).st_size)
+        if sizes and max(sizes) + 65536 >= limit:  # within a page or so of the limit
+            return "disk full", f" (the file size limit, {limit} bytes, is reached)"
+    with suppress(OSError):
+        fs = os.statvfs(os.path.dirname(path) or ".")
+        if fs.f_bavail * fs.f_frsize < 1 << 20:
+            return "disk full", ""
+    return "disk I/O error", ""
 
 
 def check_database_file(path: Path) -> bool:
@@ -109,11 +147,40 @@ def check_database_file(path: Path) -> bool:
         struct.unpack(">I", header[92:96])[0],
     )
     if pages and change_counter == valid_for and info.st_size < pages * page_size:
-        raise StorageError(
-            f"{path}: the database file is truncated ({info.st_size} bytes, expected "
-            f"{pages * page_size}); not touching it"
-        )
+        # A checkpoint that was interrupted (a crash, a full disk) leaves the main file short
+        # of the size its header already says, with the missing pages safe in the WAL. So
+        # when a WAL is there, SQLite decides: read-only (nothing is written), the whole file.
+        verdict = _integrity_with_wal(path)
+        if verdict != "ok":
+            raise StorageError(
+                f"{path}: the database file is truncated ({info.st_size} bytes, expected "
+                f"{pages * page_size}{verdict}); not touching it"
+            )
+        log.info("%s: completing a checkpoint that was interrupted", path)
     return True
+
+
+def _integrity_with_wal(path: Path) -> str:
+    """'ok' when SQLite, reading the file with its WAL, finds the database whole; else why not."""
+    try:
+        if os.stat(f"{path}-wal").st_size <= 32:  # no WAL, or one without frames
+            return ""
+    except OSError:
+        return ""
+    try:
+        conn = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, timeout=15)
+    except sqlite3.Error as exc:
+        return f"; with its WAL: {exc}"
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return "; with its WAL it is not a newstui database"
+        rows = conn.execute("PRAGMA integrity_check(1)").fetchall()
+    except sqlite3.Error as exc:
+        return f"; with its WAL: {exc}"
+    finally:
+        conn.close()
+    result = str(rows[0][0]) if rows else "no answer"
+    return "ok" if result == "ok" else f"; with its WAL: {result}"
 
 
 class Database:
@@ -150,7 +217,7 @@ class Database:
             self._setup(exists)
         except sqlite3.Error as exc:
             self.conn.close()
-            raise StorageError(f"{self.path}: {_describe(exc)}") from None
+            raise storage_error(self.path, exc) from None
         except UnicodeDecodeError:  # a scribbled page where SQLite keeps text (its schema)
             self.conn.close()
             raise StorageError(
@@ -225,13 +292,13 @@ class Database:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StorageError(f"{self.path}: {_describe(exc)}") from None
+                raise storage_error(self.path, exc) from None
             try:
                 yield self.conn
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
-                raise StorageError(f"{self.path}: {_describe(exc)}") from None
+                raise storage_error(self.path, exc) from None
             except BaseException:
                 self._rollback()
                 raise
@@ -245,7 +312,7 @@ class Database:
             try:
                 return self.conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
-                raise StorageError(f"{self.path}: {_describe(exc)}") from None
+                raise storage_error(self.path, exc) from None
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self.query(sql, params)
@@ -980,7 +1047,8 @@ class UpdateWriter:
     It writes through its own connection, so in WAL mode the library's readers (the TUI) never
     wait for a refresh's transaction. Updates that arrive within `gather` seconds of the first
     one, up to `max_batch`, share a commit; if that transaction fails, each update is retried
-    alone so one feed's failure is its own.
+    alone so one feed's failure is its own. A failure of the storage itself (disk full) is
+    everyone's: it fails the batch and every later update without writing again.
     """
 
     def __init__(self, db: Database, *, max_batch: int = 50, gather: float = 0.05) -> None:
@@ -989,6 +1057,7 @@ class UpdateWriter:
         self.max_batch = max_batch
         self.gather = gather
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._failure: StorageFailure | None = None
         self._thread = threading.Thread(target=self._run, name="newstui-writer", daemon=True)
         self._thread.start()
 
@@ -1026,11 +1095,16 @@ class UpdateWriter:
 
     def _write(self, batch: list[tuple[FeedUpdate, Future[tuple[int, int]]]]) -> None:
         try:
+            if self._failure is not None:  # the disk failed: do not try (and fail) again
+                raise self._failure
             counts = apply_updates(self._db, [update for update, _ in batch])
         except BaseException as exc:
-            if len(batch) == 1:
-                with suppress(InvalidStateError):  # its waiter may have been cancelled
-                    batch[0][1].set_exception(exc)
+            if isinstance(exc, StorageFailure):
+                self._failure = exc
+            if len(batch) == 1 or self._failure is not None:
+                for _, future in batch:
+                    with suppress(InvalidStateError):  # its waiter may have been cancelled
+                        future.set_exception(exc)
                 return
             for one in batch:
                 self._write([one])

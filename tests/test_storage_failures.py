@@ -1,0 +1,301 @@
+"""A full disk, a file-size limit or a crash in a checkpoint: the refresh stops, the library opens."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newstui.config import Config
+from newstui.core.library import Library
+from newstui.errors import StorageError
+from tests.feedgen import Item, rss
+
+BIN = Path(sys.executable).parent / "newstui"
+FEEDS = 16
+ITEMS = 30
+
+
+def feed_items(feed: int) -> list[Item]:
+    return [
+        Item(
+            f"feed {feed} story {i}",
+            guid=f"f{feed}-{i}",
+            link=f"https://example.org/{feed}/{i}",
+            body="<p>" + f"words of story {i} " * 150 + "</p>",
+        )
+        for i in range(ITEMS)
+    ]
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_DATA_HOME=str(tmp_path))
+    env.pop("NEWSTUI_DB", None)
+    return env
+
+
+def newstui(
+    tmp_path: Path, db: Path, *args: str, preexec: Callable[[], None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN), "--db", str(db), *args],
+        env=env_for(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        preexec_fn=preexec,
+    )
+
+
+def file_size_limit(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    return apply
+
+
+def header_short_of(db: Path) -> int:
+    """How many bytes the main file lacks of the size its header claims (0: none)."""
+    header = db.read_bytes()[:100]
+    page_size = struct.unpack(">H", header[16:18])[0]
+    pages = struct.unpack(">I", header[28:32])[0]
+    return max(0, pages * (65536 if page_size == 1 else page_size) - db.stat().st_size)
+
+
+def integrity(db: Path) -> str:
+    """SQLite's own verdict, read-only: closing a writable connection would end the checkpoint."""
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def subscribed_library(tmp_path: Path) -> tuple[Path, int]:
+    """A library of FEEDS local feeds, the first one stored and one of its articles bookmarked."""
+    db = tmp_path / "data" / "newstui.db"
+    lib = Library.open(Config(), db)
+    for feed in range(FEEDS):
+        path = tmp_path / f"feed{feed}.xml"
+        path.write_bytes(rss(feed_items(feed), title=f"Feed {feed}"))
+        if feed == 0:
+            import asyncio
+
+            asyncio.run(lib.add_feed(str(path)))
+        else:
+            lib.db.insert_feed(str(path), title=None, tags=())
+    bookmarked = lib.db.one("SELECT min(id) FROM articles")[0]
+    lib.set_bookmarked([bookmarked])
+    lib.close()
+    return db, int(bookmarked)
+
+
+def test_a_file_size_limit_stops_the_refresh_and_locks_nobody_out(tmp_path: Path) -> None:
+    db, bookmarked = subscribed_library(tmp_path)
+    before = json.loads(newstui(tmp_path, db, "articles", "--json").stdout)
+    assert len(before) == ITEMS
+    used = db.stat().st_size + sum(p.stat().st_size for p in db.parent.glob("*-wal"))
+    limit = used + 600_000  # room for a few feeds, not for sixteen
+
+    run = newstui(tmp_path, db, "refresh", preexec=file_size_limit(limit))
+    assert run.returncode == 1, (run.stdout, run.stderr)
+    errors = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1, run.stderr  # one message, not one per feed that followed
+    assert str(db) in errors[0]
+    assert "disk full while writing" in errors[0]
+    assert "nothing was lost" in errors[0]
+    assert "checked" not in run.stdout  # no summary as if the refresh had done its work
+
+    # Still under the limit, the library opens and reads: nothing refuses it.
+    reading = newstui(tmp_path, db, "articles", "--json", preexec=file_size_limit(limit))
+    assert reading.returncode == 0, reading.stderr
+    # Without the limit: everything committed before is there, intact.
+    after = newstui(tmp_path, db, "articles", "--json")
+    assert after.returncode == 0, after.stderr
+    articles = json.loads(after.stdout)
+    assert {a["id"] for a in before} <= {a["id"] for a in articles}
+    assert len(articles) < FEEDS * ITEMS  # the refresh did stop
+    assert [a["bookmarked"] for a in articles if a["id"] == bookmarked] == [True]
+    assert integrity(db) == "ok"
+    # And a refresh with room completes the library.
+    done = newstui(tmp_path, db, "refresh")
+    assert done.returncode == 0, done.stderr
+    assert "16 feeds checked" in done.stdout
+    assert len(json.loads(newstui(tmp_path, db, "articles", "--json").stdout)) == FEEDS * ITEMS
+
+
+WAL_WRITER = """
+import os, signal, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint = 0")  # the WAL keeps everything until a checkpoint
+conn.execute("BEGIN IMMEDIATE")
+conn.execute(  # new text on every try: SQLite skips writing a value that is unchanged
+    "UPDATE articles SET full_text = 'kept ' || id || ' ' || ?", (sys.argv[2] * 12000,)
+)
+conn.execute("COMMIT")
+os.kill(os.getpid(), signal.SIGKILL)  # dies with the WAL in place, as after a crash
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_during_the_checkpoint_of_a_large_wal_loses_nothing(tmp_path: Path) -> None:
+    db, bookmarked = subscribed_library(tmp_path)
+    assert newstui(tmp_path, db, "refresh").returncode == 0
+    lib = Library.open(Config(), db)
+    lib.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    lib.close()
+    total = FEEDS * ITEMS
+    caught = 0
+    for attempt in "abcd":
+        # A WAL of ~6 MB whose pages lie past the end of the main file.
+        subprocess.run([sys.executable, "-c", WAL_WRITER, str(db), attempt], timeout=60)
+        wal = Path(f"{db}-wal")
+        assert wal.stat().st_size > 4_000_000
+        start = db.stat().st_size
+        # Reading opens the library; closing it checkpoints the WAL into the main file.
+        proc = subprocess.Popen(
+            [str(BIN), "--db", str(db), "articles", "--limit", "1"],
+            env=env_for(tmp_path),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if db.stat().st_size != start:  # the checkpoint is copying pages
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait(timeout=10)
+        if header_short_of(db) > 0 and wal.exists():
+            caught += 1
+            break
+    assert caught, "the kill never landed inside a checkpoint"
+    # The state the check used to refuse: a main file shorter than its header says, whole
+    # with its WAL.
+    assert integrity(db) == "ok"
+    assert header_short_of(db) > 0
+    seen = newstui(tmp_path, db, "articles", "--json")
+    assert seen.returncode == 0, seen.stderr
+    articles = json.loads(seen.stdout)
+    assert len(articles) == total
+    assert [a["bookmarked"] for a in articles if a["id"] == bookmarked] == [True]
+    lib = Library.open(Config(), db)
+    try:
+        kept = lib.db.query(  # the text of the WAL's transaction, not an earlier one
+            "SELECT count(*) FROM articles WHERE full_text LIKE ?", (f"kept % {attempt * 50}%",)
+        )
+        assert kept[0][0] == total
+    finally:
+        lib.close()
+
+
+def test_a_truncated_file_beside_a_wal_that_cannot_complete_it_is_still_refused(
+    tmp_path: Path,
+) -> None:
+    good = tmp_path / "good.db"
+    lib = Library.open(Config(), good)
+    for i in range(200):
+        lib.db.insert_feed(f"https://example.org/{i}", title="x" * 500, tags=("t",))
+    lib.close()
+    # The library's own WAL, holding one later change only: not the pages cut off below.
+    conn = sqlite3.connect(good, isolation_level=None)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("UPDATE feeds SET title = 'renamed' WHERE id = 1")
+    own_wal = Path(f"{good}-wal").read_bytes()
+    conn.close()
+    # The WAL of a database that is not a library at all.
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (randomblob(100000))")
+    foreign_wal = Path(f"{other}-wal").read_bytes()
+    conn.close()
+    data = good.read_bytes()
+    for n, (wal, words) in enumerate(
+        [(own_wal, "truncated"), (foreign_wal, "not a newstui database")]
+    ):
+        cut = tmp_path / f"cut{n}" / "lib.db"
+        cut.parent.mkdir()
+        cut.write_bytes(data[: len(data) // 2])
+        Path(f"{cut}-wal").write_bytes(wal)
+        with pytest.raises(StorageError) as info:
+            Library.open(Config(), cut)
+        assert "truncated" in str(info.value) and words in str(info.value)
+        assert cut.read_bytes() == data[: len(data) // 2], "the file must never be written"
+        assert Path(f"{cut}-wal").read_bytes() == wal
+
+
+CHILD_REFRESH = """
+import asyncio, sys
+from newstui.config import Config
+from newstui.core.library import Library
+from newstui.errors import StorageFailure
+
+library = Library.open(Config(), sys.argv[1])
+try:
+    asyncio.run(library.refresh_in_child())
+except StorageFailure as exc:
+    print("StorageFailure:", exc)
+else:
+    print("no error")
+"""
+
+
+def test_the_tuis_refresh_process_reports_a_full_disk_as_a_storage_failure(
+    tmp_path: Path,
+) -> None:
+    """The TUI refreshes in a child process; its full disk reaches the TUI as the same error."""
+    db, _bookmarked = subscribed_library(tmp_path)
+    limit = db.stat().st_size + 300_000
+    run = subprocess.run(
+        [sys.executable, "-c", CHILD_REFRESH, str(db)],
+        env=env_for(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        preexec_fn=file_size_limit(limit),
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("StorageFailure: disk full while writing"), run.stdout
+    assert str(db) in run.stdout and "the refresh stopped" in run.stdout
+
+
+def test_a_reader_action_on_a_failing_disk_is_a_storage_failure_with_its_path(
+    tmp_path: Path,
+) -> None:
+    """What the TUI's actions call raises the project's own error, which the app can show."""
+    from newstui.core.models import View
+    from newstui.errors import StorageFailure
+
+    db, bookmarked = subscribed_library(tmp_path)
+    lib = Library.open(Config(), db)
+    feed = lib.feeds()[0]
+    lib.db.conn.execute("PRAGMA query_only = 1")  # every write now fails as on a read-only file
+    actions: list[Callable[[], object]] = [
+        lambda: lib.set_read([bookmarked], True),
+        lambda: lib.set_bookmarked([bookmarked], False),
+        lambda: lib.mark_view_read(View("all")),
+        lambda: lib.edit_feed(feed.id, title="new", tags=["x"]),
+        lambda: lib.remove_feed(feed.id),
+        lambda: lib.set_setting("layout", "wide"),
+    ]
+    try:
+        for action in actions:
+            with pytest.raises(StorageFailure) as info:
+                action()
+            assert str(db) in str(info.value) and "read-only" in str(info.value)
+            assert not isinstance(info.value, sqlite3.Error)
+        assert lib.article(bookmarked).bookmarked  # and nothing changed
+    finally:
+        lib.close()
