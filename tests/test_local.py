@@ -35,9 +35,12 @@ def test_plain_text_article_title_site_paragraphs_and_date(tmp_path: Path) -> No
     (entry,) = feed.entries
     assert entry.title == "A Headline: with colon"
     assert entry.site == "The Daily Site"
-    assert entry.content_type == ContentType.TEXT
-    assert entry.content.split("\n\n") == ["First paragraph,\nsame paragraph.", "Second paragraph."]
-    assert entry.published is not None and entry.published.timestamp() == 1_700_000_000
+    # Read as a scraped page: Markdown paragraphs, a paragraph's lines joined.
+    assert entry.content_type == ContentType.MARKDOWN
+    assert entry.content.split("\n\n") == ["First paragraph, same paragraph.", "Second paragraph."]
+    # No date line: undated, and sorted by the file's time.
+    assert entry.published is None
+    assert entry.updated is not None and entry.updated.timestamp() == 1_700_000_000
     assert entry.url == path.as_uri()
 
 

@@ -99,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("open", help="read a file, folder or feed without subscribing")
     p.add_argument("source", metavar="PATH_OR_URL")
 
+    p = sub.add_parser("show", help="print an article as the reader shows it")
+    p.add_argument("article", type=int, metavar="ARTICLE", help="article id (see `articles`)")
+    p.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
+
     p = sub.add_parser("extract", help="print a web page's article text as Markdown")
     p.add_argument("source", metavar="PATH_OR_URL")
     return parser
@@ -179,6 +183,11 @@ def run(args: argparse.Namespace) -> int:
     if command == "open":
         return _open(args, config)
     library = Library.open(config, database)
+    if command == "show":
+        try:
+            return _show(args, library)
+        finally:
+            library.close()
     try:
         return _dispatch(args, library, config)
     finally:
@@ -349,6 +358,17 @@ def _open(args: argparse.Namespace, config: Config) -> int:
         app.run()
     finally:
         library.close()
+    return 0
+
+
+def _show(args: argparse.Namespace, library: Library) -> int:
+    from newstui.core.show import as_json, as_markdown, as_text, shown_article
+
+    shown = shown_article(library, library.article(args.article))
+    if args.format == "json":
+        _print_json(as_json(shown))
+    else:
+        _write(as_markdown(shown) if args.format == "markdown" else as_text(shown))
     return 0
 
 

@@ -29,6 +29,7 @@ from newstui.core.models import (
     View,
 )
 from newstui.core.refresh import FeedJob, Refresher, local_path, skipped_outcome
+from newstui.core.show import UNDATED, describe_enclosure, home_path, shorten_url
 from newstui.core.text import clean_line, is_feed_url
 from newstui.errors import NotAFeedError, NotFoundError, SourceError
 from newstui.storage.db import Database
@@ -451,13 +452,24 @@ class Library:
     # ---- full text ----------------------------------------------------------------------
 
     async def fetch_full_text(self, article_id: int) -> str:
-        """The article's web page, extracted to Markdown and cached in the database."""
+        """The article's web page, extracted to Markdown and cached in the database.
+
+        For a local HTML file the page is the file itself (its reader text is normally made
+        during the refresh; this makes it for an article stored before that).
+        """
         from newstui.core.extract import extract_article
         from newstui.core.fetch import Fetcher
 
         article = await asyncio.to_thread(self.article, article_id)
         if article.full_text:
             return article.full_text
+        path = local_file(article)
+        if path is not None and article.content_type == ContentType.HTML:
+            data = await asyncio.to_thread(read_file, path, self.config.limits.max_file_bytes)
+            extracted = await asyncio.to_thread(extract_article, data)
+            if article_id >= 0:
+                await asyncio.to_thread(self.db.set_full_text, article_id, extracted.markdown)
+            return extracted.markdown
         if not article.url or not is_feed_url(article.url):
             raise SourceError("this article has no web page to fetch")
         async with Fetcher(self.config.refresh) as fetcher:
@@ -577,6 +589,20 @@ class Library:
         ]
         unread = sum(1 for a in updated if not a.read)
         self._welcome_cache = (replace(feed, unread=unread), updated)
+
+
+def local_file(article: Article | Headline) -> Path | None:
+    """The file a local article was read from, or None for an article from the web."""
+    if not article.url or not article.url.startswith("file:"):
+        return None
+    from newstui.core.local import parse_source_path
+
+    return parse_source_path(article.url)
+
+
+def reads_as_page(article: Article) -> bool:
+    """True for a local HTML file with reader text: shown as that text unless asked otherwise."""
+    return bool(article.full_text) and local_file(article) is not None
 
 
 def _welcome_from(parsed: ParsedFeed) -> tuple[Feed, list[Article]]:
@@ -702,6 +728,7 @@ def _check_local(path: Path) -> None:
 
 # Re-exported for the UI, which must not import storage.
 __all__ = [
+    "UNDATED",
     "WELCOME_FEED_ID",
     "AddResult",
     "Article",
@@ -713,6 +740,11 @@ __all__ = [
     "Library",
     "View",
     "article_json",
+    "describe_enclosure",
     "feed_json",
+    "home_path",
+    "local_file",
     "outcome_json",
+    "reads_as_page",
+    "shorten_url",
 ]

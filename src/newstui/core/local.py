@@ -8,35 +8,30 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import html
+import logging
 import os
 import re
 import stat
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from newstui.config import LimitsConfig
 from newstui.core.models import ContentType, ParsedEntry, ParsedFeed
+from newstui.core.pagemeta import is_placeholder, page_meta
 from newstui.core.text import clean_line, clean_text
+from newstui.core.textarticle import read_text_article
 from newstui.errors import NewstuiError, SourceError
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
-_SITE_SEPARATOR = " | "
-# Each pattern is tried at the first occurrence of its tag only (`_first`): a search retried at
-# every `<title` or `<meta` of a file full of them is quadratic (256 KB of `<title>`: a minute).
-_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.DOTALL)
-_HTML_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1\s*>", re.I | re.DOTALL)
+# Tried at the first `<body` only (`_first`): a search retried at every occurrence of a tag in
+# a file full of them is quadratic.
 _HTML_BODY = re.compile(rb"<body[^>]*>(.*)", re.I | re.DOTALL)
-_HTML_META = re.compile(rb"<meta\s[^<>]{0,2000}>", re.I)
-_META_NAME = re.compile(
-    rb"(?:name|property)\s*=\s*[\"']?(author|og:site_name|og:title)(?![\w:-])[\"']?", re.I
-)
-_CONTENT_ATTR = re.compile(rb"content\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
-_TAG = re.compile(r"<[^<>]*>")
+log = logging.getLogger(__name__)
 _MD_HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
 
 
@@ -107,6 +102,35 @@ def local_validator(path: Path, limits: LimitsConfig | None = None) -> str:
             h.update(f"{file_info.st_mtime_ns}:{file_info.st_size}\x00".encode())
         return f"dir:{h.hexdigest()}"
     return f"{info.st_mtime_ns}:{info.st_size}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFiles:
+    """The article files of a local source (a folder's, or one file), before they are read."""
+
+    title: str | None
+    """The source's name: a folder's name; None for one file (named after its site)."""
+    files: tuple[str, ...]
+    single: bool
+    left_out: int = 0
+
+
+def list_articles(path: Path, limits: LimitsConfig | None = None) -> ArticleFiles | None:
+    """The articles of a local source, or None when it is a feed file (read with `read_local`)."""
+    limits = limits or LimitsConfig()
+    info = _stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        files, left_out = _article_files(path, limits)
+        name = display_path(path.absolute().name or str(path))
+        return ArticleFiles(name or None, tuple(str(f) for f, _ in files), False, left_out)
+    if path.suffix.lower() in ARTICLE_SUFFIXES:
+        return ArticleFiles(None, (str(path),), True)
+    return None
+
+
+def article_key(path: str | Path) -> str:
+    """The key (and URL) an article file is stored under."""
+    return Path(path).absolute().as_uri()
 
 
 def read_local(path: Path, *, limits: LimitsConfig | None = None) -> ParsedFeed:
@@ -232,54 +256,86 @@ def _decode(data: bytes, path: Path) -> str:
 def read_article(
     path: Path, limits: LimitsConfig, info: os.stat_result | None = None
 ) -> ParsedEntry:
-    """One article file as an entry; its date is the file's modification time."""
+    """One article file as an entry (see `read_article_data`), without its reader text."""
+    return read_article_data(path, limits, info)[0]
+
+
+def read_article_data(
+    path: Path, limits: LimitsConfig, info: os.stat_result | None = None
+) -> tuple[ParsedEntry, bytes | None]:
+    """One article file as an entry, and for an HTML page its bytes (to extract its text).
+
+    `published` is the article's own date (the page's metadata, a date line of a text) or None:
+    an undated article sorts by `updated`, its file's modification time, never by the moment
+    it was added.
+    """
     info = info or _stat(path)
     data = _read_bytes(path, limits.max_file_bytes, info)
     suffix = path.suffix.lower()
-    date = datetime.fromtimestamp(info.st_mtime, UTC)
-    url = path.absolute().as_uri()
+    modified = datetime.fromtimestamp(info.st_mtime, UTC)
+    url = article_key(path)
     author = site = None
+    published: datetime | None = None
+    page: bytes | None = None
     if suffix in HTML_SUFFIXES:
         if looks_binary(data):
             raise SourceError(f"{display_path(path)}: a binary file, not an article")
-        title, author, site, body = _html_article(data)
-        content, ctype = body, ContentType.HTML
+        meta = page_meta(data)
+        title, author, site, published = meta.title or "", meta.author, meta.site, meta.published
+        content, ctype = _html_body(data), ContentType.HTML
+        page = data
     else:
         text = _decode(data, path)
         if suffix in MARKDOWN_SUFFIXES:
             title, content = _markdown_article(text)
             ctype = ContentType.MARKDOWN
         else:
-            title, site, content = _text_article(text)
-            ctype = ContentType.TEXT
+            # Cleaned before it is read as Markdown: an escape sequence must go whole, before
+            # escaping for Markdown could split it into harmless-looking pieces.
+            article = read_text_article(clean_text(text))
+            title, site, author = article.title, article.site, article.author
+            published = article.published
+            content, ctype = article.markdown, ContentType.MARKDOWN
     fallback = display_path(path.stem) or "(untitled)"
-    return ParsedEntry(
+    entry = ParsedEntry(
         key=url,
         title=clean_line(title, max_length=limits.max_title_chars) or fallback,
         url=url,
         author=clean_line(author, max_length=500) or None,
-        published=date,
-        updated=date,
+        published=published,
+        updated=modified,
         content=clean_text(content, max_length=limits.max_body_chars),
         content_type=ctype,
         site=clean_line(site, max_length=500) or None,
     )
+    return entry, page
 
 
-def _text_article(text: str) -> tuple[str, str | None, str]:
-    """First non-blank line is the title (`Title | Site`); the rest is the body."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
-        return "", None, ""
-    first = lines[0].strip()
-    site = None
-    if _SITE_SEPARATOR in first:
-        head, tail = first.rsplit(_SITE_SEPARATOR, 1)
-        if head.strip() and tail.strip():
-            first, site = head.strip(), tail.strip()
-    return first, site, "\n".join(lines[1:]).strip("\n")
+def extract_local(entry: ParsedEntry, data: bytes) -> tuple[ParsedEntry, str | None]:
+    """A local page's reader text (the same extraction as `f`), and what it adds to the entry.
+
+    None when the page has no article text: the whole page is shown then.
+    """
+    from newstui.core.extract import extract_article
+
+    try:
+        extracted = extract_article(data)
+    except NewstuiError as exc:
+        log.info("%s: no reader text: %s", entry.key, exc)
+        return entry, None
+    except Exception:  # the extractor failing on one odd page must not stop the folder
+        log.warning("%s: extraction failed", entry.key, exc_info=True)
+        return entry, None
+    changes: dict[str, object] = {}
+    stem = display_path(Path(unquote(urlsplit(entry.key).path)).stem)
+    if extracted.title and entry.title == stem and not is_placeholder(extracted.title):
+        changes["title"] = clean_line(extracted.title, max_length=1000)
+    if extracted.author and not entry.author:
+        changes["author"] = clean_line(extracted.author, max_length=500)
+    if extracted.date and not entry.published:
+        changes["published"] = extracted.date
+    updated = replace(entry, **changes) if changes else entry  # type: ignore[arg-type]
+    return updated, clean_text(extracted.markdown)
 
 
 def _markdown_article(text: str) -> tuple[str, str]:
@@ -295,26 +351,10 @@ def _markdown_article(text: str) -> tuple[str, str]:
     return "", ""
 
 
-def _html_article(data: bytes) -> tuple[str, str | None, str | None, str]:
-    head = data[:65536]
-    metas: dict[str, str] = {}
-    for match in _HTML_META.finditer(head):
-        name = _META_NAME.search(match.group(0))
-        content = _CONTENT_ATTR.search(match.group(0))
-        if name and content:
-            value = content.group(1).strip(b"\"'")
-            metas[name.group(1).decode().lower()] = html.unescape(value.decode("utf-8", "replace"))
-    title = ""
-    for pattern, tag in ((_HTML_TITLE, b"<title"), (_HTML_H1, b"<h1")):
-        found = _first(pattern, tag, data[:262144])
-        if found:
-            title = html.unescape(_TAG.sub("", found.group(1).decode("utf-8", "replace")))
-            if title.strip():
-                break
-    title = metas.get("og:title") or title
+def _html_body(data: bytes) -> str:
+    """The page's `<body>`: what the whole-page view shows."""
     body_match = _first(_HTML_BODY, b"<body", data)
-    body = (body_match.group(1) if body_match else data).decode("utf-8", "replace")
-    return title, metas.get("author"), metas.get("og:site_name"), body
+    return (body_match.group(1) if body_match else data).decode("utf-8", "replace")
 
 
 def _first(pattern: re.Pattern[bytes], tag: bytes, data: bytes) -> re.Match[bytes] | None:

@@ -26,6 +26,25 @@ class ContentType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    """An audio or video file attached to an entry (a podcast episode's mp3)."""
+
+    url: str
+    type: str | None = None
+    """Its MIME type as the feed gives it (`audio/mpeg`), or None."""
+    length: int | None = None
+    """Its size in bytes, when the feed gives a plausible one."""
+    duration: int | None = None
+    """Seconds, from `itunes:duration` or Media RSS, when given."""
+
+    @property
+    def kind(self) -> str:
+        """`audio`, `video` or `file`: which player opens it."""
+        major = (self.type or "").split("/", 1)[0].lower()
+        return major if major in ("audio", "video") else "file"
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedEntry:
     """One entry as a parser saw it: untrusted text, not yet stored."""
 
@@ -39,6 +58,7 @@ class ParsedEntry:
     content: str = ""
     content_type: ContentType = ContentType.HTML
     site: str | None = None
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +132,8 @@ class Article:
     read: bool
     bookmarked: bool
     full_text: str | None = None
-    """Extracted Markdown of the web page, when fetched."""
+    """Extracted Markdown of the web page, when fetched (for a local HTML file: its reader text)."""
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,19 @@ from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config
 from newstui.core.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshProgress
 from newstui.core.text import clean_line
-from newstui.core.workers import extract_page, init_worker, parse_body, read_local_file
-from newstui.errors import NewstuiError, StorageError, StorageFailure
+from newstui.core.workers import (
+    extract_page,
+    init_worker,
+    parse_body,
+    read_local_article,
+    read_local_file,
+)
+from newstui.errors import NewstuiError, SourceError, StorageError, StorageFailure
 from newstui.storage.db import (
     Database,
     FeedUpdate,
@@ -28,6 +34,9 @@ from newstui.storage.db import (
     UpdateWriter,
     to_timestamp,
 )
+
+if TYPE_CHECKING:
+    from newstui.core.local import ArticleFiles
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +104,7 @@ class Refresher:
         self.config = config
         self.progress = progress
         self._pool_task: asyncio.Future[Executor | None] | None = None
+        self._local_pool_task: asyncio.Future[Executor | None] | None = None
         self._unfinished = 0
         self._documents: asyncio.Semaphore | None = None
         self._writer: UpdateWriter | None = None
@@ -130,10 +140,13 @@ class Refresher:
                 return None
         return pool
 
-    async def _run_cpu(self, func: Callable[..., Any], *args: Any) -> Any:
+    async def _run_cpu(
+        self, func: Callable[..., Any], *args: Any, pool: Executor | None = None
+    ) -> Any:
         loop = asyncio.get_running_loop()
         timeout = self.config.limits.parse_timeout
-        pool = await self._pool_task if self._pool_task is not None else None
+        if pool is None:
+            pool = await self._pool_task if self._pool_task is not None else None
         if pool is not None:
             future = loop.run_in_executor(pool, func, *args)
         else:
@@ -159,6 +172,7 @@ class Refresher:
             # The pool starts (~0.2 s) while the first requests are in flight.
             self._pool_task = asyncio.ensure_future(asyncio.to_thread(self._make_pool, len(remote)))
             stack.push_async_callback(self._close_pool, self._pool_task)
+            stack.push_async_callback(self._close_local_pool)
             self._writer = await asyncio.to_thread(UpdateWriter, self.db)
             stack.push_async_callback(asyncio.to_thread, self._writer.close)
             fetcher = await stack.enter_async_context(Fetcher(self.config.refresh))
@@ -191,6 +205,10 @@ class Refresher:
         if pool is not None:
             # Waiting (off the loop) for the workers to end: a few ms once their work is done.
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+    async def _close_local_pool(self) -> None:
+        if self._local_pool_task is not None:
+            await self._close_pool(self._local_pool_task)
 
     def _report(self, outcome: FeedOutcome) -> None:
         self._done += 1
@@ -288,6 +306,24 @@ class Refresher:
                 FeedUpdate(job.feed_id, status="not_modified", error=None, http_status=None)
             )
             return FeedOutcome(job.feed_id, job.url, FeedStatus.NOT_MODIFIED)
+        from newstui.core.local import list_articles
+
+        try:
+            listing = await asyncio.to_thread(list_articles, path, self.config.limits)
+        except NewstuiError as exc:
+            message = clean_line(exc)
+            await self._store_error(job, message, None)
+            return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
+        if listing is not None:
+            try:
+                parsed, rows = await self._local_articles(job, listing)
+            except SourceError as exc:
+                message = clean_line(exc)
+                await self._store_error(job, message, None)
+                return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
+            return await self._store_parsed(
+                job, parsed, rows, http_status=None, etag=validator, last_modified=None
+            )
         result = await asyncio.to_thread(read_local_file, str(path), self.config.limits)
         if result[0] != "ok":
             message = clean_line(result[1])
@@ -296,6 +332,66 @@ class Refresher:
         return await self._store_parsed(
             job, result[1], result[2], http_status=None, etag=validator, last_modified=None
         )
+
+    async def _local_articles(
+        self, job: FeedJob, listing: ArticleFiles
+    ) -> tuple[ParsedFeed, list[StoredEntry]]:
+        """A folder's (or one file's) articles read in the parse workers, each page's reader
+        text extracted there; files that read as they did when stored are not extracted again."""
+        from newstui.core.local import article_key
+
+        limits = self.config.limits
+        known = dict(
+            await asyncio.to_thread(
+                self.db.query, "SELECT key, hash FROM articles WHERE feed_id = ?", (job.feed_id,)
+            )
+        )
+        pool = await self._pool_for(len(listing.files))
+        # Few documents in flight at once: a file's time limit counts its work, not its queue.
+        slots = asyncio.Semaphore(2 * (os.cpu_count() or 1) if pool is not None else 2)
+
+        async def one(file: str) -> Any:
+            async with slots:
+                key = article_key(file)
+                result = await self._run_cpu(
+                    read_local_article, file, limits, known.get(key), pool=pool
+                )
+                return key, result
+
+        rows: list[StoredEntry] = []
+        problems: list[str] = []
+        for key, result in await asyncio.gather(*(one(f) for f in listing.files)):
+            if result[0] != "ok":
+                problems.append(clean_line(result[1]))
+            elif result[1] is None:
+                # Unchanged: the stored row stays; its key is listed so retention keeps it.
+                rows.append(_unchanged(key, known[key]))
+            else:
+                rows.append(result[1])
+        warning_parts = []
+        if problems:
+            warning_parts.append(f"{len(problems)} files skipped ({problems[0]})")
+        if listing.left_out:
+            warning_parts.append(
+                f"{listing.left_out} older files left out (limit {limits.max_folder_files})"
+            )
+        title = listing.title
+        if listing.single:
+            if problems:
+                raise SourceError(problems[0])
+            title = (rows[0].site if rows else None) or clean_line(Path(listing.files[0]).name)
+        return ParsedFeed(title, None, (), warning="; ".join(warning_parts) or None), rows
+
+    async def _pool_for(self, documents: int) -> Executor | None:
+        """The parse pool, started for a local folder too when it has enough documents."""
+        pool = await self._pool_task if self._pool_task is not None else None
+        if pool is not None or documents < self.config.refresh.process_pool_threshold:
+            return pool
+        if self._local_pool_task is None:
+            self._local_pool_task = asyncio.ensure_future(
+                asyncio.to_thread(self._make_pool, documents)
+            )
+        return await self._local_pool_task
 
     async def _remote(self, fetcher: Any, job: FeedJob) -> FeedOutcome:
         from newstui.core.fetch import Validators
@@ -394,6 +490,11 @@ class Refresher:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _unchanged(key: str, digest: str) -> StoredEntry:
+    """A row that the writer recognises as stored already (same key and digest) and skips."""
+    return StoredEntry(key, "", None, None, None, None, None, "", "text", digest, "")
 
 
 def skipped_outcome(

@@ -19,17 +19,27 @@ from typing import Any
 from newstui.config import LimitsConfig
 from newstui.core.models import ParsedEntry
 from newstui.errors import NewstuiError, NotAFeedError
-from newstui.storage.db import StoredEntry, pack_entries, search_text, to_timestamp
+from newstui.storage.db import (
+    StoredEntry,
+    encode_enclosures,
+    pack_entries,
+    search_text,
+    to_timestamp,
+)
 
 
 def entry_digest(entry: ParsedEntry) -> str:
     """Changes when anything a reader sees changes; decides 'updated' vs 'unchanged'."""
     parts = (entry.title, entry.url, entry.author, entry.site, entry.content)
     text = "\x00".join(part or "" for part in parts) + "\x00" + str(to_timestamp(entry.published))
+    if entry.enclosures:  # only then: the digests of entries without any stay as they were
+        text += "\x00" + (encode_enclosures(entry.enclosures) or "")
     return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
 
 
-def to_stored(entry: ParsedEntry) -> StoredEntry:
+def to_stored(
+    entry: ParsedEntry, *, full_text: str | None = None, digest: str | None = None
+) -> StoredEntry:
     return StoredEntry(
         key=entry.key,
         title=entry.title,
@@ -40,8 +50,12 @@ def to_stored(entry: ParsedEntry) -> StoredEntry:
         updated=to_timestamp(entry.updated),
         content=entry.content,
         content_type=str(entry.content_type),
-        digest=entry_digest(entry),
-        search_text=search_text(entry.content, str(entry.content_type)),
+        digest=digest or entry_digest(entry),
+        search_text=search_text(full_text, "markdown")
+        if full_text is not None
+        else search_text(entry.content, str(entry.content_type)),
+        full_text=full_text,
+        enclosures=encode_enclosures(entry.enclosures),
     )
 
 
@@ -83,6 +97,27 @@ def read_local_file(path: str, limits: LimitsConfig) -> Any:
     # Runs in a thread (local sources are few and small): the rows go back as a list, and the
     # parsed copies of the entries are dropped at once.
     return ("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
+
+
+def read_local_article(path: str, limits: LimitsConfig, known_digest: str | None) -> Any:
+    """One article file of a local source as a stored row, its reader text extracted.
+
+    ("ok", row) where row is None when the file reads as it did (`known_digest`): nothing is
+    extracted again. ("error", message) when the file cannot be read.
+    """
+    from newstui.core.local import extract_local, read_article_data
+
+    try:
+        entry, data = read_article_data(Path(path), limits)
+    except NewstuiError as exc:
+        return ("error", str(exc))
+    digest = entry_digest(entry)
+    if digest == known_digest:
+        return ("ok", None)
+    reader = None
+    if data is not None:
+        entry, reader = extract_local(entry, data)
+    return ("ok", to_stored(entry, full_text=reader, digest=digest))
 
 
 def extract_page(data: bytes, url: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import pickle
@@ -24,6 +25,7 @@ from typing import Any, NamedTuple
 from newstui.core.models import (
     Article,
     ContentType,
+    Enclosure,
     Feed,
     FeedStatus,
     Headline,
@@ -568,7 +570,8 @@ class Database:
         row = self.one(
             "SELECT a.id, a.feed_id, coalesce(f.title, f.feed_title, f.url), a.key, a.title, a.url, "
             "a.author, a.site, a.published, a.updated, a.content, a.content_type, a.read, "
-            "a.bookmarked, a.full_text FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "a.bookmarked, a.full_text, a.enclosure FROM articles a JOIN feeds f "
+            "ON f.id = a.feed_id "
             "WHERE a.id = ?",
             (article_id,),
         )
@@ -590,6 +593,7 @@ class Database:
             read=bool(row[12]),
             bookmarked=bool(row[13]),
             full_text=row[14],
+            enclosures=decode_enclosures(row[15]),
         )
 
     def articles(self, view: View, limit: int | None = None) -> list[Article]:
@@ -682,6 +686,33 @@ class Database:
                     "VALUES (?, ?, ?, ?, ?)",
                     (article_id, row[0], text, row[1], row[2]),
                 )
+
+
+def encode_enclosures(enclosures: Sequence[Enclosure]) -> str | None:
+    """Enclosures as stored in `articles.enclosure`: a JSON list of [url, type, length,
+    duration], None for none (so `has:enclosure` is `enclosure IS NOT NULL`)."""
+    if not enclosures:
+        return None
+    return json.dumps([[e.url, e.type, e.length, e.duration] for e in enclosures])
+
+
+def decode_enclosures(text: str | None) -> tuple[Enclosure, ...]:
+    """What `encode_enclosures` stored; a damaged value gives no enclosures, not an error."""
+    if not text:
+        return ()
+    try:
+        rows = json.loads(text)
+        return tuple(
+            Enclosure(
+                str(url),
+                str(kind) if kind else None,
+                int(length) if isinstance(length, int) else None,
+                int(duration) if isinstance(duration, int) else None,
+            )
+            for url, kind, length, duration in rows
+        )
+    except (ValueError, TypeError):
+        return ()
 
 
 FTS_INSERT = "INSERT INTO articles_fts(rowid, title, body, author, url) VALUES (?, ?, ?, ?, ?)"
@@ -843,7 +874,7 @@ def _store_entries(
             continue
         sort_date = e.published if e.published is not None else e.updated
         shown = (e.title, e.url, e.author, e.site, e.published, e.updated)
-        body = (e.content, e.content_type, e.digest)
+        body = (e.content, e.content_type, e.digest, e.full_text, e.enclosures)
         when = sort_date if sort_date is not None else now
         if known is None:
             if not next_id:
@@ -861,7 +892,7 @@ def _store_entries(
             conn.execute(
                 "UPDATE articles SET title = ?, url = ?, author = ?, site = ?, published = ?, "
                 "updated = ?, sort_date = coalesce(?, sort_date), content = ?, content_type = ?, "
-                "hash = ? WHERE id = ?",
+                "hash = ?, full_text = coalesce(?, full_text), enclosure = ? WHERE id = ?",
                 (*shown, sort_date, *body, article_id),
             )
             if article_id not in indexed:  # not already changed earlier in this document
@@ -878,8 +909,8 @@ def _store_entries(
     if inserts:
         conn.executemany(
             "INSERT INTO articles(id, feed_id, key, title, url, author, site, published, updated, "
-            "sort_date, content, content_type, hash, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "sort_date, content, content_type, hash, full_text, enclosure, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         # New articles are unread; deleting one, or marking it read, is counted by triggers.
@@ -908,6 +939,10 @@ class StoredEntry(NamedTuple):
     content_type: str
     digest: str
     search_text: str
+    full_text: str | None = None
+    """A local HTML file's reader text (its extracted article); None keeps what is stored."""
+    enclosures: str | None = None
+    """`encode_enclosures` of the entry's audio and video files, or None."""
 
 
 def pack_entries(entries: Sequence[StoredEntry]) -> bytes:

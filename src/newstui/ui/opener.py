@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import webbrowser
 
 from newstui.core.text import clean_line, is_openable_url
@@ -21,3 +25,43 @@ def open_in_browser(url: str) -> bool:
     if not is_openable_url(url):  # checked again: this is the boundary
         return False
     return bool(webbrowser.open(url))
+
+
+def system_opener() -> list[str] | None:
+    """The command that opens a file with the user's default application, or None."""
+    if sys.platform == "darwin":
+        return ["open"]
+    found = shutil.which("xdg-open")
+    return [found] if found else None
+
+
+def open_file(path: str) -> str | None:
+    """Open a local file with the system's opener: an argument list, never a shell.
+
+    Blocks briefly (it starts a process): run it in a thread. Returns why it could not, or None.
+    """
+    if not os.path.isfile(path):
+        return f"{clean_line(path, max_length=120)}: the file is gone"
+    if sys.platform == "win32":
+        os.startfile(path)  # type: ignore[attr-defined]
+        return None
+    opener = system_opener()
+    if opener is None:
+        return "No program to open files with (install xdg-utils)."
+    return launch([*opener, os.path.abspath(path)])
+
+
+def launch(argv: list[str]) -> str | None:
+    """Start `argv` detached from the terminal newstui draws on; why it failed, or None."""
+    try:
+        subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
+    except OSError as exc:
+        return f"Could not start {clean_line(argv[0], max_length=60)}: {exc.strerror or exc}"
+    return None

@@ -23,9 +23,16 @@ from textual.widget import Widget
 from textual.widgets import Markdown
 
 from newstui.config import Config
-from newstui.core.library import WELCOME_FEED_ID, Library
+from newstui.core.library import (
+    UNDATED,
+    WELCOME_FEED_ID,
+    Library,
+    local_file,
+    reads_as_page,
+)
 from newstui.core.models import (
     Article,
+    ContentType,
     Feed,
     FeedOutcome,
     FeedStatus,
@@ -36,7 +43,7 @@ from newstui.core.models import (
 from newstui.core.text import clean_line
 from newstui.errors import NewstuiError
 from newstui.ui.article_body import ArticleBody, article_body
-from newstui.ui.opener import check_link, open_in_browser
+from newstui.ui.opener import check_link, open_file, open_in_browser
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.edit_feed import EditFeedScreen, FeedEdit
 from newstui.ui.screens.links import LinksScreen
@@ -57,6 +64,8 @@ NARROW_WIDTH = 120
 """Below this many columns the article takes the whole width while it is being read."""
 FULL_TEXT_NOTE = "Full article from its web page · {key}: the feed's text"
 FETCHING_NOTE = "Fetching the full article…"
+READER_NOTE = "Reader view of the page · {key}: the whole page"
+WHOLE_PAGE_NOTE = "The whole page · {key}: the reader view"
 
 
 class MainScreen(Screen[None]):
@@ -328,7 +337,7 @@ class MainScreen(Screen[None]):
 
     def _format_date(self, when: datetime | None) -> str:
         if when is None:
-            return ""
+            return UNDATED
         local = when.astimezone(self.tz) if self.tz else when.astimezone()
         try:
             return clean_line(local.strftime(self.config.display.date_format), max_length=60)
@@ -513,7 +522,18 @@ class MainScreen(Screen[None]):
         if target is None:
             self.notify("Select an article first.", markup=False)
             return
+        path = local_file(target)
+        if path is not None:
+            self._open_file(str(path))
+            return
         self.open_link(target.url)
+
+    @work(group="browser", thread=True)
+    def _open_file(self, path: str) -> None:
+        """A local article's own file, handed to the system's opener (an argument list)."""
+        problem = open_file(path)
+        if problem is not None:
+            self.app.call_from_thread(self.notify, problem, severity="warning", markup=False)
 
     def open_link(self, url: str | None) -> None:
         """The one place a link is opened: checked, then `webbrowser` in a thread."""
@@ -568,6 +588,8 @@ class MainScreen(Screen[None]):
         choice = self.full_text_choice.get(article.id)
         if choice is not None:
             return choice
+        if reads_as_page(article):  # a local HTML file opens in reader mode
+            return True
         feed = self.feeds.get(article.feed_id)
         return bool(feed is not None and feed.full_text and article.full_text)
 
@@ -579,8 +601,11 @@ class MainScreen(Screen[None]):
         return default
 
     async def _show_body(self, article: Article, body: ArticleBody, *, note: str = "") -> None:
-        if body.full_text:
-            note = FULL_TEXT_NOTE.format(key=self._key_for("full_text", "f"))
+        key = self._key_for("full_text", "f")
+        if local_file(article) is not None and article.content_type == ContentType.HTML:
+            note = (READER_NOTE if body.full_text else WHOLE_PAGE_NOTE).format(key=key)
+        elif body.full_text:
+            note = FULL_TEXT_NOTE.format(key=key)
         await self.article_view.show(
             article, body, date=self._format_date(article.published), note=note
         )

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
+from newstui.core.library import home_path, local_file, shorten_url
 from newstui.core.models import Article
 from newstui.core.text import clean_line
 from newstui.ui.article_body import ArticleBody, BodyImage
@@ -209,11 +210,9 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             "\n",
             Content.styled(" · ".join(p for p in byline if p), "$text-muted"),
         ]
-        if article.url:
-            parts += [
-                "\n",
-                Content.styled(clean_line(article.url, max_length=500), "underline $text-accent"),
-            ]
+        where = _location(article, max(20, min(self.reading_width, self.size.width or 80) - 2))
+        if where:
+            parts += ["\n", Content.styled(where, "underline $text-accent")]
         flags = []
         if article.bookmarked:
             flags.append("★ bookmarked")
@@ -222,6 +221,15 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         if self.note:
             parts += ["\n", Content.styled(self.note, "italic $text-secondary")]
         return Content.assemble(*parts)
+
+
+def _location(article: Article, width: int) -> str:
+    """Where the article lives, on one line: a local file as `~/…`, a URL shortened with "…"."""
+    path = local_file(article)
+    if path is not None:
+        text = home_path(path)
+        return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+    return shorten_url(article.url, width) if article.url else ""
 
 
 def _marker_line(markdown: str, number: int) -> int | None:

@@ -345,7 +345,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
 
     def _date(self, headline: Headline) -> str:
         if headline.published is None:
-            return ""
+            return "—"  # undated: it sorts by its file's time (local) or when it was first seen
         when = (
             headline.published.astimezone(self.tz) if self.tz else headline.published.astimezone()
         )

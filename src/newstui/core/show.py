@@ -1,0 +1,212 @@
+"""An article as the reader shows it (header, body, numbered links, enclosures), for `newstui show`.
+
+The body is the one the article pane shows by default: a local HTML file's reader text, a
+fetched full text when the feed asks for it, else the feed's own text. Markdown, plain text
+and JSON are made from the same parts, so a pipe gets exactly what a reader sees.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from newstui.core.models import Article, Enclosure
+from newstui.core.text import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from newstui.core.library import Library
+
+UNDATED = "—"
+"""What an article without a date of its own shows where the date would be."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShownArticle:
+    """The parts of an article's page in the reader."""
+
+    id: int
+    title: str
+    site: str
+    author: str | None
+    published: datetime | None
+    url: str | None
+    location: str | None
+    """Where it lives, for people: a `~/…` path for a local file, else its URL."""
+    body_markdown: str
+    """The body as the pane renders it, its Links list at the end."""
+    links: tuple[tuple[str, str], ...]
+    enclosures: tuple[Enclosure, ...]
+
+
+def shown_article(library: Library, article: Article) -> ShownArticle:
+    """What the article pane shows of `article` when it is opened (CPU-bound: a thread)."""
+    from newstui.core.library import local_file, reads_as_page
+
+    feed = library.feed(article.feed_id) if article.feed_id >= 0 else None
+    full = reads_as_page(article) or bool(feed is not None and feed.full_text and article.full_text)
+    rendered = library.render(article, full_text=full)
+    site = clean_line(article.site or article.feed_title, max_length=200)
+    path = local_file(article)
+    return ShownArticle(
+        id=article.id,
+        title=clean_line(article.title, max_length=1000) or "(untitled)",
+        site=site,
+        author=clean_line(article.author, max_length=200) or None,
+        published=article.published,
+        url=clean_line(article.url, max_length=4000) or None,
+        location=home_path(path) if path is not None else clean_line(article.url) or None,
+        body_markdown=rendered.markdown,
+        links=rendered.links,
+        enclosures=article.enclosures,
+    )
+
+
+def home_path(path: os.PathLike[str] | str) -> str:
+    """A path as a person writes it: under the home folder as `~/…`."""
+    text = os.fspath(path)
+    home = os.path.expanduser("~")
+    if home not in ("", "/") and (text == home or text.startswith(home.rstrip("/") + "/")):
+        text = "~" + text[len(home.rstrip("/")) :]
+    return clean_line(text, max_length=2000)
+
+
+def format_date(when: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A date for the header, in local time; "—" when the article has none."""
+    if when is None:
+        return UNDATED
+    try:
+        return clean_line(when.astimezone().strftime(fmt), max_length=60)
+    except ValueError:
+        return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def describe_enclosure(enclosure: Enclosure) -> str:
+    """`audio/mpeg · 24.1 MB · 1:02:03`: what the feed says about an attached file."""
+    parts = [clean_line(enclosure.type, max_length=60) if enclosure.type else enclosure.kind]
+    if enclosure.length:
+        parts.append(human_bytes(enclosure.length))
+    if enclosure.duration:
+        parts.append(human_duration(enclosure.duration))
+    return " · ".join(parts)
+
+
+def human_bytes(n: int) -> str:
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def human_duration(seconds: int) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def shorten_url(url: str, width: int) -> str:
+    """`url` in at most `width` characters: its host and its end kept, "…" between."""
+    text = clean_line(url, max_length=4000)
+    if len(text) <= width or width < 12:
+        return text
+    match = re.match(r"^([a-z][a-z0-9+.-]*://[^/?#]*)(.*)$", text, re.I)
+    head = match.group(1) if match else text[: width // 2]
+    room = width - len(head) - 1
+    if room < 8:
+        return text[: width - 1] + "…"
+    return head + "…" + text[len(text) - room :]
+
+
+def byline(shown: ShownArticle, date_format: str = "%Y-%m-%d %H:%M") -> str:
+    """`Site · by Author · date`."""
+    parts = [shown.site]
+    if shown.author:
+        parts.append(f"by {shown.author}")
+    parts.append(format_date(shown.published, date_format))
+    return " · ".join(p for p in parts if p)
+
+
+# --- output formats -----------------------------------------------------------------------------
+
+
+def as_markdown(shown: ShownArticle) -> str:
+    from newstui.core.content import escape_markdown
+
+    lines = [f"# {escape_markdown(shown.title)}", "", escape_markdown(byline(shown))]
+    if shown.location:
+        lines += ["", f"<{shown.location}>" if shown.url == shown.location else shown.location]
+    if shown.enclosures:
+        lines += ["", "**Enclosures**", ""]
+        lines += [
+            f"- {escape_markdown(describe_enclosure(e))}: <{clean_line(e.url)}>"
+            for e in shown.enclosures
+        ]
+    lines += ["", "---", "", shown.body_markdown.strip()]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def as_text(shown: ShownArticle) -> str:
+    lines = [shown.title, byline(shown)]
+    if shown.location:
+        lines.append(shown.location)
+    if shown.enclosures:
+        lines += ["", "Enclosures:"]
+        lines += [f"  {describe_enclosure(e)}: {clean_line(e.url)}" for e in shown.enclosures]
+    lines += ["", markdown_to_text(shown.body_markdown)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def as_json(shown: ShownArticle) -> dict[str, Any]:
+    return {
+        "id": shown.id,
+        "title": shown.title,
+        "site": shown.site,
+        "author": shown.author,
+        "published": _iso(shown.published),
+        "url": shown.url,
+        "body_markdown": shown.body_markdown,
+        "links": [
+            {"number": n, "text": clean_line(text), "url": url}
+            for n, (text, url) in enumerate(shown.links, 1)
+        ],
+        "enclosures": [
+            {"url": e.url, "type": e.type, "length": e.length, "duration": e.duration}
+            for e in shown.enclosures
+        ],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+_LINK_MARKER = re.compile(r"\[\\\[(\d+)\\\]\]\(<[^>\n]*>\)")
+_MD_LINK = re.compile(r"(?<!\\)\[((?:[^\[\]\n]|\\\[|\\\])*)\]\((?:<[^>\n]*>|[^\s()]*)\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
+_EMPHASIS = re.compile(r"(?<![\\\w])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~&=\"'])")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def markdown_to_text(markdown: str) -> str:
+    """The rendered Markdown of a body as plain text: what the pane shows, without the marks."""
+    out: list[str] = []
+    for line in clean_text(markdown).split("\n"):
+        heading = _HEADING.match(line)
+        if heading:
+            line = heading.group(2)
+        if line.rstrip().endswith("\\") and not line.rstrip().endswith("\\\\"):
+            line = line.rstrip()[:-1]  # a hard line break
+        line = _LINK_MARKER.sub(r"[\1]", line)
+        line = _MD_LINK.sub(r"\1", line)
+        line = _AUTOLINK.sub(r"\1", line)
+        line = _EMPHASIS.sub(r"\2", line)
+        line = _ESCAPE.sub(r"\1", line)
+        if line.strip() == "---":
+            line = "-" * 20
+        out.append(line.rstrip())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
