@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from newstui.config import Config, parse_config
-from newstui.core.library import Library
+from newstui.core.library import Library, feed_json
 from newstui.core.models import View
 from newstui.sync.run import sync_accounts
 from tests import feedgen
@@ -120,5 +120,56 @@ def test_marks_travel_both_ways(
         [outcome] = sync_accounts(library.db, config)
         assert outcome.new == 1
         assert "Apple 5" in by_title(library)
+    finally:
+        library.close()
+
+
+def test_an_expired_session_logs_in_again(
+    ttrss: TtrssServer,  # noqa: F811
+    seeded: dict[str, int],
+    tmp_path: Path,
+) -> None:
+    from newstui.sync.run import make_backend
+
+    config = account_config(ttrss, tmp_path)
+    backend = make_backend(config.accounts[0], config)
+    try:
+        backend.login()
+        ttrss.psql("DELETE FROM ttrss_sessions;")
+        assert {f.title for f in backend.feeds()} >= {"Apples", "Berries"}
+    finally:
+        backend.close()
+
+
+def test_a_server_stopped_mid_sync_fails_cleanly_and_the_next_sync_completes(
+    ttrss: TtrssServer,  # noqa: F811
+    seeded: dict[str, int],
+    tmp_path: Path,
+) -> None:
+    config = account_config(ttrss, tmp_path)
+    library = Library.open(config, tmp_path / "lib.db")
+    try:
+
+        def stop_at_articles(account: str, step: str) -> None:
+            if step == "articles":
+                ttrss.stop_web()
+
+        try:
+            [outcome] = library.sync(progress=stop_at_articles)
+        finally:
+            ttrss.start_web()
+        assert outcome.status == "unavailable", outcome
+        assert outcome.error and "api" in outcome.error  # refused or reset, as it went
+        shown = [feed_json(f) for f in library.feeds()]
+        assert shown and all(f["status"] == "error" and f["account"] == "home" for f in shown)
+        # The library opens and reads offline meanwhile.
+        again = Library.open(config, tmp_path / "lib.db")
+        assert again.feeds()
+        again.close()
+        [outcome] = library.sync()
+        assert outcome.status == "ok"
+        server_count = int(ttrss.psql("SELECT count(*) FROM ttrss_user_entries;").strip())
+        assert len(library.articles(View("all"))) == server_count
+        assert all(f.status == "ok" for f in library.feeds())
     finally:
         library.close()
