@@ -99,6 +99,7 @@ class MainScreen(Screen[None]):
         Binding("A", "mark_all_read", "Mark view read", id="mark_all_read", show=False),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("R", "refresh_all", "Refresh all", id="refresh_all", show=False),
+        Binding("S", "sync", "Sync accounts", id="sync", show=False),
         Binding("o", "open_link", "Open link", id="open_link"),
         Binding("y", "copy_link", "Copy link", id="copy_link", show=False),
         Binding("f", "full_text", "Full text", id="full_text", show=False),
@@ -224,6 +225,8 @@ class MainScreen(Screen[None]):
         elif self.config.refresh.refresh_on_start and not self.open_source and feeds:
             # After the first paint: the cached library shows at once, the network comes later.
             self.call_after_refresh(self._refresh, None, True)
+        if self.config.refresh.refresh_on_start and not self.open_source and self.config.accounts:
+            self.call_after_refresh(self._sync, True)
 
     def _periodic_refresh(self) -> None:
         if not self.refreshing:
@@ -843,6 +846,39 @@ class MainScreen(Screen[None]):
         self.status.progress = f"Refreshing {p.done}/{p.total}"
         if p.outcome is not None and (p.outcome.new or p.outcome.updated or p.outcome.error):
             self._schedule_reload()
+
+    # ---- sync accounts --------------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        if not self.config.accounts:
+            self.notify("No sync accounts in the config ([[accounts]]).", markup=False)
+            return
+        self._sync(False)
+
+    @work(group="sync", exclusive=True)
+    async def _sync(self, background: bool) -> None:
+        self.notify("Syncing accounts…", markup=False, timeout=2)
+        try:
+            outcomes = await asyncio.to_thread(self.library.sync)
+        except NewstuiError as exc:
+            self.notify(f"Sync failed: {clean_line(exc)}", severity="error", markup=False)
+            return
+        if not self.is_attached:
+            return
+        failed = [o for o in outcomes if o.status != "ok"]
+        for o in failed:  # like a feed's error: the account's feeds show it too
+            self.notify(
+                f"{clean_line(o.account)}: {o.status}: {clean_line(o.error, max_length=200)}",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+        if not failed:
+            new = sum(o.new for o in outcomes)
+            self.notify(f"Synced: {new} new", markup=False, timeout=3)
+        with suppress(NoMatches):
+            await self._reload_feeds()
+            self.headlines.reload()
 
     # ---- feeds --------------------------------------------------------------------------------
 
