@@ -21,6 +21,18 @@ from tests.ttrss.harness import LoopbackFeeds, TtrssServer
 ITEMS = 450  # three getHeadlines pages
 
 
+def count_articles(db: Path) -> int:
+    if not db.exists():
+        return 0
+    probe = sqlite3.connect(db, timeout=10)
+    try:
+        return int(probe.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.OperationalError:  # not made yet
+        return 0
+    finally:
+        probe.close()
+
+
 def test_kill_9_at_any_moment_of_a_sync_loses_nothing_and_duplicates_nothing(
     ttrss: TtrssServer,  # noqa: F811
     loopback_feeds: LoopbackFeeds,  # noqa: F811
@@ -49,19 +61,22 @@ def test_kill_9_at_any_moment_of_a_sync_loses_nothing_and_duplicates_nothing(
     marked: dict[str, bool] = {}  # article link -> read, as changed locally between kills
     kills = 0
     stored: list[int] = []  # articles stored when each run ended
-    for _ in range(6):
+    for attempt in range(6):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, whole))
+        if attempt == 0:
+            # The first kill lands mid-pull for sure: as soon as a first page is stored.
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline:
+                if count_articles(db) > 0:
+                    break
+                time.sleep(0.01)
+        else:  # the others anywhere in a whole sync's time
+            time.sleep(rng.uniform(0.3, whole))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait(timeout=30)
-        if db.exists():
-            probe = sqlite3.connect(db)
-            try:
-                stored.append(probe.execute("SELECT count(*) FROM articles").fetchone()[0])
-            finally:
-                probe.close()
+        stored.append(count_articles(db))
         # A local change between the kills (the reader marking what it shows).
         if db.exists():
             library = Library.open(config, db)
