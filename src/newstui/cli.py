@@ -165,10 +165,16 @@ def _summary(outcomes: Sequence[FeedOutcome]) -> None:
     updated = sum(o.updated for o in outcomes)
     failed = [o for o in outcomes if o.status in ("error", "gone")]
     print(
-        f"{len(outcomes)} feeds checked: {new} new, {updated} updated, {len(failed)} failed",
+        f"{_count(len(outcomes), 'feed')} checked: {new} new, {updated} updated, "
+        f"{len(failed)} failed",
     )
     for o in failed:
         print(f"  ! {clean_line(o.url)}: {clean_line(o.error or o.status)}")
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 feed', '2 feeds', '0 feeds'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _feed_arg(library: Library, ref: str | None) -> int | None:
@@ -260,11 +266,14 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
         if args.limit is not None and args.limit < 0:
             raise UsageError("--limit must be zero or more")
         view = _articles_view(library, args)
-        articles = library.articles(view, args.limit)
-        if args.unread and view.kind != "unread":
-            articles = [a for a in articles if not a.read]
-        if args.bookmarked and view.kind != "bookmarks":
-            articles = [a for a in articles if a.bookmarked]
+        # Every filter is part of the query, and the limit applies to what they leave.
+        articles = library.articles(
+            view,
+            args.limit,
+            unread=args.unread,
+            bookmarked=args.bookmarked,
+            feed_id=_feed_arg(library, args.feed),
+        )
         if args.json:
             _print_json([article_json(a) for a in articles])
         else:
@@ -299,7 +308,7 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
         report = library.import_opml(Path(args.file))
         for warning in report.warnings:
             print(f"newstui: warning: {clean_line(warning)}", file=sys.stderr)
-        print(f"{report.added} feeds imported, {report.existing} already subscribed")
+        print(f"{_count(report.added, 'feed')} imported, {report.existing} already subscribed")
         return 0
     if command == "export":
         _write(library.export_opml(), args.output)

@@ -7,8 +7,9 @@ import html
 import json
 import logging
 import os
+import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -31,7 +32,7 @@ from newstui.core.models import (
 from newstui.core.refresh import FeedJob, Refresher, local_path, skipped_outcome
 from newstui.core.show import UNDATED, describe_enclosure, home_path, shorten_url
 from newstui.core.text import clean_line, is_feed_url
-from newstui.errors import NotAFeedError, NotFoundError, SourceError
+from newstui.errors import NotFoundError, ParseError, SourceError
 from newstui.storage.db import Database
 
 if TYPE_CHECKING:
@@ -159,37 +160,45 @@ class Library:
             raise SourceError(
                 f"{clean_line(arg)!r} is neither an http(s) URL nor a readable file or folder"
             )
-        url, candidates = await self._discover(arg)
+        url, candidates, fetched = await self._discover(arg)
         existing = self.db.feed_by_url(url)
         feed_id = self.db.insert_feed(url, title=title, tags=tags)
         outcome = None
         if existing is None or self.db.feed(feed_id).status == FeedStatus.NEVER:
-            outcomes = await self.refresh([feed_id])
+            # The document fetched and parsed to discover the feed is the one stored.
+            prefetched = {feed_id: fetched} if fetched is not None else None
+            outcomes = await self.refresh([feed_id], prefetched=prefetched)
             outcome = outcomes[0] if outcomes else None
         return AddResult(self.db.feed(feed_id), outcome, tuple(candidates))
 
-    async def _discover(self, url: str) -> tuple[str, list[tuple[str, str]]]:
-        """The feed URL to subscribe to: `url` itself, or the first feed an HTML page links to."""
+    async def _discover(self, url: str) -> tuple[str, list[tuple[str, str]], Any]:
+        """The feed URL to subscribe to: `url` itself, or the first feed an HTML page links to.
+
+        When `url` is a feed, also its fetch and parse, for the refresh to store as they are.
+        """
         from newstui.core.fetch import Fetcher
-        from newstui.core.parse import parse_document
+        from newstui.core.workers import parse_body
 
         async with Fetcher(self.config.refresh) as fetcher:
-            result = await fetcher.fetch(url)
+            result = await fetcher.fetch(url, decode=False)
         if result.status != "ok":
             raise SourceError(f"{clean_line(url)}: {result.error or result.status}")
-        try:
-            await asyncio.to_thread(
-                parse_document,
-                result.body,
-                url=result.final_url or url,
-                headers=dict(result.headers),
-                limits=self.config.limits,
-            )
-        except NotAFeedError as exc:
-            if not exc.candidates:
-                raise SourceError(f"{clean_line(url)}: {exc} (and it links to no feed)") from None
-            return exc.candidates[0][0], list(exc.candidates)
-        return url, []
+        parsed = await asyncio.to_thread(
+            parse_body,
+            result.body,
+            result.encoding,
+            self.config.refresh.max_bytes,
+            result.final_url or url,
+            dict(result.headers),
+            self.config.limits,
+        )
+        if parsed[0] == "notafeed":
+            if not parsed[2]:
+                raise SourceError(f"{clean_line(url)}: {parsed[1]} (and it links to no feed)")
+            return parsed[2][0][0], list(parsed[2]), None
+        if parsed[0] != "ok":
+            raise ParseError(parsed[1])
+        return url, [], (replace(result, body=b""), parsed)
 
     def remove_feed(self, feed_id: int) -> None:
         self.db.remove_feed(feed_id)
@@ -239,8 +248,17 @@ class Library:
                     return article
         return self.db.article(article_id)
 
-    def articles(self, view: View, limit: int | None = None) -> list[Article]:
-        return self.db.articles(view, limit)
+    def articles(
+        self,
+        view: View,
+        limit: int | None = None,
+        *,
+        unread: bool = False,
+        bookmarked: bool = False,
+        feed_id: int | None = None,
+    ) -> list[Article]:
+        """A view's articles, only unread / bookmarked / one feed's if asked, at most `limit`."""
+        return self.db.articles(view, limit, unread=unread, bookmarked=bookmarked, feed_id=feed_id)
 
     def set_read(self, article_ids: Sequence[int], read: bool = True) -> int:
         self._welcome_flags(article_ids, read=read)
@@ -323,8 +341,12 @@ class Library:
         *,
         progress: Callable[[RefreshProgress], None] | None = None,
         background: bool = False,
+        prefetched: Mapping[int, Any] | None = None,
     ) -> list[FeedOutcome]:
-        """Refresh feeds (all by default); one feed's failure never stops the others."""
+        """Refresh feeds (all by default); one feed's failure never stops the others.
+
+        A failure of the disk does: it raises StorageFailure (what was stored before is kept).
+        """
         rows = await asyncio.to_thread(self._refresh_rows, feed_ids)
         jobs: list[FeedJob] = []
         skipped: list[FeedOutcome] = []
@@ -350,7 +372,7 @@ class Library:
             days = retention if retention is not None else self.config.refresh.retention_days
             jobs.append(FeedJob(feed_id, url, etag, last_modified, days, bool(full_text)))
         refresher = Refresher(self.db, self.config, progress=progress)
-        return await refresher.run(jobs, skipped)
+        return await refresher.run(jobs, skipped, prefetched)
 
     @property
     def can_refresh_in_child(self) -> bool:
@@ -507,7 +529,7 @@ class Library:
     def export_opml(self) -> str:
         from newstui.core.opml import render_opml
 
-        return render_opml((f.url, f.display_title, f.tags) for f in self.db.feeds())
+        return render_opml((_export_url(f.url), f.display_title, f.tags) for f in self.db.feeds())
 
     def export_bookmarks(self, fmt: str) -> str:
         articles = self.db.articles(View("bookmarks"))
@@ -516,9 +538,12 @@ class Library:
         if fmt == "markdown":
             lines = ["# Bookmarks", ""]
             for a in articles:
-                title = _md_escape(clean_line(a.title))
+                title = clean_line(a.title)
                 date = a.published.strftime("%Y-%m-%d") if a.published else "undated"
-                link = f"[{title}](<{a.url}>)" if a.url else title
+                if a.url:
+                    link = f"[{_md_escape(title)}](<{_md_url(clean_line(a.url))}>)"
+                else:
+                    link = _md_escape(title, starts_line=True)
                 lines.append(f"- {link} · {_md_escape(clean_line(a.feed_title))} · {date}")
             return "\n".join(lines) + "\n"
         if fmt == "netscape":
@@ -705,15 +730,53 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _md_escape(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!<>|" else c for c in text)
+# What Markdown (CommonMark, and GitHub's strikethrough) would read as markup in a title. The
+# rest stays as typed: "4-Inch", "C# 12.0 (preview)", "AT&T", "a < b", "snake_case".
+_MD_ALWAYS = re.compile(r"[\\`*\[\]~]")
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")  # not inside a word
+_MD_ENTITY = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")  # an HTML tag or an autolink
+_MD_LINE_START = re.compile(r"^(\s*)(?:([-+>#=])|(\d{1,9})([.)]))")  # lists, quotes, headings
+
+
+def _md_escape(text: str, *, starts_line: bool = False) -> str:
+    """`text` as Markdown that renders as exactly `text`, with as few backslashes as that takes.
+
+    `starts_line`: the text opens a line (or a list item), where `-`, `1.`, `#`, `>` are markup.
+    """
+    text = _MD_ALWAYS.sub(lambda m: "\\" + m.group(), text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_TAG.sub(r"\\<", text)
+
+    def line_start(m: re.Match[str]) -> str:
+        if m.group(2):
+            return f"{m.group(1)}\\{m.group(2)}"
+        return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
+
+    return _MD_LINE_START.sub(line_start, text) if starts_line else text
+
+
+def _md_url(url: str) -> str:
+    """A URL as a Markdown link destination in angle brackets."""
+    return url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
 
 
 def _store_form(arg: str) -> str:
-    """How a source is stored: URLs as given; local paths made absolute (cwd may change)."""
-    if arg.startswith(("http://", "https://", "file://")) or "://" in arg:
+    """How a source is stored: URLs as given; local paths (also as file:// URLs) made absolute,
+    so a path and its file:// URL are one subscription (cwd may change)."""
+    if arg[:7].lower() == "file://":
+        path = local_path(arg)
+        return os.path.abspath(path) if path is not None else arg
+    if "://" in arg:
         return arg
     return os.path.abspath(os.path.expanduser(arg))
+
+
+def _export_url(url: str) -> str:
+    """A source as OPML's xmlUrl: a URL, local paths too (file:///...), as other readers expect."""
+    path = local_path(url)
+    return Path(os.path.abspath(path)).as_uri() if path is not None else url
 
 
 def _check_local(path: Path) -> None:

@@ -596,11 +596,31 @@ class Database:
             enclosures=decode_enclosures(row[15]),
         )
 
-    def articles(self, view: View, limit: int | None = None) -> list[Article]:
-        ids = self.view_ids(view)
-        if limit is not None:
-            ids = ids[:limit]
-        return [self.article(i) for i in ids]
+    def articles(
+        self,
+        view: View,
+        limit: int | None = None,
+        *,
+        unread: bool = False,
+        bookmarked: bool = False,
+        feed_id: int | None = None,
+    ) -> list[Article]:
+        """The view's articles in its order, narrowed by the filters in the query, then limited."""
+        where, order, params = self._view_sql(view)
+        params = list(params)
+        if unread:
+            where += " AND a.read = 0"
+        if bookmarked:
+            where += " AND a.bookmarked = 1"
+        if feed_id is not None:
+            where += " AND a.feed_id = ?"
+            params.append(feed_id)
+        caps = [cap for cap in (_view_limit(view), limit) if cap is not None]
+        sql = f"SELECT a.id {where} {order}"
+        if caps:
+            sql += " LIMIT ?"
+            params.append(min(caps))
+        return [self.article(row[0]) for row in self.query(sql, params)]
 
     def existing_articles(self, article_ids: Sequence[int]) -> list[int]:
         found: list[int] = []

@@ -222,7 +222,12 @@ class MainScreen(Screen[None]):
             )
             if first:
                 self._open(first[0].id, focus=False)
-        elif self.config.refresh.refresh_on_start and not self.open_source and feeds:
+        elif self.open_source:
+            # `newstui open FILE` of one article: the reader shows that article, not a list of one.
+            first = await asyncio.to_thread(self.library.headlines, View("all"), 0, 2)
+            if len(first) == 1:
+                self._open(first[0].id, focus=True)
+        elif self.config.refresh.refresh_on_start and feeds:
             # After the first paint: the cached library shows at once, the network comes later.
             self.call_after_refresh(self._refresh, None, True)
         if self.config.refresh.refresh_on_start and not self.open_source and self.config.accounts:
