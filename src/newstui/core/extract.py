@@ -5,13 +5,24 @@ hidden`, `aria-hidden`) is removed, unless it is nearly the whole page (revealed
 Two extractors read the page: trafilatura (robust metadata, conservative about boilerplate) and
 readability-lxml (the Readability algorithm, good at keeping whole article containers). Their
 Markdown is split into blocks and merged: readability's blocks are the base; trafilatura's blocks
-that readability missed are inserted where they fall between blocks both extractors agree on, or
-put first when they come before all of those and are not mostly links; readability's trailing
-text from a "Related"-style heading on is dropped; a block from trafilatura that the text already
-has is not added twice (the page's own repeated paragraphs stay); and when readability picked a far smaller container than trafilatura, trafilatura's text
-is used. Finally, a list item that introduces a sub-list ("In progress:") but lost it (both
+that readability missed are inserted where they fall between blocks both extractors agree on
+(the shared blocks), or put first when they come before all of those and are not mostly links;
+readability's trailing text from a "Related"-style heading on is dropped; a block from
+trafilatura that the text already has is not added twice (the page's own repeated paragraphs
+stay). When readability picked a far smaller container than trafilatura, trafilatura's text is
+used. Finally, a list item that introduces a sub-list ("In progress:") but lost it (both
 extractors drop lists that are all links) gets its sub-list back from the page, when the
 sub-list's items read as text (several words each) rather than as a bar of short links.
+
+Where a block sits in the page decides what trafilatura may add. Each block is found in the page
+by its first 3-word shingle that occurs in one place only, and the article's container is the
+deepest element holding all of readability's shared blocks (a layout table rather than one of
+its cells). Trafilatura's extra blocks outside that container are left out: teasers of other
+stories after the article, and, before it, the article's header (title, standfirst, byline,
+tags), unless that lead-in has several full paragraphs (body text readability missed). A run of
+extra blocks inside the article that outweighs all the shared text (a gallery, a list of other
+stories set into the page) is left out too, and does not count when judging readability's
+container too small.
 
 A page is never left empty when it shows text: a short result stays when it is most of the
 page's visible text (a short page); else the page's container with the most paragraph text is
@@ -29,6 +40,7 @@ import re
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -48,6 +60,20 @@ MIN_WORDS = 20
 SHORT_SHARE = 0.5
 #: A candidate smaller than this share of the other is taken as a too-narrow pick.
 NARROW_SHARE = 0.5
+#: A run of trafilatura's blocks inside the article is dropped when it has more words than this
+#: share of the text the two extractors share.
+OVERSIZED_SHARE = 1.0
+#: A block is found in the page by the first of this many of its 3-word shingles that is in one
+#: place only.
+LOCATE_SHINGLES = 40
+#: Lead-in blocks outside the article's container are kept when this many of them are full
+#: paragraphs of at least `PARAGRAPH_WORDS` words.
+LEAD_PARAGRAPHS = 2
+PARAGRAPH_WORDS = 20
+#: The article's container is looked for only when the extractors share this many blocks.
+CONTAINER_MIN_BLOCKS = 3
+#: The article's container is the deepest element holding this share of the shared text.
+CONTAINER_SHARE = 1.0
 #: A dropped sub-list is restored only when its items average at least this many words.
 SUBLIST_ITEM_WORDS = 4
 
@@ -123,7 +149,7 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     meta, traf = _trafilatura(html if root is None else root, base)
     title, author, date = meta
     readable, readable_title = _readability(html if root is None else deepcopy(root), base)
-    body, method = merge(readable, traf)
+    body, method = merge(readable, traf, root)
     title = title or readable_title
     markdown = _finish(body, html, base, title)
     if len(_words(markdown)) < MIN_WORDS and root is not None:
@@ -302,6 +328,13 @@ HIDDEN_MAX_SHARE = 0.75
 _NOT_TEXT = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "canvas")
 #: The page's chrome: dropped from the page's text when what remains still has text.
 _CHROME = ("nav", "header", "footer", "aside", "form", "button", "select", "dialog", "menu")
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote",
+        "figcaption", "figure", "dd", "dt", "dl", "section", "article", "main", "aside",
+        "header", "footer", "nav", "table", "tr", "ul", "ol", "body", "form",
+    }
+)  # fmt: skip
 _PARAGRAPH_TAGS = ("p", "pre", "td", "li", "blockquote", "dd", "div", "section", "article")
 
 
@@ -429,19 +462,195 @@ def _blocks(markdown: str) -> list[str]:
     return [b for b in blocks if b.strip()]
 
 
-def merge(readable: str, traf: str) -> tuple[str, str]:
-    """The merged body of readability's and trafilatura's Markdown, and which of `METHODS` it is."""
+def merge(readable: str, traf: str, root: Any | None = None) -> tuple[str, str]:
+    """The merged body of readability's and trafilatura's Markdown, and which of `METHODS` it is.
+
+    With the page's tree `root`, trafilatura's blocks that readability lacks are kept only when
+    they sit inside the article's container: the page element that holds the text both agree on.
+    """
     r_total, t_total = len(_words(readable)), len(_words(traf))
     if not r_total or not t_total:
         return (readable, "readability") if r_total else (traf, "trafilatura")
-    if r_total < NARROW_SHARE * t_total:
+    page = _Page(root) if root is not None else None
+    if r_total < NARROW_SHARE * (t_total - _oversized_words(readable, traf)):
         # Readability settled on a much smaller container than trafilatura found: too narrow.
-        return traf, "trafilatura"
-    merged = choose(readable, traf)
+        # Trafilatura's text, without what lies outside the container of the shared text.
+        return (_within(readable, traf, page) if page is not None else traf), "trafilatura"
+    merged = choose(readable, traf, page)
     return merged, "both"
 
 
-def choose(readable: str, traf: str) -> str:
+def _shared(words: list[list[str]], other: list[list[str]]) -> list[bool]:
+    """Which blocks (by their words) the other text has too: at least five words, most of them."""
+    everything = set().union(*(_shingles(w) for w in other))
+    return [len(w) >= 5 and _contained(w, everything) >= 0.6 for w in words]
+
+
+def _runs(shared: list[bool]) -> list[tuple[int, int]]:
+    """(start, end) of each run of unshared blocks between two shared ones."""
+    runs = []
+    marks = [n for n, s in enumerate(shared) if s]
+    for a, b in pairwise(marks):
+        if b > a + 1:
+            runs.append((a + 1, b))
+    return runs
+
+
+def _oversized(t_words: list[list[str]], shared: list[bool]) -> set[int]:
+    """Trafilatura's blocks in runs, between shared blocks, longer than all the shared text:
+    something set into the article (a gallery, a list of stories), not a part of it."""
+    total = sum(len(w) for w, s in zip(t_words, shared, strict=True) if s)
+    out: set[int] = set()
+    for start, end in _runs(shared):
+        if sum(len(w) for w in t_words[start:end]) > OVERSIZED_SHARE * total:
+            out.update(range(start, end))
+    return out
+
+
+def _oversized_words(readable: str, traf: str) -> int:
+    t_words = [_words(b) for b in _blocks(traf)]
+    shared = _shared(t_words, [_words(b) for b in _blocks(readable)])
+    return sum(len(t_words[n]) for n in _oversized(t_words, shared))
+
+
+class _Page:
+    """Where a block of text sits in the page: the block-level element holding its first words."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self._starts: dict[tuple[str, ...], Any] | None = None
+
+    def _index(self) -> dict[tuple[str, ...], Any]:
+        """Each 3-word shingle of the page's text -> the block element where it first starts."""
+        if self._starts is not None:
+            return self._starts
+        from lxml import etree
+
+        body = self.root.find("body")
+        body = body if body is not None else self.root
+        words: list[str] = []
+        owners: list[Any] = []
+        stack: list[Any] = []
+        skip = 0
+        for event, element in etree.iterwalk(body, events=("start", "end")):
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if event == "start":
+                if skip or tag in _NOT_TEXT:
+                    skip += 1
+                    continue
+                stack.append(element if tag in _BLOCK_TAGS or not stack else stack[-1])
+                found = _WORD.findall((element.text or "").lower())
+                words += found
+                owners += [stack[-1]] * len(found)
+            else:
+                if skip:
+                    skip -= 1
+                    if skip or tag not in _NOT_TEXT:
+                        continue
+                else:
+                    stack.pop()
+                if element is not body and stack:
+                    found = _WORD.findall((element.tail or "").lower())
+                    words += found
+                    owners += [stack[-1]] * len(found)
+        starts: dict[tuple[str, ...], Any] = {}
+        self._shared_at: dict[tuple[str, ...], Any] = {}
+        for n in range(len(words) - 2):
+            key = (words[n], words[n + 1], words[n + 2])
+            first = starts.setdefault(key, owners[n])
+            if first is not owners[n]:
+                # In two places: it says only that the block is in their common ancestor.
+                at = self._shared_at.get(key, first)
+                self._shared_at[key] = _common_ancestor(at, owners[n])
+        self._starts = starts
+        return starts
+
+    def locate(self, words: list[str]) -> Any | None:
+        """The element holding the block with these words: where its first shingle that is in
+        one place only is, else the deepest common ancestor of its shingles' places; or None."""
+        starts = self._index()
+        shared: list[Any] = []
+        for n in range(min(len(words) - 2, LOCATE_SHINGLES)):
+            key = (words[n], words[n + 1], words[n + 2])
+            element = starts.get(key)
+            if element is None:
+                continue
+            if key not in self._shared_at:
+                return element
+            shared.append(self._shared_at[key])
+        if not shared:
+            return None
+        return max(shared, key=lambda e: sum(1 for _ in e.iterancestors()))
+
+    def container(self, blocks: list[list[str]]) -> Any | None:
+        """The deepest element holding most of these blocks' words (a table, not its cell)."""
+        held: dict[Any, int] = {}
+        total = 0
+        for words in blocks:
+            element = self.locate(words)
+            if element is None:
+                continue
+            total += len(words)
+            for holder in (element, *element.iterancestors()):
+                held[holder] = held.get(holder, 0) + len(words)
+        if not total:
+            return None
+        best = max(
+            (e for e, n in held.items() if n >= CONTAINER_SHARE * total),
+            key=lambda e: sum(1 for _ in e.iterancestors()),
+        )
+        # A layout table's cell holds a part of the article; the table holds it all.
+        while best.tag in ("td", "th", "tr", "tbody", "thead", "tfoot"):
+            parent = best.getparent()
+            if parent is None:
+                break
+            best = parent
+        return best
+
+    def inside(self, words: list[str], container: Any) -> bool | None:
+        """Whether the block is in `container`; None when it cannot be found in the page."""
+        element = self.locate(words)
+        if element is None:
+            return None
+        return element is container or any(a is container for a in element.iterancestors())
+
+
+def _common_ancestor(a: Any, b: Any) -> Any:
+    above = {id(e): e for e in (a, *a.iterancestors())}
+    for element in (b, *b.iterancestors()):
+        if id(element) in above:
+            return element
+    return a
+
+
+def _within(readable: str, traf: str, page: _Page) -> str:
+    """Trafilatura's blocks, less those found outside the container of the shared text (and
+    the unplaced ones among them)."""
+    t_blocks = _blocks(traf)
+    t_words = [_words(b) for b in t_blocks]
+    t_all = set().union(*(_shingles(w) for w in t_words))
+    r_words = [_words(b) for b in _blocks(readable)]
+    shared = [w for w in r_words if len(w) >= 5 and _contained(w, t_all) >= 0.6]
+    if len(shared) < CONTAINER_MIN_BLOCKS:
+        return traf  # too little shared text to tell where the article is
+    container = page.container(shared)
+    if container is None:
+        return traf
+    where = [page.inside(w, container) for w in t_words]
+    keep: list[str] = []
+    for n, block in enumerate(t_blocks):
+        if where[n] is None:
+            before = next((x for x in reversed(where[:n]) if x is not None), None)
+            after = next((x for x in where[n + 1 :] if x is not None), None)
+            if not (before and after):
+                continue  # unplaced, and not between two blocks of the article
+        elif not where[n]:
+            continue
+        keep.append(block)
+    return "\n\n".join(keep)
+
+
+def choose(readable: str, traf: str, page: _Page | None = None) -> str:
     """The merged body of readability's and trafilatura's Markdown (see the module docstring)."""
     r_blocks, t_blocks = _blocks(readable), _blocks(traf)
     r_words = [_words(b) for b in r_blocks]
@@ -452,6 +661,7 @@ def choose(readable: str, traf: str) -> str:
     t_in_r = [_contained(w, r_all) for w in t_words]
     r_anchors = [i for i, w in enumerate(r_words) if len(w) >= 5 and r_in_t[i] >= 0.6]
     t_anchors = [i for i, w in enumerate(t_words) if len(w) >= 5 and t_in_r[i] >= 0.6]
+    t_anchors = _best_matches(t_anchors, t_words, r_words)
     if not r_anchors or not t_anchors:
         return traf  # the two disagree entirely: trafilatura is the conservative choice
     # Each group: a readability block, then the trafilatura blocks put after it.
@@ -466,15 +676,34 @@ def choose(readable: str, traf: str) -> str:
             break
     # Trafilatura's blocks before the first shared one that readability dropped (a lead-in, a
     # list of materials) go first, unless they are mostly links (a navigation bar).
-    lead = [
-        t_blocks[j]
+    container = None
+    if page is not None and len(r_anchors) >= CONTAINER_MIN_BLOCKS:
+        container = page.container([r_words[i] for i in r_anchors])
+
+    def outside(j: int) -> bool:
+        return (
+            container is not None
+            and page is not None
+            and page.inside(t_words[j], container) is False
+        )
+
+    lead_at = [
+        j
         for j in range(t_anchors[0])
         if t_words[j] and t_in_r[j] < 0.3 and _link_share(t_blocks[j], t_words[j]) < 0.5
     ]
+    # Outside the article's container, a lead-in is the article's header (its title, standfirst,
+    # byline, tags): left out, unless it has body paragraphs readability missed (several full
+    # paragraphs).
+    body = [j for j in lead_at if len(t_words[j]) >= PARAGRAPH_WORDS]
+    if len(body) < LEAD_PARAGRAPHS:
+        lead_at = [j for j in lead_at if not outside(j)]
+    lead = [t_blocks[j] for j in lead_at]
     if lead:
         merged[r_anchors[0]][:0] = lead
+    oversized = _oversized(t_words, [j in set(t_anchors) for j in range(len(t_words))])
     for j in range(t_anchors[0] + 1, t_anchors[-1]):
-        if t_in_r[j] >= 0.3 or not t_words[j]:
+        if t_in_r[j] >= 0.3 or not t_words[j] or j in oversized or outside(j):
             continue
         previous = max(a for a in t_anchors if a < j)
         anchor = _shingles(t_words[previous])
@@ -489,6 +718,20 @@ def choose(readable: str, traf: str) -> str:
                 out.append(block)
                 own.add(key)  # a block from trafilatura that the text already has is dropped
     return "\n\n".join(out)
+
+
+def _best_matches(anchors: list[int], words: list[list[str]], other: list[list[str]]) -> list[int]:
+    """`anchors` less those whose best match in `other` is some other anchor's better match
+    (a caption or a summary repeating part of a paragraph is not where that paragraph is)."""
+    other_shingles = [_shingles(w) for w in other]
+    best: dict[int, tuple[int, int]] = {}
+    for i in anchors:
+        mine = _shingles(words[i])
+        overlap, at = max((len(mine & s), n) for n, s in enumerate(other_shingles))
+        if at not in best or overlap > best[at][0]:
+            best[at] = (overlap, i)
+    keep = {i for _, i in best.values()}
+    return [i for i in anchors if i in keep]
 
 
 def _link_share(block: str, words: list[str]) -> float:
