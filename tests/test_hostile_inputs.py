@@ -172,16 +172,27 @@ def test_huge_config(tmp_path: Path) -> None:
     assert "too large" in message
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads anything")
-def test_unreadable_config(tmp_path: Path) -> None:
-    path = tmp_path / "secret.toml"
-    path.write_text("[refresh]\nconcurrency = 1\n")
-    path.chmod(0)
-    try:
-        message = assert_clean_failure(cli(tmp_path, "feeds", config=path), "secret.toml")
+def test_unreadable_config() -> None:
+    """As a user without root's powers (`nobody` when the tests run as root), as in real use."""
+    from tests.unprivileged import as_user, user_dir
+
+    with user_dir() as home:
+        path = home / "secret.toml"
+        path.write_text("[refresh]\nconcurrency = 1\n")
+        path.chmod(0)
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "NEWSTUI_DB": str(home / "db.sqlite"),
+            "XDG_CONFIG_HOME": str(home / "xdg-config"),
+            "NEWSTUI_CONFIG": str(path),
+        }
+        exe = str(BIN) if BIN.exists() else shutil.which("newstui") or "newstui"
+        proc = subprocess.run(
+            as_user([exe, "feeds"]), env=env, capture_output=True, timeout=30, cwd=home
+        )
+        message = assert_clean_failure(proc, "secret.toml")
         assert "ermission" in message
-    finally:
-        path.chmod(0o600)
 
 
 # ---- local sources through `newstui add` -------------------------------------------------------

@@ -1,19 +1,94 @@
-"""Layering: the core never imports Textual; parse workers never import the fetcher."""
+"""Layering: nothing outside ui/ loads Textual or Rich; parse workers never import the fetcher."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "newstui"
+LOADED_ONLY_BY_THE_UI = ("textual", "rich")
 
 
-def test_core_and_storage_do_not_import_textual() -> None:
+def test_no_module_outside_ui_loads_textual_or_rich() -> None:
+    """Every module of the package but ui/, each imported in turn into one clean interpreter:
+    neither Textual nor Rich is loaded (the first module that loads one is named)."""
     code = (
-        "import sys, newstui.core.library, newstui.core.refresh, newstui.storage.db, newstui.cli;"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual',)];"
-        "print(bad); sys.exit(1 if bad else 0)"
+        "import importlib, pkgutil, sys, newstui\n"
+        "names = sorted(m.name for m in pkgutil.walk_packages(newstui.__path__, 'newstui.'))\n"
+        "names = [n for n in names if n.split('.')[1] != 'ui' and n != 'newstui.__main__']\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        f"    bad = sorted(m for m in sys.modules if m.split('.')[0] in {LOADED_ONLY_BY_THE_UI!r})\n"
+        "    if bad:\n"
+        "        print(name, 'loads', bad[:5]); sys.exit(1)\n"
+        "print('\\n'.join(names))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    imported = set(proc.stdout.split())
+    on_disk = {
+        ".".join(("newstui", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] != "ui" and p.name != "__main__.py"
+    }
+    assert imported | {"newstui"} == on_disk  # every module was imported, none skipped unseen
+
+
+def ui_imports(source: str, *, lazily_allowed: bool) -> list[str]:
+    """Imports of Textual, Rich or newstui.ui in `source`; with `lazily_allowed`, only those at
+    module level (an import inside a function runs when the function does)."""
+    found = []
+    tree = ast.parse(source)
+    lazy: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            lazy |= {id(inner) for inner in ast.walk(node) if inner is not node}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            ui = (
+                top in LOADED_ONLY_BY_THE_UI
+                or name == "newstui.ui"
+                or name.startswith("newstui.ui.")
+            )
+            if ui and not (lazily_allowed and id(node) in lazy):
+                found.append(f"line {node.lineno}: {name}")
+    return found
+
+
+def test_nothing_outside_ui_imports_textual_or_rich_even_lazily() -> None:
+    """An import inside a function escapes the import test above until the function runs: the
+    source says it. The CLI alone may import the UI (to launch it), and only inside a function."""
+    bad = {}
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] == "ui":
+            continue
+        found = ui_imports(
+            path.read_text(encoding="utf-8"), lazily_allowed=relative == Path("cli.py")
+        )
+        if found:
+            bad[str(relative)] = found
+    assert bad == {}
+
+
+def test_the_source_check_sees_a_lazy_import() -> None:
+    """Positive controls: the check above can fail."""
+    lazy = "def f():\n    from textual.app import App\n    import rich.text\n"
+    assert len(ui_imports(lazy, lazily_allowed=False)) == 2
+    assert ui_imports(lazy, lazily_allowed=True) == []
+    assert ui_imports("from newstui.ui.app import make_app\n", lazily_allowed=True) != []
+    assert ui_imports("import rich\n", lazily_allowed=True) == ["line 1: rich"]
 
 
 def test_ui_talks_to_the_library_and_models_only() -> None:

@@ -91,12 +91,42 @@ def test_directory_as_database_is_refused(tmp_path: Path) -> None:
         Database(tmp_path)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files; needs a normal user")
 def test_read_only_database_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "ro.db"
-    Library.open(Config(), path).close()
-    path.chmod(0o444)
-    refused(path, "read-only")
+    """As a user without root's powers (`nobody` when the tests run as root), as in real use."""
+    import subprocess
+    import sys
+
+    from tests.unprivileged import as_user, user_dir
+
+    make = (
+        "import sys; from newstui.config import Config; from newstui.core.library import Library;"
+        "Library.open(Config(), sys.argv[1]).close()"
+    )
+    with user_dir() as home:
+        path = home / "ro.db"
+        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "cfg")}
+        made = subprocess.run(
+            as_user([sys.executable, "-c", make, str(path)]),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert made.returncode == 0, made.stderr
+        path.chmod(0o444)
+        before = digest(path)
+        bin_ = Path(sys.executable).parent / "newstui"
+        proc = subprocess.run(
+            as_user([str(bin_), "--db", str(path), "feeds"]),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 1, (proc.stdout, proc.stderr)
+        assert str(path) in proc.stderr and "read-only" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert digest(path) == before, "the file must never be overwritten"
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
