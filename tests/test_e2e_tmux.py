@@ -96,7 +96,7 @@ def test_fresh_start_opens_on_the_welcome_guide(tmux: Callable[..., str], tmp_pa
     tmux(start=True)
     shown = wait_for(tmux, "Welcome to newstui")
     assert "All" in shown and "Bookmarks" in shown
-    tmux("q")
+    tmux("Q")
     assert wait_exit(tmp_path) == "EXIT=0"
 
 
@@ -117,7 +117,7 @@ def test_open_read_bookmark_quit_then_the_cli_lists_the_bookmark(
     assert "Town News" in shown
     tmux("b")
     wait_for(tmux, "★")
-    tmux("q")
+    tmux("Q")  # quits from the article (q steps back)
     assert wait_exit(tmp_path) == "EXIT=0"
     out = subprocess.run(
         [str(BIN), "articles", "--bookmarked", "--json"],
@@ -148,5 +148,5 @@ def test_a_refresh_big_enough_for_the_parse_pool_keeps_the_reader_running(
     wait_for(tmux, "Pool feed 9")
     tmux("R")
     wait_for(tmux, "10 feeds checked", timeout=30)  # the refresh summary, app still alive
-    tmux("q")
+    tmux("Q")
     assert wait_exit(tmp_path) == "EXIT=0"

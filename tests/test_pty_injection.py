@@ -320,7 +320,7 @@ def app_output(tmp_path: Path) -> tuple[bytes, int | None]:
             term.press(key)
         term.press("j", until=b"RAWERROR")  # the failing raw feed: its error in the status line
         keys = ["\r", "j", "j", "j", "\r", "l", "n", "b", "m", "\t", "G"]
-        keys += ["?", "\x1b", "/", *"MARKUPMARK", "\r", "\r", "\x1b", "\x1b", "q"]
+        keys += ["?", "\x1b", "/", *"MARKUPMARK", "\r", "\r", "\x1b", "\x1b", "Q"]
         for key in keys:
             term.press(key)
         status = term.finish()
@@ -331,7 +331,7 @@ def app_output(tmp_path: Path) -> tuple[bytes, int | None]:
 
 def test_hostile_text_never_reaches_the_terminal(app_output: tuple[bytes, int | None]) -> None:
     output, status = app_output
-    assert status == 0, f"the app did not exit cleanly on q (status {status})"
+    assert status == 0, f"the app did not exit cleanly on Q (status {status})"
     # The hostile articles were shown: titles in the list, bodies in the article pane.
     shown = [b"RAWTITLE0", b"RAWBODY0", b"RAWTEXT1", b"RAWAUTHOR0", b"RAWERROR", b"JSONTITLE0"]
     shown += [b"JSONBODY1", b"JSONAUTHOR", b"RSSBODY", b"HTMLBODY", b"MDCODE", b"TXTBODY"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from textual.color import Color
 from textual.filter import Monochrome
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
@@ -96,26 +97,132 @@ async def test_movement_keys_move_the_cursor(library: Library) -> None:
         assert headlines.cursor == 0
 
 
-async def test_panes_cycle_with_tab_h_l_and_arrows(library: Library) -> None:
+async def test_panes_step_with_tab_h_l_and_arrows_and_stop_at_the_ends(library: Library) -> None:
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        _, tree, headlines, article_view = parts(app)
+        screen, tree, headlines, article_view = parts(app)
         assert app.focused is headlines
-        await pilot.press("tab")
+        await pilot.press("tab")  # nothing open yet: moving right opens the selected headline
+        await settle(pilot)
         assert app.focused is article_view
-        await pilot.press("tab")
-        assert app.focused is tree
+        assert screen.open_article is not None and screen.open_article.title == "Alpha story 0"
+        await pilot.press("tab")  # right of the article there is nothing: no wrap to the feeds
+        assert app.focused is article_view
+        await pilot.press("l", "right")
+        assert app.focused is article_view
         await pilot.press("shift+tab")
-        assert app.focused is article_view
-        await pilot.press("h")
         assert app.focused is headlines
         await pilot.press("left")
+        assert app.focused is tree
+        await pilot.press("h", "shift+tab")  # nothing left of the feeds either
         assert app.focused is tree
         await pilot.press("l")
         assert app.focused is headlines
         await pilot.press("right")
         assert app.focused is article_view
+
+
+async def test_escape_and_q_step_back_one_level_and_q_quits_only_from_the_feeds(
+    library: Library,
+) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _, tree, headlines, article_view = parts(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused is article_view
+        assert "Alpha story 0 body" in screen_text(app)  # full screen at 80 columns
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.focused is headlines
+        assert "Alpha story 0 body" not in screen_text(app)
+        assert "Beta post 0" in screen_text(app)  # the list is back
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("q")  # q from the article: back to the list, the app stays
+        await settle(pilot)
+        assert app.is_running and app.focused is headlines
+        await pilot.press("q")
+        assert app.is_running and app.focused is tree
+        await pilot.press("escape")  # nothing above the feeds: escape stays
+        assert app.is_running and app.focused is tree
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_a_search_is_one_level_escape_leaves_it_first(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, tree, headlines, _ = parts(app)
+        await pilot.press("slash", *"zebras", "enter")
+        await settle(pilot)
+        assert screen.view.kind == "search" and headlines.count == 3
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.view.kind == "all" and headlines.count == 9
+        assert app.focused is headlines
+        await pilot.press("escape")
+        assert app.focused is tree
+
+
+async def test_shift_q_quits_from_the_article(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused is parts(app)[3]
+        await pilot.press("Q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_the_header_lights_the_title_of_the_focused_pane(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def lit() -> str:
+            """The header's text drawn on the cursor's colour (the lit title)."""
+            cursor = Color.parse(app.theme_variables["block-cursor-background"]).hex.lower()
+            strip = app.screen._compositor.render_strips()[0]
+            return "".join(
+                seg.text
+                for seg in strip
+                if seg.style
+                and seg.style.bgcolor
+                and seg.style.bgcolor.triplet
+                and seg.style.bgcolor.triplet.hex.lower() == cursor
+            ).strip()
+
+        assert lit().startswith("All")
+        await pilot.press("h")
+        await settle(pilot)
+        assert lit() == "Feeds"
+        await pilot.press("l", "enter")
+        await settle(pilot)
+        assert lit() == "Alpha News"  # the article pane: its feed's title
+
+
+async def test_the_feeds_cursor_sits_on_the_open_view(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, tree, headlines, _ = parts(app)
+        await pilot.press("h", "j", "j", "j", "j")  # All, Unread, Bookmarks, news, Alpha News
+        await settle(pilot)
+        assert screen.view == View("feed", feed_id=tree.highlighted_feed.id)  # type: ignore[union-attr]
+        assert headlines.count == 4 and "Alpha News" in screen.header.view_name
+        await pilot.press("l", "B")  # Bookmarks from the headlines: the cursor follows
+        await settle(pilot)
+        assert tree.highlighted_view == View("bookmarks")
+        await pilot.press("h", "k")  # up to Unread
+        await settle(pilot)
+        assert screen.view == View("unread") and tree.highlighted_view == View("unread")
 
 
 async def test_enter_in_feeds_opens_the_feed_and_enter_opens_an_article(library: Library) -> None:
@@ -401,7 +508,7 @@ async def test_escape_closes_dialogs_and_help_lists_every_action(library: Librar
             "toggle_bookmark",
             "refresh_all",
             "search",
-            "quit",
+            "back",
             "cursor_down",
         ):
             assert action_id in text
@@ -435,7 +542,7 @@ async def test_q_quits_with_status_zero(library: Library) -> None:
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("q")
+        await pilot.press("q", "q")  # the headlines, back to the feeds, then quit
         await pilot.pause()
     assert app.return_code == 0
 
@@ -831,8 +938,8 @@ async def test_the_panes_draw_the_same_from_their_caches_as_afresh(library: Libr
                 tree.focus()
             elif step == "blur":
                 headlines.focus()
-            elif step == "down":
-                await pilot.press("j", "j")
+            elif step == "down":  # in the feeds: to Unread, which opens (not Bookmarks: empty)
+                await pilot.press("j")
             elif step == "read":
                 await pilot.press("m")
             elif step == "mark":
@@ -847,3 +954,72 @@ async def test_the_panes_draw_the_same_from_their_caches_as_afresh(library: Libr
         assert seen[3] != seen[4] != seen[5]  # so do the flags
         assert seen[6] != seen[7]  # and a theme
         assert seen[9] != seen[10] != seen[11]
+
+
+async def test_the_footer_at_80_columns_always_shows_help_and_the_way_back(
+    library: Library,
+) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        def footer() -> str:
+            return screen_text(app).splitlines()[-1]
+
+        for keys, back in (((), "q Back"), (("h",), "q Quit"), (("l", "enter"), "q Back")):
+            await pilot.press(*keys)
+            await settle(pilot)
+            line = footer()
+            assert "? Help" in line and back in line, line
+            assert "^p Commands" in line
+            # Whole hints only: a hint that does not fit is dropped, never cut ("o Ope").
+            hints = line.split("▏")[0].split("  ")
+            for hint in filter(None, (h.strip() for h in hints)):
+                _key, _, name = hint.partition(" ")
+                assert name and name[-1].isalpha(), line
+        assert footer().index("n Next unread") < footer().index("? Help")
+
+
+async def test_help_scrolls_fits_80_columns_and_lists_every_key_once(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NEWSTUI_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "elsewhere"))
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        first = screen_text(app)
+        assert "Next unread" in first
+        box = app.screen.query_one("#help-scroll").scrollable_content_region
+        seen: list[str] = []
+        for _ in range(80):  # j scrolls: collect every row of the table that passes by
+            lines = screen_text(app).splitlines()[box.y : box.bottom]
+            for line in (ln[box.x : box.right].rstrip() for ln in lines):
+                if line not in seen:
+                    seen.append(line)
+            await pilot.press("j")
+            await pilot.pause()
+        assert screen_text(app) != first
+        text = "\n".join(seen)
+        ids = [k.id for k in app.key_help()]
+        for action_id in [*ids, "command_palette", "quit_anywhere", "back"]:
+            rows = [line for line in seen if f" {action_id} " in f"{line} "]
+            assert len(rows) == 1, (action_id, rows)
+        assert "ctrl+p" in text
+        where = app.screen.query_one("#help-files").content_region
+        files = "".join(  # the paths as shown, wrapped lines joined
+            line[where.x : where.right].strip()
+            for line in screen_text(app).splitlines()[where.y : where.bottom]
+        )
+        assert str(tmp_path / "elsewhere" / "newstui" / "config.toml") in files
+        assert str(library.db.path) in files
+        assert "~/.config" not in files
+        # The Id column is whole at 80 columns: the longest id is not cut.
+        assert "toggle_bookmark" in text and "…" not in "".join(
+            line for line in seen if "toggle_bookmark" in line
+        )
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+        assert isinstance(app.screen, MainScreen)

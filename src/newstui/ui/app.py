@@ -13,7 +13,10 @@ from textual.screen import Screen
 
 from newstui.config import Config
 from newstui.core.library import Library
+from newstui.paths import config_path
 from newstui.ui.keys import KeyHelp, describe
+from newstui.ui.screens.confirm import ConfirmScreen
+from newstui.ui.screens.edit_feed import EditFeedScreen
 from newstui.ui.screens.help import HelpScreen
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.article_view import ArticleView
@@ -30,7 +33,8 @@ class NewstuiApp(App[None]):
     | --- | --- |
     | `?` | Help: every key |
     | `ctrl+p` | Command palette |
-    | `q` | Quit |
+    | `q` | Quit (from the feeds pane; elsewhere `q` steps back) |
+    | `Q` | Quit from anywhere |
     """
 
     CSS_PATH = "app.tcss"
@@ -39,6 +43,7 @@ class NewstuiApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
+        Binding("Q", "quit", "Quit from anywhere", id="quit_anywhere", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False),
     ]
@@ -105,6 +110,7 @@ class NewstuiApp(App[None]):
             ("feeds", FeedTree.BINDINGS),
             ("article", ArticleView.BINDINGS),
             ("app", NewstuiApp.BINDINGS),
+            ("dialogs", [*EditFeedScreen.BINDINGS, *ConfirmScreen.BINDINGS]),
         ]
         return describe(owners, self._keymap)
 
@@ -112,9 +118,13 @@ class NewstuiApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
             return
-        where = str(self.config.path) if self.config.path else "~/.config/newstui/config.toml"
-        hint = f'Remap any key in [keys] of {where}, e.g. next_unread = "n,N".  escape closes.'
-        self.push_screen(HelpScreen(self.key_help(), hint))
+        config = self.config.path or config_path()
+        state = "" if config.exists() else " (not created yet)"
+        files = (
+            f"Config: {config}{state}\nDatabase: {self.library.db.path}\n"
+            'Remap a key by its id in [keys] of the config, e.g. next_unread = "n,N".'
+        )
+        self.push_screen(HelpScreen(self.key_help(), files))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

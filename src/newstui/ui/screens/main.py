@@ -82,7 +82,8 @@ class MainScreen(Screen[None]):
     | `o` / `y` | Open the link in the browser / copy it |
     | `f` | Full article from its web page / back to the feed's text |
     | `L` | Pick one of the article's links to open |
-    | `/`, `escape` | Search / leave the search |
+    | `/` | Search |
+    | `q`, `escape` | Back one level: article, headlines (or the search), feeds |
     | `a`, `d`, `e` | Add, delete, edit a feed |
     """
 
@@ -105,7 +106,7 @@ class MainScreen(Screen[None]):
         Binding("f", "full_text", "Full text", id="full_text", show=False),
         Binding("L", "show_links", "Links", id="show_links", show=False),
         Binding("slash", "search", "Search", id="search"),
-        Binding("escape", "leave_search", "Leave search", id="leave_search"),
+        Binding("q,escape", "back", "Back", id="back"),
         Binding("a", "add_feed", "Add feed", id="add_feed", show=False),
         Binding("d", "delete_feed", "Delete feed", id="delete_feed", show=False),
         Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False),
@@ -201,10 +202,25 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        self.call_after_refresh(self._update_pane_titles)
 
     def on_descendant_focus(self) -> None:
         self.set_class(self.focused is self.article_view, "-reading")
         self.refresh_bindings()
+        self.call_after_refresh(self._update_pane_titles)
+
+    def _update_pane_titles(self) -> None:
+        """The header's titles over the panes as laid out now, the focused one lit."""
+        if not self.is_attached:
+            return
+        names = {id(self.feed_tree): "feeds", id(self.headlines): "headlines"}
+        names[id(self.article_view)] = "article"
+        self.header.columns = tuple(
+            (names[id(pane)], pane.region.x, pane.region.width)
+            for pane in self.panes
+            if pane.display and pane.region.width
+        )
+        self.header.focused_pane = names.get(id(self.focused), "headlines")
 
     # ---- start-up -----------------------------------------------------------------------------
 
@@ -293,6 +309,8 @@ class MainScreen(Screen[None]):
         draw the old list focused, then the new one)."""
         if view.kind != "search":
             self.previous_view = view
+            if self.feed_tree.highlighted_view != view:
+                self.feed_tree.select_view(view)
         self.view = view
         self.headlines.empty_text = self._empty_text(view)
 
@@ -318,6 +336,10 @@ class MainScreen(Screen[None]):
 
     def on_feed_tree_feed_highlighted(self, event: FeedTree.FeedHighlighted) -> None:
         self._describe_feed(event.feed)
+        view = self.feed_tree.highlighted_view
+        if self.focused is self.feed_tree and view is not None and view != self.view:
+            # The cursor and the list agree: what the feeds pane points at is what is shown.
+            self._show_view(view)
         self.refresh_bindings()
 
     def _describe_feed(self, feed: Feed | None) -> None:
@@ -373,7 +395,6 @@ class MainScreen(Screen[None]):
         if follow and self.view.kind == "feed" and article.feed_id != self.view.feed_id:
             # `n` went on to the next feed: show that feed's list, like newsboat does.
             view = View("feed", feed_id=article.feed_id)
-            self.feed_tree.select_view(view)
             self._show_view(view, select_id=article.id)
         else:
             row = self.headlines.row_of(article.id)
@@ -490,7 +511,6 @@ class MainScreen(Screen[None]):
 
     def action_show_bookmarks(self) -> None:
         view = View("bookmarks")
-        self.feed_tree.select_view(view)
         self._show_view(view, focus=True)
 
     def action_mark_all_read(self) -> None:
@@ -508,10 +528,19 @@ class MainScreen(Screen[None]):
     # ---- panes --------------------------------------------------------------------------------
 
     def _focus_pane(self, step: int) -> None:
+        """The pane beside the focused one; nothing past either end (no wrapping round)."""
         panes = self.panes
         current = self.focused
         index = panes.index(current) if current in panes else 1
-        panes[(index + step) % len(panes)].focus()
+        target = index + step
+        if not 0 <= target < len(panes):
+            return
+        if panes[target] is self.article_view and self.open_article is None:
+            # Nothing to read yet: moving right opens the selected headline.
+            if self.headlines.selected is not None:
+                self.headlines.action_open()
+            return
+        panes[target].focus()
 
     def action_next_pane(self) -> None:
         self._focus_pane(1)
@@ -617,6 +646,7 @@ class MainScreen(Screen[None]):
         await self.article_view.show(
             article, body, date=self._format_date(article.published), note=note
         )
+        self.header.article_name = clean_line(article.feed_title, max_length=80)
         self._load_images(article.id, body)
 
     def action_full_text(self) -> None:
@@ -771,9 +801,19 @@ class MainScreen(Screen[None]):
             done,
         )
 
-    def action_leave_search(self) -> None:
-        if self.view.kind == "search":
-            self._show_view(self.previous_view)
+    def _at_top(self) -> bool:
+        """The feeds pane has the keys and no search is shown: `q` quits from here."""
+        return self.focused is self.feed_tree and self.view.kind != "search"
+
+    def action_back(self) -> None:
+        """One level back, as in newsboat: the article to the headlines, a search to the view
+        it left, the headlines to the feeds. At the top the key falls through to the app's."""
+        if self.focused is self.article_view:
+            self.headlines.focus()
+        elif self.view.kind == "search":
+            self._show_view(self.previous_view, focus=self.focused is not self.feed_tree)
+        elif self.focused is not self.feed_tree:
+            self.feed_tree.focus()
 
     # ---- refresh ------------------------------------------------------------------------------
 
@@ -933,7 +973,6 @@ class MainScreen(Screen[None]):
         self.notify(message, severity="warning" if feed.error else "information", markup=False)
         await self._reload_feeds()
         view = View("feed", feed_id=feed.id)
-        self.feed_tree.select_view(view)
         self._show_view(view)
 
     def action_delete_feed(self) -> None:
@@ -994,8 +1033,8 @@ class MainScreen(Screen[None]):
     # ---- which keys apply now -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "leave_search":
-            return self.view.kind == "search"
+        if action == "back":
+            return not self._at_top()
         if action in ("next_article", "prev_article", "show_links"):
             return self.open_article is not None or None
         if action in ("delete_feed", "edit_feed"):

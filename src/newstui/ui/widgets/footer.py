@@ -17,6 +17,11 @@ class _Key(NamedTuple):
     description: str
     enabled: bool
     tooltip: str
+    action: str = ""
+
+
+PINNED_ACTIONS = ("back", "quit", "help")
+"""Always shown, at the end of the keys: the way out and the way to every other key."""
 
 
 class Footer(Widget, can_focus=False):
@@ -85,7 +90,9 @@ class Footer(Widget, can_focus=False):
                 continue
             actions.add(binding.action)
             display = app.get_key_display(binding)
-            keys.append(_Key(binding.key, display, binding.description, enabled, tooltip))
+            keys.append(
+                _Key(binding.key, display, binding.description, enabled, tooltip, binding.action)
+            )
         palette: _Key | None = None
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, tooltip = active[app.COMMAND_PALETTE_BINDING]
@@ -118,14 +125,13 @@ class Footer(Widget, can_focus=False):
                 line.append(description, description_style + extra)
             spans.append((start, line.cell_len, key))
 
-        for key in self._keys:
-            add(key, f" {key.display} ", f"{key.description} " if key.description else "")
         palette = self._palette
+        tail = 1 + len(palette.display) + len(palette.description) + 2 if palette else 0
+        room = max(0, self.size.width - tail)
+        for key in self._fitting(room):
+            add(key, f" {key.display} ", f"{key.description} " if key.description else "")
         if palette is not None:
-            # On the right after a rule, as Textual's footer has it ("▏^p Commands "); the
-            # keys that do not fit before it are cut.
-            tail = 1 + len(palette.display) + len(palette.description) + 2
-            room = max(0, self.size.width - tail)
+            # On the right after a rule, as Textual's footer has it ("▏^p Commands ").
             if line.cell_len > room:
                 line.truncate(room)
                 spans = [(a, min(b, room), k) for a, b, k in spans if a < room]
@@ -136,6 +142,25 @@ class Footer(Widget, can_focus=False):
         line.stylize_before(self.rich_style)
         self._spans = spans
         return line
+
+    def _fitting(self, room: int) -> list[_Key]:
+        """The keys that fit in `room` cells: the pinned ones (help, back or quit) always, at
+        the end; of the others, those declared last (the less common) are dropped first."""
+        pinned = [k for k in self._keys if k.action in PINNED_ACTIONS]
+        pinned.sort(key=lambda k: PINNED_ACTIONS.index(k.action))
+        others = [k for k in self._keys if k.action not in PINNED_ACTIONS]
+
+        def width(key: _Key) -> int:
+            return len(key.display) + 2 + (len(key.description) + 1 if key.description else 0)
+
+        used = sum(width(k) for k in pinned)
+        kept: list[_Key] = []
+        for key in others:
+            if used + width(key) > room:
+                break
+            kept.append(key)
+            used += width(key)
+        return kept + pinned
 
     def _key_at(self, x: int) -> _Key | None:
         for start, end, key in self._spans:
