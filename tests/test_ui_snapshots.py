@@ -7,6 +7,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from newstui.ui.app import NewstuiApp, make_app
@@ -41,7 +42,11 @@ def test_main_screen_narrow_reading(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(reader(tmp_path), terminal_size=(80, 24), run_before=open_article)
 
 
-def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
+def test_help_screen(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The files it names are under the (temporary) home: shown as ~/…, the same every run.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    monkeypatch.delenv("NEWSTUI_CONFIG", raising=False)
     assert snap_compare(
         reader(tmp_path), press=["question_mark"], terminal_size=(160, 45), run_before=_settled
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import tzinfo
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -121,7 +122,7 @@ class NewstuiApp(App[None]):
         config = self.config.path or config_path()
         state = "" if config.exists() else " (not created yet)"
         files = (
-            f"Config: {config}{state}\nDatabase: {self.library.db.path}\n"
+            f"Config: {_short(config)}{state}\nDatabase: {_short(Path(self.library.db.path))}\n"
             'Remap a key by its id in [keys] of the config, e.g. next_unread = "n,N".'
         )
         self.push_screen(HelpScreen(self.key_help(), files))
@@ -145,6 +146,13 @@ class NewstuiApp(App[None]):
                 lambda a=action: main.run_action(a),
             )
         yield SystemCommand("Help", "? Show every key", self.action_help)
+
+
+def _short(path: Path) -> str:
+    """`path` made absolute, with the home folder written `~`."""
+    path = path.expanduser().absolute()
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
 
 
 def make_app(
