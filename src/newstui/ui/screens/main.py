@@ -148,6 +148,7 @@ class MainScreen(Screen[None]):
         self._fetching: set[int] = set()
         self.image_cache = ImageCache()
         """Pictures decoded this session, by URL."""
+        self._header_retries = 0
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -190,6 +191,7 @@ class MainScreen(Screen[None]):
         return [self.feed_tree, self.headlines, self.article_view]
 
     def on_mount(self) -> None:
+        self.header.columns_of = self._pane_columns
         if self.open_source:
             self.header.hint = (
                 f"reading {clean_line(self.open_source, max_length=80)} (not subscribed)"
@@ -202,25 +204,28 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
-        self.call_after_refresh(self._update_pane_titles)
+        self.header.refresh()  # the panes moved: their titles follow (drawn after the layout)
 
     def on_descendant_focus(self) -> None:
         self.set_class(self.focused is self.article_view, "-reading")
         self.refresh_bindings()
-        self.call_after_refresh(self._update_pane_titles)
-
-    def _update_pane_titles(self) -> None:
-        """The header's titles over the panes as laid out now, the focused one lit."""
-        if not self.is_attached:
-            return
-        names = {id(self.feed_tree): "feeds", id(self.headlines): "headlines"}
-        names[id(self.article_view)] = "article"
-        self.header.columns = tuple(
-            (names[id(pane)], pane.region.x, pane.region.width)
-            for pane in self.panes
-            if pane.display and pane.region.width
-        )
+        names = {id(self.feed_tree): "feeds", id(self.article_view): "article"}
         self.header.focused_pane = names.get(id(self.focused), "headlines")
+        self.header.refresh()
+
+    def _pane_columns(self) -> tuple[tuple[str, int, int], ...]:
+        """Where the panes are now: the header draws a title over each."""
+        names = ("feeds", "headlines", "article")
+        shown = [(n, p.region) for n, p in zip(names, self.panes, strict=True) if p.display]
+        if any(not r.width for _, r in shown) or sum(r.width for _, r in shown) != self.size.width:
+            # A pane shown or hidden, or the screen resized, and not laid out yet: draw the
+            # titles again once it is (a few tries at most).
+            if self._header_retries < 5:
+                self._header_retries += 1
+                self.call_after_refresh(self.header.refresh)
+        else:
+            self._header_retries = 0
+        return tuple((n, r.x, r.width) for n, r in shown if r.width)
 
     # ---- start-up -----------------------------------------------------------------------------
 

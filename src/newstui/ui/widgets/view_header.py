@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -22,8 +24,9 @@ class ViewHeader(Static):
     """e.g. "reading ./notes (not subscribed)"."""
     article_name: reactive[str] = reactive("")
     """What the article pane shows (its feed's title), plain text."""
-    columns: reactive[tuple[tuple[str, int, int], ...]] = reactive(())
-    """(pane, x, width) of each pane on screen, left to right; set by the screen."""
+    columns_of: Callable[[], tuple[tuple[str, int, int], ...]] | None = None
+    """Gives (pane, x, width) of each pane shown, left to right; set by the screen. Asked
+    when drawing, so the titles sit over the panes of the same frame's layout."""
     focused_pane: reactive[str] = reactive("headlines")
     """Which of PANE_NAMES has the keys."""
 
@@ -40,7 +43,9 @@ class ViewHeader(Static):
         return Content.assemble(*parts)
 
     def render(self) -> Content:
-        columns = self.columns or (("headlines", 0, self.size.width),)
+        columns = (self.columns_of() if self.columns_of else ()) or (
+            ("headlines", 0, self.size.width),
+        )
         out: list[Content | str] = []
         at = 0
         for pane, x, width in columns:
