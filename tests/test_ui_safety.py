@@ -123,3 +123,22 @@ async def test_with_no_color_every_view_draws(library: Library, monkeypatch: Any
         await pilot.press("question_mark")
         await settle(pilot)
         assert app._exception is None
+
+
+async def test_a_link_shown_as_its_own_text_has_no_escape_sequence(tmp_path: Path) -> None:
+    """markdown-it percent-decodes a link's shown text: %1B in a URL became an ESC on screen."""
+    from tests.feedgen import Item
+    from tests.ui_support import FeedSpec
+
+    body = '<p>See <a href="https://example.org/%1B[6nx%1B]0;T%07">the page</a>.</p>'
+    spec = FeedSpec("esc.xml", "Esc", [Item(title="Encoded", guid="e", body=body)])
+    library = await make_library(tmp_path, [spec])
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "https://example.org/" in text  # the Links list shows the URL
+        assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text.replace("\n", ""))
+    library.close()

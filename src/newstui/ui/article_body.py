@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markdown_it import MarkdownIt
+
 from newstui.core.library import Library
 from newstui.core.models import Article
+from newstui.core.text import clean_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +68,16 @@ def _number_images(
                 start = index + 1
                 break
     return tuple(out)
+
+
+def markdown_parser() -> MarkdownIt:
+    """Textual's "gfm-like" parser, but a link shown as its own text stays clean: markdown-it
+    percent-decodes that text (`<https://x/%1B[6n>` showed an ESC to the terminal)."""
+    parser = MarkdownIt("gfm-like")
+    decode = parser.normalizeLinkText
+
+    def shown(url: str) -> str:
+        return clean_text(decode(url))
+
+    parser.normalizeLinkText = shown  # type: ignore[method-assign,assignment]
+    return parser

@@ -18,7 +18,7 @@ from textual.widgets import Markdown, Static
 from newstui.core.library import home_path, local_file, shorten_url
 from newstui.core.models import Article
 from newstui.core.text import clean_line
-from newstui.ui.article_body import ArticleBody, BodyImage
+from newstui.ui.article_body import ArticleBody, BodyImage, markdown_parser
 from newstui.ui.widgets.article_image import ArticleImage
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
@@ -92,7 +92,7 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
     def compose(self) -> ComposeResult:
         with Vertical(id="article-column"):
             yield Static(Content(PLACEHOLDER), id="article-meta")
-            yield Markdown("", id="article-body", open_links=False)
+            yield Markdown("", id="article-body", open_links=False, parser_factory=markdown_parser)
 
     def on_mount(self) -> None:
         self.query_one("#article-column").styles.max_width = self.reading_width + 4
