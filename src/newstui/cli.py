@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from newstui import __version__
+from newstui import __version__, commands
 from newstui.config import Config, load_config
 from newstui.core.library import Library, article_json, feed_json, outcome_json
 from newstui.core.models import FeedOutcome, RefreshProgress, View
@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="print a web page's article text as Markdown")
     p.add_argument("source", metavar="PATH_OR_URL")
+
+    commands.add_parsers(sub)
     return parser
 
 
@@ -316,6 +318,11 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
     if command == "bookmarks":
         _write(library.export_bookmarks(args.format), args.output)
         return 0
+    if command == "feed":
+        try:
+            return commands.run_feed(args, library)
+        except commands.CommandUsageError as exc:
+            raise UsageError(str(exc)) from None
     raise UsageError(f"unknown command {command!r}")
 
 

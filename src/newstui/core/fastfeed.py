@@ -49,6 +49,8 @@ class RawFeed:
     title_is_html: bool
     link: str
     entries: list[RawEntry]
+    ttl: str = ""
+    """RSS 2.0's <ttl>: minutes the feed may be cached."""
 
 
 def _norm(name: str) -> str:
@@ -167,6 +169,7 @@ def _rss(root: Any) -> RawFeed | None:
         title_is_html=True,
         link=_pick(found, "link") or _atom_link(channel),
         entries=entries,
+        ttl=_pick(found, "ttl"),
     )
 
 

@@ -353,7 +353,12 @@ class Fetcher:
         return sem
 
     async def fetch(
-        self, url: str, validators: Validators | None = None, *, decode: bool = True
+        self,
+        url: str,
+        validators: Validators | None = None,
+        *,
+        decode: bool = True,
+        user_agent: str | None = None,
     ) -> FetchResult:
         """GET a feed, asking "changed since?" with `validators` when given.
 
@@ -362,6 +367,8 @@ class Fetcher:
         decompresses in its parse workers, so its fetching process only moves compressed bytes.
         """
         headers = {"Accept": FEED_ACCEPT}
+        if user_agent:
+            headers["User-Agent"] = user_agent
         if validators is not None:
             etag = _header_safe(validators.etag)
             modified = _header_safe(validators.last_modified)
@@ -371,9 +378,12 @@ class Fetcher:
                 headers["If-Modified-Since"] = modified
         return await self._get(url, headers, decode)
 
-    async def get_page(self, url: str) -> FetchResult:
+    async def get_page(self, url: str, *, user_agent: str | None = None) -> FetchResult:
         """GET a web page (an article's full text), without validators."""
-        return await self._get(url, {"Accept": PAGE_ACCEPT})
+        headers = {"Accept": PAGE_ACCEPT}
+        if user_agent:
+            headers["User-Agent"] = user_agent
+        return await self._get(url, headers)
 
     async def _get(self, url: str, headers: dict[str, str], decode: bool = True) -> FetchResult:
         if not isinstance(url, str) or not _is_http_url(url):

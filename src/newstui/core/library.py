@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config
+from newstui.core.feed_settings import settings_json
 from newstui.core.local import check_readable, display_path, read_file
 from newstui.core.models import (
     Article,
@@ -217,6 +218,33 @@ class Library:
         )
         return self.db.feed(feed_id)
 
+    def set_feed_settings(self, feed_id: int, values: dict[str, Any]) -> Feed:
+        """Change a feed's settings; `values` as `feed_settings.parse_assignments` makes them."""
+        if feed_id < 0:
+            raise NotFoundError("the welcome pages have no settings")
+        self.db.set_feed_settings(feed_id, values)
+        return self.db.feed(feed_id)
+
+    def due_feeds(self, now: float | None = None) -> list[int]:
+        """Feeds an automatic refresh should check now: not paused, their interval (their own,
+        else the config's) gone by since their last check, and past any TTL or max-age."""
+        now = time.time() if now is None else now
+        default = self.config.refresh.refresh_interval_minutes
+        rows = self.db.query(
+            "SELECT id, last_checked, refresh_minutes, next_check FROM feeds "
+            "WHERE removed = 0 AND paused = 0 AND (refresh_minutes IS NOT NULL OR ? > 0)",
+            (default,),
+        )
+        due = []
+        for feed_id, last_checked, minutes, next_check in rows:
+            interval = (minutes or default) * 60
+            if last_checked is not None and last_checked + interval > now + 1:
+                continue
+            if next_check is not None and next_check > now:
+                continue
+            due.append(int(feed_id))
+        return due
+
     # ---- articles -----------------------------------------------------------------------
 
     def _welcome_view(self, view: View) -> bool:
@@ -362,15 +390,25 @@ class Library:
             retention,
             next_check,
             full_text,
+            paused,
+            minutes,
+            last_checked,
+            user_agent,
         ) in rows:
+            if paused and (background or feed_ids is None):
+                continue  # a paused feed is checked only when it is asked for by name
             outcome = skipped_outcome(feed_id, url, status, error, retry_after)
             if outcome is not None:
                 skipped.append(outcome)
                 continue
             if background and next_check is not None and next_check > now:
                 continue
+            if background and minutes and last_checked and last_checked + minutes * 60 > now + 1:
+                continue  # its own interval has not gone by
             days = retention if retention is not None else self.config.refresh.retention_days
-            jobs.append(FeedJob(feed_id, url, etag, last_modified, days, bool(full_text)))
+            jobs.append(
+                FeedJob(feed_id, url, etag, last_modified, days, bool(full_text), user_agent)
+            )
         refresher = Refresher(self.db, self.config, progress=progress)
         return await refresher.run(jobs, skipped, prefetched)
 
@@ -396,7 +434,8 @@ class Library:
     def _refresh_rows(self, feed_ids: Sequence[int] | None) -> list[Any]:
         sql = (
             "SELECT id, url, status, error, retry_after, etag, last_modified, retention_days, "
-            "next_check, full_text FROM feeds WHERE removed = 0 AND account_id IS NULL"
+            "next_check, full_text, paused, refresh_minutes, last_checked, user_agent "
+            "FROM feeds WHERE removed = 0 AND account_id IS NULL"
         )  # an account's feeds come from its server (sync), never fetched here
         if feed_ids is None:
             return self.db.query(sql + " ORDER BY id")
@@ -708,6 +747,7 @@ def feed_json(f: Feed) -> dict[str, Any]:
         "http_status": f.http_status,
         "last_checked": _iso(f.last_checked),
         "account": f.account,
+        **settings_json(f),
     }
 
 

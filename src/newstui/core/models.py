@@ -70,6 +70,8 @@ class ParsedFeed:
     entries: tuple[ParsedEntry, ...]
     warning: str | None = None
     """Set when the document was broken but still yielded entries."""
+    ttl_minutes: int | None = None
+    """How long the feed says it may be cached (RSS `<ttl>`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,14 @@ class Feed:
     total: int = 0
     account: str | None = None
     """The sync account the feed belongs to (its articles come from that server), if any."""
+    retention_days: int | None = None
+    """Days read articles are kept; None: the config's `retention_days`, 0: for ever."""
+    refresh_minutes: int | None = None
+    """How often automatic refreshes check this feed; None: the config's interval."""
+    user_agent: str | None = None
+    """The User-Agent sent for this feed; None: the config's."""
+    paused: bool = False
+    """Refreshes of all feeds leave a paused feed alone."""
 
     @property
     def display_title(self) -> str:

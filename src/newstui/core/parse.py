@@ -154,6 +154,7 @@ def _parse_fast(
         title=_title(raw.title, html_type if raw.title_is_html else text_type, limits) or None,
         site_url=_url(raw.link, url),
         entries=_unique(entries),
+        ttl_minutes=ttl_minutes(raw.ttl),
     )
 
 
@@ -196,6 +197,7 @@ def _parse_xml(
         site_url=_url(feed.get("link"), url),
         entries=items,
         warning=warning,
+        ttl_minutes=ttl_minutes(feed.get("ttl")),
     )
 
 
@@ -415,3 +417,12 @@ def _iso(value: Any) -> datetime | None:
     except (OverflowError, ValueError):
         return None
     return stamp if stamp.year >= 1970 else None
+
+
+def ttl_minutes(value: Any) -> int | None:
+    """RSS's <ttl> as whole minutes (1 minute to a week); None when absent or not a number."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        return None
+    minutes = int(text)
+    return min(minutes, 7 * 24 * 60) if minutes > 0 else None

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[RefreshProgress], None]
 FULL_TEXT_PER_REFRESH = 10
+MAX_TTL_SECONDS = 24 * 3600
+"""A feed's <ttl> delays automatic refreshes by a day at most (as Cache-Control's max-age)."""
 PARSE_NICENESS = 10
 """Parse workers yield the CPU to the process they work for: on two cores the TUI keeps one,
 and the refresh's own fetching and storing keep pace (500 feeds: 3.4 s instead of 3.7 s when
@@ -58,6 +60,8 @@ class FeedJob:
     last_modified: str | None
     retention_days: int
     full_text: bool = False
+    user_agent: str | None = None
+    """The feed's own User-Agent; None: the config's."""
 
 
 def local_path(url: str) -> Path | None:
@@ -414,7 +418,9 @@ class Refresher:
         else:
             async with self._documents:
                 validators = Validators(job.etag, job.last_modified)
-                result = await fetcher.fetch(job.url, validators, decode=False)
+                result = await fetcher.fetch(
+                    job.url, validators, decode=False, user_agent=job.user_agent
+                )
                 parsed = None
                 if result.status == "ok":
                     parsed = await self._run_cpu(
@@ -428,6 +434,10 @@ class Refresher:
                     )
                     result = replace(result, body=b"")
         next_check = time.time() + result.max_age if result.max_age else None
+        if parsed is not None and parsed[0] == "ok" and parsed[1].ttl_minutes:
+            # The feed's <ttl> says how long it stays fresh; the longer of it and max-age wins.
+            ttl = min(parsed[1].ttl_minutes * 60, MAX_TTL_SECONDS)
+            next_check = max(next_check or 0.0, time.time() + ttl)
         if result.status == "not_modified":
             await self._store(
                 FeedUpdate(
@@ -492,7 +502,7 @@ class Refresher:
             (job.feed_id, FULL_TEXT_PER_REFRESH),
         )
         for article_id, url in rows:
-            page = await fetcher.get_page(url)
+            page = await fetcher.get_page(url, user_agent=job.user_agent)
             if page.status != "ok":
                 continue
             result = await self._run_cpu(extract_page, page.body, page.final_url or url)

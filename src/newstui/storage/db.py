@@ -43,7 +43,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 _FEED_COLUMNS = (
     "f.id, f.url, f.title, f.feed_title, f.site_url, f.status, f.error, f.http_status, "
     "f.last_checked, f.retry_after, f.full_text, f.unread, f.total, "
-    "(SELECT name FROM accounts WHERE id = f.account_id)"
+    "(SELECT name FROM accounts WHERE id = f.account_id), f.retention_days, "
+    "f.refresh_minutes, f.user_agent, f.paused"
+)
+FEED_SETTING_COLUMNS = frozenset(
+    {"title", "refresh_minutes", "retention_days", "full_text", "user_agent", "paused"}
 )
 _HEADLINE_COLUMNS = (
     "a.id, a.feed_id, coalesce(f.title, f.feed_title, f.url), a.title, a.url, a.published, "
@@ -434,6 +438,17 @@ class Database:
                 "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
                 [(feed_id, t) for t in tags],
             )
+
+    def set_feed_settings(self, feed_id: int, values: dict[str, Any]) -> None:
+        """Change a feed's settings: `values` maps FEED_SETTING_COLUMNS to their new values."""
+        unknown = set(values) - FEED_SETTING_COLUMNS
+        if unknown:
+            raise ValueError(f"not feed settings: {sorted(unknown)}")
+        with self.tx() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            for column, value in values.items():
+                conn.execute(f"UPDATE feeds SET {column} = ? WHERE id = ?", (value, feed_id))
 
     def remove_feed(self, feed_id: int) -> None:
         """Remove a feed; its bookmarked articles stay (the feed row is kept hidden for them)."""
@@ -831,6 +846,10 @@ def _feed_from_row(row: Sequence[Any], tags: tuple[str, ...]) -> Feed:
         total=int(row[12]),
         tags=tags,
         account=row[13],
+        retention_days=row[14],
+        refresh_minutes=row[15],
+        user_agent=row[16],
+        paused=bool(row[17]),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -192,5 +192,12 @@ DROP TABLE articles_fts;
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, body, author, url, tokenize = 'unicode61 remove_diacritics 2'
 );
+""",
+    # 6: per-feed settings (newstui feed set, the `e` dialog): a refresh interval in minutes
+    # (NULL: the config's), a User-Agent (NULL: the config's) and a pause switch.
+    6: """
+ALTER TABLE feeds ADD COLUMN refresh_minutes INTEGER;
+ALTER TABLE feeds ADD COLUMN user_agent TEXT;
+ALTER TABLE feeds ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
 """,
 }

@@ -112,6 +112,9 @@ class MainScreen(Screen[None]):
         Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False),
     ]
 
+    REFRESH_TICK = 60.0
+    """Seconds between checks for feeds due an automatic refresh (see Library.due_feeds)."""
+
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     """Textual's Screen redraws the whole screen on every focus change (opening a feed was a
     full redraw of all three panes); each pane repaints what its focus changes itself (the
@@ -198,9 +201,8 @@ class MainScreen(Screen[None]):
             )
         self.headlines.focus()
         self._start()
-        refresh = self.config.refresh
-        if refresh.refresh_interval_minutes > 0:
-            self.set_interval(refresh.refresh_interval_minutes * 60, self._periodic_refresh)
+        # Each tick refreshes the feeds whose interval (their own or the config's) has gone by.
+        self.set_interval(self.REFRESH_TICK, self._periodic_refresh)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -254,9 +256,13 @@ class MainScreen(Screen[None]):
         if self.config.refresh.refresh_on_start and not self.open_source and self.config.accounts:
             self.call_after_refresh(self._sync, True)
 
-    def _periodic_refresh(self) -> None:
-        if not self.refreshing:
-            self._refresh(None, True)
+    @work(group="periodic", exclusive=True)
+    async def _periodic_refresh(self) -> None:
+        if self.refreshing or self.open_source:
+            return
+        due = await asyncio.to_thread(self.library.due_feeds)
+        if due and not self.refreshing:
+            self._refresh(due, True)
 
     # ---- loading ------------------------------------------------------------------------------
 
@@ -1020,9 +1026,12 @@ class MainScreen(Screen[None]):
     @work(group="feeds")
     async def _edit(self, feed_id: int, edit: FeedEdit) -> None:
         def write() -> Feed:
-            return self.library.edit_feed(
+            feed = self.library.edit_feed(
                 feed_id, title=edit.title, tags=edit.tags, full_text=edit.full_text
             )
+            if edit.settings:
+                feed = self.library.set_feed_settings(feed_id, edit.settings)
+            return feed
 
         try:
             feed = await asyncio.to_thread(write)
