@@ -98,6 +98,8 @@ class DisplayConfig:
     """Dates in the headline list: short, so the titles get the room."""
     theme: str = ""
     """Empty: the theme last chosen in the app (default textual-dark)."""
+    dedupe: bool = True
+    """A story in several feeds shows once outside its feeds; reading it reads every copy."""
 
 
 @dataclass(frozen=True, slots=True)

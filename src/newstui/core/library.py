@@ -70,6 +70,7 @@ class Library:
     def __init__(self, db: Database, config: Config) -> None:
         self.db = db
         self.config = config
+        db.dedupe = config.display.dedupe
         self.welcome = False
         self._welcome_cache: tuple[Feed, list[Article]] | None = None
 

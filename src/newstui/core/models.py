@@ -144,6 +144,8 @@ class Article:
     full_text: str | None = None
     """Extracted Markdown of the web page, when fetched (for a local HTML file: its reader text)."""
     enclosures: tuple[Enclosure, ...] = ()
+    also_in: tuple[str, ...] = ()
+    """The titles of the other feeds that carry the same story."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newstui.config import LimitsConfig
+from newstui.core.dedupe import text_key, url_key
 from newstui.core.models import ParsedEntry
 from newstui.errors import NewstuiError, NotAFeedError
 from newstui.storage.db import (
@@ -40,6 +41,11 @@ def entry_digest(entry: ParsedEntry) -> str:
 def to_stored(
     entry: ParsedEntry, *, full_text: str | None = None, digest: str | None = None
 ) -> StoredEntry:
+    text = (
+        search_text(full_text, "markdown")
+        if full_text is not None
+        else search_text(entry.content, str(entry.content_type))
+    )
     return StoredEntry(
         key=entry.key,
         title=entry.title,
@@ -51,11 +57,11 @@ def to_stored(
         content=entry.content,
         content_type=str(entry.content_type),
         digest=digest or entry_digest(entry),
-        search_text=search_text(full_text, "markdown")
-        if full_text is not None
-        else search_text(entry.content, str(entry.content_type)),
+        search_text=text,
         full_text=full_text,
         enclosures=encode_enclosures(entry.enclosures),
+        url_key=url_key(entry.url),
+        text_key=text_key(entry.title, text),
     )
 
 

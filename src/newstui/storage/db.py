@@ -34,6 +34,13 @@ from newstui.core.models import (
 from newstui.core.query import Compiled, compile_query, parse
 from newstui.core.query import register as register_query_functions
 from newstui.errors import NotFoundError, StorageError, StorageFailure
+from newstui.storage.copies import (
+    group_sql,
+    hidden_copies_sql,
+    hide_copies,
+    read_every_copy,
+    set_flag_on_copies,
+)
 from newstui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -46,6 +53,8 @@ _FEED_COLUMNS = (
     "(SELECT name FROM accounts WHERE id = f.account_id), f.retention_days, "
     "f.refresh_minutes, f.user_agent, f.paused"
 )
+_VIEWS_WITH_COPIES = frozenset({"feed", "bookmarks"})
+"""A feed shows its own articles, copies or not; a bookmark is a choice of one copy."""
 FEED_SETTING_COLUMNS = frozenset(
     {"title", "refresh_minutes", "retention_days", "full_text", "user_agent", "paused"}
 )
@@ -194,6 +203,8 @@ class Database:
 
     def __init__(self, path: Path | str, *, _checked: bool = False) -> None:
         self.path = str(path)
+        self.dedupe = True
+        """Views show a story stored by several feeds once; reading a copy reads them all."""
         self._lock = threading.RLock()
         memory = self.path == ":memory:"
         # A second connection (`sibling`) must not open and close the file itself: closing any
@@ -476,7 +487,8 @@ class Database:
         return [r[0] for r in rows]
 
     def unread_total(self) -> int:
-        return int(self.one("SELECT coalesce(sum(unread), 0) FROM feeds WHERE removed = 0")[0])
+        total = int(self.one("SELECT coalesce(sum(unread), 0) FROM feeds WHERE removed = 0")[0])
+        return total - self._hidden_copies(View("unread"))
 
     def bookmark_count(self) -> int:
         return int(self.one("SELECT count(*) FROM articles WHERE bookmarked = 1")[0])
@@ -484,6 +496,22 @@ class Database:
     # ---- views ----------------------------------------------------------------------------
 
     def _view_sql(self, view: View) -> tuple[str, str, list[Any]]:
+        """(FROM ... WHERE ..., ORDER BY ..., params) selecting the view's articles as `a`;
+        later copies of a story are left out (storage.copies) but in a feed's own view."""
+        where, order, params = self._view_sql_all(view)
+        if self.dedupe and view.kind not in _VIEWS_WITH_COPIES:
+            where, params = hide_copies(where, params)
+        return where, order, params
+
+    def _hidden_copies(self, view: View) -> int:
+        """How many rows of `view` are later copies that `_view_sql` leaves out."""
+        if not self.dedupe or view.kind in _VIEWS_WITH_COPIES:
+            return 0
+        where, _order, params = self._view_sql_all(view)
+        sql, params = hidden_copies_sql(where, params)
+        return int(self.one(sql, params)[0])
+
+    def _view_sql_all(self, view: View) -> tuple[str, str, list[Any]]:
         """(FROM ... WHERE ..., ORDER BY ..., params) selecting the view's articles as `a`.
 
         A search or query view's limit:N is not in it: see `_view_limit`.
@@ -521,7 +549,8 @@ class Database:
         if view.kind == "unread":
             return self.unread_total()
         if view.kind == "all":  # the maintained per-feed totals: no scan of the articles
-            return int(self.one("SELECT coalesce(sum(total), 0) FROM feeds WHERE removed = 0")[0])
+            total = int(self.one("SELECT coalesce(sum(total), 0) FROM feeds WHERE removed = 0")[0])
+            return total - self._hidden_copies(view)
         where, _order, params = self._view_sql(view)
         cap = _view_limit(view)
         if cap is not None:
@@ -592,6 +621,17 @@ class Database:
         )
         if row is None:
             raise NotFoundError(f"no article with id {article_id}")
+        also_in: tuple[str, ...] = ()
+        if self.dedupe:
+            also_in = tuple(
+                r[0]
+                for r in self.query(
+                    "SELECT DISTINCT coalesce(f.title, f.feed_title, f.url) FROM articles d "
+                    "JOIN feeds f ON f.id = d.feed_id WHERE d.id IN "
+                    f"({group_sql('?')}) AND d.feed_id != ? AND f.removed = 0",
+                    (article_id, article_id, row[1]),
+                )
+            )
         return Article(
             id=row[0],
             feed_id=row[1],
@@ -609,6 +649,7 @@ class Database:
             bookmarked=bool(row[13]),
             full_text=row[14],
             enclosures=decode_enclosures(row[15]),
+            also_in=also_in,
         )
 
     def articles(
@@ -657,6 +698,8 @@ class Database:
                     [int(value), *chunk, int(value)],
                 )
                 changed += cur.rowcount
+                if column == "read" and self.dedupe:
+                    set_flag_on_copies(conn, column, chunk, value)
         return changed
 
     def mark_view_read(self, view: View) -> int:
@@ -668,6 +711,8 @@ class Database:
                 f"UPDATE articles SET read = 1 WHERE read = 0 AND id IN (SELECT a.id {where})",
                 params,
             )
+            if self.dedupe:
+                read_every_copy(conn)
             return cur.rowcount
 
     # ---- queries (core.query) ----------------------------------------------------------------
@@ -795,10 +840,38 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def _find_copies(conn: sqlite3.Connection) -> None:
+    """Give the articles already stored their dedupe keys, and link the copies among them."""
+    from newstui.core.dedupe import text_key, url_key
+
+    (count,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    if count >= 50000:
+        log.warning("newstui: upgrading the library: looking for stories in several feeds (once)")
+    first: dict[tuple[str, int], tuple[int, int]] = {}
+    updates: list[tuple[int | None, int | None, int | None, int]] = []
+    rows = conn.execute(
+        "SELECT id, feed_id, title, url, content, content_type FROM articles ORDER BY id"
+    ).fetchall()
+    for article_id, feed_id, title, url, content, content_type in rows:
+        keys = (url_key(url), text_key(title, search_text(content, content_type)))
+        dup_of = None
+        for kind, key in zip(("u", "t"), keys, strict=True):
+            if key is None:
+                continue
+            earlier = first.setdefault((kind, key), (article_id, feed_id))
+            if dup_of is None and earlier[1] != feed_id:
+                dup_of = earlier[0]
+        updates.append((*keys, dup_of, article_id))
+    conn.executemany(
+        "UPDATE articles SET url_key = ?, text_key = ?, dup_of = ? WHERE id = ?", updates
+    )
+
+
 AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _rebuild_search_index,
     3: _rebuild_search_index,
     5: _rebuild_search_index,
+    7: _find_copies,
 }
 
 
@@ -922,10 +995,21 @@ def _store_entries(
                 ).fetchone()
             article_id, next_id = next_id, next_id + 1
             pending[article_id] = len(inserts)
-            inserts.append((article_id, feed_id, e.key, *shown, when, *body, now))
+            keys = (e.url_key, e.text_key)
+            inserts.append((article_id, feed_id, e.key, *shown, when, *body, now, *keys))
         elif known[0] in pending:  # new, and its key came twice in one document: the later wins
             article_id = known[0]
-            inserts[pending[article_id]] = (article_id, feed_id, e.key, *shown, when, *body, now)
+            keys = (e.url_key, e.text_key)
+            inserts[pending[article_id]] = (
+                article_id,
+                feed_id,
+                e.key,
+                *shown,
+                when,
+                *body,
+                now,
+                *keys,
+            )
         else:
             article_id = known[0]
             conn.execute(
@@ -946,18 +1030,50 @@ def _store_entries(
         else:
             fts_rows[place] = search
     if inserts:
+        rows = _link_copies(conn, feed_id, inserts)
         conn.executemany(
             "INSERT INTO articles(id, feed_id, key, title, url, author, site, published, updated, "
-            "sort_date, content, content_type, hash, full_text, enclosure, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            inserts,
+            "sort_date, content, content_type, hash, full_text, enclosure, first_seen, url_key, "
+            "text_key, dup_of, read) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
-        # New articles are unread; deleting one, or marking it read, is counted by triggers.
+        # New articles are unread (but a copy of a story read elsewhere); deleting one, or
+        # marking it read, is counted by triggers.
+        unread = sum(1 for row in rows if not row[-1])
         conn.execute(
             "UPDATE feeds SET total = total + ?, unread = unread + ? WHERE id = ?",
-            (len(inserts), len(inserts), feed_id),
+            (len(rows), unread, feed_id),
         )
     return len(inserts), updated
+
+
+def _link_copies(
+    conn: sqlite3.Connection, feed_id: int, inserts: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """The new rows with `dup_of` and `read`: a story already stored by another feed (the same
+    link, or the same title and text) becomes a copy of its first copy, read if that one is.
+
+    Two indexed queries per feed, whatever its size; a feed with no copies pays only those.
+    """
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    for slot, column in ((-2, "url_key"), (-1, "text_key")):
+        keys = list({row[slot] for row in inserts if row[slot] is not None})
+        for chunk in _chunks(keys, 500):
+            marks = ",".join("?" * len(chunk))
+            for key, article_id, dup_of, read in conn.execute(
+                f"SELECT {column}, id, dup_of, read FROM articles "
+                f"WHERE {column} IN ({marks}) AND feed_id != ? ORDER BY id",
+                [*chunk, feed_id],
+            ):
+                found.setdefault((slot, key), (dup_of or article_id, read))
+    if not found:
+        return [(*row, None, 0) for row in inserts]
+    rows = []
+    for row in inserts:
+        first = found.get((-2, row[-2])) or found.get((-1, row[-1]))
+        rows.append((*row, None, 0) if first is None else (*row, first[0], first[1]))
+    return rows
 
 
 class StoredEntry(NamedTuple):
@@ -982,6 +1098,10 @@ class StoredEntry(NamedTuple):
     """A local HTML file's reader text (its extracted article); None keeps what is stored."""
     enclosures: str | None = None
     """`encode_enclosures` of the entry's audio and video files, or None."""
+    url_key: int | None = None
+    """core.dedupe.url_key of its link: the same story in another feed has the same."""
+    text_key: int | None = None
+    """core.dedupe.text_key of its title and text."""
 
 
 def pack_entries(entries: Sequence[StoredEntry]) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -199,5 +199,17 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 ALTER TABLE feeds ADD COLUMN refresh_minutes INTEGER;
 ALTER TABLE feeds ADD COLUMN user_agent TEXT;
 ALTER TABLE feeds ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+""",
+    # 7: the same story in several feeds (core.dedupe): two keys an article, its link and its
+    # title and text, given by the parse workers; `dup_of` names the first copy stored (NULL for
+    # a first copy), so views hide later copies by a look at their own row. The keys of the
+    # articles already stored are computed after this script (storage.db.AFTER_MIGRATION).
+    7: """
+ALTER TABLE articles ADD COLUMN url_key INTEGER;
+ALTER TABLE articles ADD COLUMN text_key INTEGER;
+ALTER TABLE articles ADD COLUMN dup_of INTEGER;
+CREATE INDEX articles_url_key ON articles(url_key) WHERE url_key IS NOT NULL;
+CREATE INDEX articles_text_key ON articles(text_key) WHERE text_key IS NOT NULL;
+CREATE INDEX articles_dup_of ON articles(dup_of) WHERE dup_of IS NOT NULL;
 """,
 }

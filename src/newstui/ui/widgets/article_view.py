@@ -205,6 +205,10 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             byline.append(f"by {clean_line(article.author, max_length=120)}")
         if date:
             byline.append(date)
+        if article.also_in:
+            shown = ", ".join(clean_line(t, max_length=60) for t in article.also_in[:5])
+            more = len(article.also_in) - 5
+            byline.append(f"also in: {shown}" + (f" and {more} more" if more > 0 else ""))
         parts: list[Content | tuple[str, str] | str] = [
             Content.styled(title, "bold $text"),
             "\n",
