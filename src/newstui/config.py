@@ -103,6 +103,28 @@ class DisplayConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleConfig:
+    """A `[[rules]]` entry: what a query matches among new articles gets the actions."""
+
+    name: str
+    query: str
+    actions: tuple[str, ...]
+    """Each one of `read`, `bookmark`, `hide`, `notify` or `tag:NAME`."""
+
+
+@dataclass(frozen=True, slots=True)
+class HooksConfig:
+    """Commands run on events: an argument list, never a shell; only ever from this file."""
+
+    on_new: tuple[str, ...] = ()
+    """Run after a refresh that stored new articles, with them as JSON lines on its stdin."""
+
+
+RULE_ACTIONS = ("read", "bookmark", "hide", "notify")
+"""Rule actions without an argument; `tag:NAME` is the other kind."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything the config file can say."""
 
@@ -114,6 +136,8 @@ class Config:
     display: DisplayConfig = field(default_factory=DisplayConfig)
     keys: dict[str, str] = field(default_factory=dict)
     """Action id -> comma-separated keys, passed to Textual's keymap."""
+    rules: tuple[RuleConfig, ...] = ()
+    hooks: HooksConfig = field(default_factory=HooksConfig)
     warnings: tuple[str, ...] = ()
 
 
@@ -207,6 +231,59 @@ def _feed(where: str, index: int, raw: Any, warnings: list[str]) -> FeedConfig:
             warnings.append(f"{place}: unknown key `{clean_line(key)}` ignored")
     clean_tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
     return FeedConfig(url.strip(), title, clean_tags, retention, full_text)
+
+
+def _rule(where: str, index: int, raw: Any, warnings: list[str]) -> RuleConfig:
+    place = f"{where} [[rules]] #{index + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{place}: each [[rules]] entry must be a table")
+    name = raw.get("name", f"rule {index + 1}")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{place}: `name` must be a non-empty string")
+    place = f"{where} [[rules]] {clean_line(name, max_length=60)!r}"
+    query = raw.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise ConfigError(f"{place}: `query` is required and must be a non-empty string")
+    actions = raw.get("actions", [])
+    if isinstance(actions, str):
+        actions = [actions]
+    if not isinstance(actions, list) or not actions or not all(isinstance(a, str) for a in actions):
+        raise ConfigError(f"{place}: `actions` must be a non-empty list of strings")
+    clean: list[str] = []
+    for action in actions:
+        action = action.strip()
+        kind, sep, tag = action.partition(":")
+        if sep and kind.strip().lower() == "tag" and tag.strip():
+            clean.append(f"tag:{clean_line(tag).strip()}")
+        elif not sep and action.lower() in RULE_ACTIONS:
+            clean.append(action.lower())
+        else:
+            known = ", ".join((*RULE_ACTIONS, "tag:NAME"))
+            raise ConfigError(
+                f"{place}: unknown action {clean_line(action, max_length=40)!r} (known: {known})"
+            )
+    for key in raw:
+        if key not in {"name", "query", "actions"}:
+            warnings.append(f"{place}: unknown key `{clean_line(key)}` ignored")
+    return RuleConfig(name.strip(), query.strip(), tuple(dict.fromkeys(clean)))
+
+
+def _hooks(where: str, raw: Any, warnings: list[str]) -> HooksConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [hooks] must be a table")
+    on_new = raw.get("on_new", [])
+    if not isinstance(on_new, list) or not all(isinstance(a, str) for a in on_new):
+        raise ConfigError(
+            f'{where} [hooks]: `on_new` must be a list of strings: ["command", "argument", ...]'
+        )
+    if on_new and not on_new[0].strip():
+        raise ConfigError(f"{where} [hooks]: `on_new` must start with a command")
+    if any("\x00" in a for a in on_new):
+        raise ConfigError(f"{where} [hooks]: `on_new` must not contain NUL characters")
+    for key in raw:
+        if key != "on_new":
+            warnings.append(f"{where}: unknown key `{clean_line(key)}` in [hooks] ignored")
+    return HooksConfig(on_new=tuple(on_new))
 
 
 def _account(
@@ -325,11 +402,23 @@ def parse_config(text: str, path: Path | None = None, *, owner_only: bool = Fals
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{where} [keys]: `{clean_line(action)}` must be a key name string")
         keys[action] = value.replace(" ", "")
+    rules_raw = data.get("rules", [])
+    if not isinstance(rules_raw, list):
+        raise ConfigError(f"{where}: `rules` must be an array of tables ([[rules]])")
+    rules = tuple(_rule(where, i, raw, warnings) for i, raw in enumerate(rules_raw))
+    hooks = _hooks(where, data.get("hooks", {}), warnings)
     for key in data:
-        if key not in {*sections, "feeds", "accounts", "keys"}:
+        if key not in {*sections, "feeds", "accounts", "keys", "rules", "hooks"}:
             warnings.append(f"{where}: unknown key `{clean_line(key)}` ignored")
     return Config(
-        path=path, feeds=feeds, accounts=accounts, keys=keys, warnings=tuple(warnings), **built
+        path=path,
+        feeds=feeds,
+        accounts=accounts,
+        keys=keys,
+        rules=rules,
+        hooks=hooks,
+        warnings=tuple(warnings),
+        **built,
     )
 
 

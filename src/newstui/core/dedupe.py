@@ -1,5 +1,7 @@
-"""Keys that find the same story in several feeds: its URL without tracking parameters, or its
-normalised title and text. Computed by the parse workers (cheap, no I/O), stored and indexed."""
+"""Dedupe keys: the same story in several feeds, by its link (sans tracking) or title and text.
+
+Computed by the parse workers (cheap, no I/O), stored with each article and indexed.
+"""
 
 from __future__ import annotations
 

@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config
-from newstui.core.feed_settings import settings_json
+from newstui.core.feed_settings import (
+    SettingError,
+    minutes_text,
+    parse_fields,
+    settings_json,
+)
 from newstui.core.local import check_readable, display_path, read_file
 from newstui.core.models import (
     Article,
@@ -410,8 +415,22 @@ class Library:
             jobs.append(
                 FeedJob(feed_id, url, etag, last_modified, days, bool(full_text), user_agent)
             )
+        hook = self.config.hooks.on_new
+        before = await asyncio.to_thread(self.db.last_article_id) if hook and jobs else None
         refresher = Refresher(self.db, self.config, progress=progress)
-        return await refresher.run(jobs, skipped, prefetched)
+        outcomes = await refresher.run(jobs, skipped, prefetched)
+        if before is not None and any(o.new for o in outcomes):
+            await asyncio.to_thread(self._run_on_new, before)
+        return outcomes
+
+    def _run_on_new(self, after_id: int) -> None:
+        """`[hooks] on_new` with the articles stored since `after_id` (ids only grow)."""
+        from newstui.core.hooks import run_hook
+
+        records = (article_json(a) for a in self.db.articles_after(after_id))
+        problem = run_hook(self.config.hooks.on_new, records)
+        if problem is not None:
+            log.warning("newstui: %s", problem)
 
     @property
     def can_refresh_in_child(self) -> bool:
@@ -627,7 +646,7 @@ class Library:
                 a.id, a.feed_id, a.feed_title, a.title, a.url, a.published, a.read, a.bookmarked
             )
             for a in articles
-            if not (view.kind == "unread" and a.read)
+            if not ((view.kind == "unread" or view.unread_only) and a.read)
         ]
 
     def _welcome_flags(
@@ -842,13 +861,16 @@ __all__ = [
     "Headline",
     "ImportReport",
     "Library",
+    "SettingError",
     "View",
     "article_json",
     "describe_enclosure",
     "feed_json",
     "home_path",
     "local_file",
+    "minutes_text",
     "outcome_json",
+    "parse_fields",
     "reads_as_page",
     "shorten_url",
 ]

@@ -179,3 +179,5 @@ class View:
     feed_id: int | None = None
     tag: str | None = None
     query: str | None = None
+    unread_only: bool = False
+    """Only the view's unread articles (the reader's "hide read articles")."""

@@ -1,4 +1,6 @@
-"""SQL for stories stored by several feeds: a view shows each story once, reading one copy reads all.
+"""SQL that narrows a view: unread only, and each story once though several feeds carry it.
+
+Reading one copy of a story reads all of them.
 
 A later copy has `dup_of` = the first copy's id (storage.db._link_copies). A view shows a copy
 unless an earlier copy of the same story is in the same view, so the check costs an index look-up
@@ -29,6 +31,11 @@ def _wrapped(where: str) -> str:
     if not where.startswith(VIEW_BASE):
         raise ValueError(f"not a view's FROM ... WHERE: {where[:60]!r}")
     return f"{VIEW_BASE}({where[len(VIEW_BASE) :]})"
+
+
+def only_unread(where: str) -> str:
+    """The view `where` without its read articles."""
+    return f"{_wrapped(where)} AND a.read = 0"
 
 
 def hide_copies(where: str, params: Sequence[Any]) -> tuple[str, list[Any]]:

@@ -38,6 +38,7 @@ from newstui.storage.copies import (
     group_sql,
     hidden_copies_sql,
     hide_copies,
+    only_unread,
     read_every_copy,
     set_flag_on_copies,
 )
@@ -499,6 +500,8 @@ class Database:
         """(FROM ... WHERE ..., ORDER BY ..., params) selecting the view's articles as `a`;
         later copies of a story are left out (storage.copies) but in a feed's own view."""
         where, order, params = self._view_sql_all(view)
+        if view.unread_only:
+            where = only_unread(where)
         if self.dedupe and view.kind not in _VIEWS_WITH_COPIES:
             where, params = hide_copies(where, params)
         return where, order, params
@@ -508,6 +511,8 @@ class Database:
         if not self.dedupe or view.kind in _VIEWS_WITH_COPIES:
             return 0
         where, _order, params = self._view_sql_all(view)
+        if view.unread_only:
+            where = only_unread(where)
         sql, params = hidden_copies_sql(where, params)
         return int(self.one(sql, params)[0])
 
@@ -543,6 +548,14 @@ class Database:
         raise ValueError(f"unknown view kind {view.kind!r}")
 
     def count(self, view: View) -> int:
+        if view.unread_only and view.kind in ("all", "unread"):
+            return self.unread_total()
+        if view.unread_only and view.kind == "feed":
+            row = self.one("SELECT unread FROM feeds WHERE id = ?", (view.feed_id,))
+            return int(row[0]) if row else 0
+        if view.unread_only:
+            where, _order, params = self._view_sql(view)
+            return int(self.one(f"SELECT count(*) {where}", params)[0])
         if view.kind == "feed":
             row = self.one("SELECT total FROM feeds WHERE id = ?", (view.feed_id,))
             return int(row[0]) if row else 0
@@ -677,6 +690,26 @@ class Database:
             sql += " LIMIT ?"
             params.append(min(caps))
         return [self.article(row[0]) for row in self.query(sql, params)]
+
+    def last_article_id(self) -> int:
+        """The largest article id so far: articles stored later have larger ones."""
+        return int(self.one("SELECT coalesce(max(id), 0) FROM articles")[0])
+
+    def articles_after(self, article_id: int) -> Iterator[Article]:
+        """The articles stored after the one with `article_id`, oldest first (one at a time)."""
+        last = article_id
+        while True:
+            ids = [
+                r[0]
+                for r in self.query(
+                    "SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT 500", (last,)
+                )
+            ]
+            if not ids:
+                return
+            for found in ids:
+                yield self.article(found)
+            last = ids[-1]
 
     def existing_articles(self, article_ids: Sequence[int]) -> list[int]:
         found: list[int] = []

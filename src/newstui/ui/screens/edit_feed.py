@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from newstui.core.feed_settings import SettingError, minutes_text, parse_fields
+from newstui.core.library import SettingError, minutes_text, parse_fields
 from newstui.core.models import Feed
 from newstui.core.text import clean_line
 

@@ -85,6 +85,7 @@ class MainScreen(Screen[None]):
     | `/` | Search |
     | `q`, `escape` | Back one level: article, headlines (or the search), feeds |
     | `a`, `d`, `e` | Add, delete, edit a feed |
+    | `u` / `U` | Hide read articles in the list / feeds with nothing unread (toggles) |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -110,6 +111,14 @@ class MainScreen(Screen[None]):
         Binding("a", "add_feed", "Add feed", id="add_feed", show=False),
         Binding("d", "delete_feed", "Delete feed", id="delete_feed", show=False),
         Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False),
+        Binding("u", "toggle_hide_read", "Hide read", id="toggle_hide_read", show=False),
+        Binding(
+            "U",
+            "toggle_hide_read_feeds",
+            "Hide read feeds",
+            id="toggle_hide_read_feeds",
+            show=False,
+        ),
     ]
 
     REFRESH_TICK = 60.0
@@ -145,6 +154,10 @@ class MainScreen(Screen[None]):
         self.open_article: Article | None = None
         self.feeds: dict[int, Feed] = {}
         self.refreshing = False
+        self.hide_read = False
+        """The list shows unread articles only (`u`)."""
+        self.hide_read_feeds = False
+        """The feeds pane leaves out feeds with nothing unread (`U`)."""
         self._reload_pending = False
         self.full_text_choice: dict[int, bool] = {}
         """Per article, this session: show the fetched web page (True) or the feed's text."""
@@ -278,12 +291,40 @@ class MainScreen(Screen[None]):
         else:
             feeds, unread, bookmarks, total = await asyncio.to_thread(load)
         self.feeds = {f.id: f for f in feeds}
-        self.feed_tree.set_feeds(feeds, unread_total=unread, bookmarks=bookmarks, total=total)
+        self.feed_tree.set_feeds(
+            self._shown_feeds(feeds), unread_total=unread, bookmarks=bookmarks, total=total
+        )
         self._update_header()
         highlighted = self.feed_tree.highlighted_feed
         if highlighted is not None:
             self._describe_feed(self.feeds.get(highlighted.id))
         return feeds
+
+    def _shown_feeds(self, feeds: list[Feed]) -> list[Feed]:
+        """The feeds the pane lists: with `U`, those with something unread (and the one open)."""
+        if not self.hide_read_feeds:
+            return feeds
+        keep = self.view.feed_id if self.view.kind == "feed" else None
+        return [f for f in feeds if f.unread or f.id == keep]
+
+    def action_toggle_hide_read(self) -> None:
+        self.hide_read = not self.hide_read
+        selected = self.headlines.selected
+        self._show_view(self.view, select_id=selected.id if selected else None)
+        self.notify(
+            "Read articles hidden" if self.hide_read else "Read articles shown",
+            markup=False,
+            timeout=2,
+        )
+
+    def action_toggle_hide_read_feeds(self) -> None:
+        self.hide_read_feeds = not self.hide_read_feeds
+        self._reload_counts()
+        self.notify(
+            "Feeds with nothing unread hidden" if self.hide_read_feeds else "All feeds shown",
+            markup=False,
+            timeout=2,
+        )
 
     @work(group="counts", exclusive=True)
     async def _reload_counts(self) -> None:
@@ -331,11 +372,13 @@ class MainScreen(Screen[None]):
                 self.set_focus(self.headlines)
                 self.refresh_bindings()  # the footer's keys in the same frame too
 
-        self.headlines.show(view, select_id=select_id, then=shown, at_once=not self.refreshing)
+        listed = replace(view, unread_only=True) if self.hide_read else view
+        self.headlines.show(listed, select_id=select_id, then=shown, at_once=not self.refreshing)
         self.refresh_bindings()
 
     def _update_header(self) -> None:
-        self.header.view_name = view_label(self.view, self.feeds)
+        name = view_label(self.view, self.feeds)
+        self.header.view_name = f"{name} · unread only" if self.hide_read else name
         if self.headlines.loaded:
             n = self.headlines.count
             self.header.counts = f"{n} article{'s' if n != 1 else ''}"

@@ -1,0 +1,79 @@
+"""The reader's toggles: `u` hides read articles in the list, `U` hides feeds with nothing unread."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newstui.core.library import Library
+from newstui.core.models import View
+from newstui.ui.app import make_app
+from tests.ui_support import make_library, screen_text, settle, ui_config
+
+pytestmark = pytest.mark.anyio
+SIZE = (140, 30)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def library(tmp_path: Path) -> Any:
+    lib = await make_library(tmp_path)
+    feeds = {f.display_title: f.id for f in lib.feeds()}
+    lib.mark_view_read(View("feed", feed_id=feeds["Beta Blog"]))
+    alpha = lib.headlines(View("feed", feed_id=feeds["Alpha News"]), 0, 10)
+    lib.set_read([alpha[0].id])
+    yield lib
+    lib.close()
+
+
+async def test_u_hides_and_shows_read_articles(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "9 articles" in text and "Beta post 0" in text and "Alpha story 0" in text
+        await pilot.press("u")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "unread only" in text and "5 articles" in text
+        assert "Beta post" not in text and "Alpha story 0" not in text
+        assert "Alpha story 1" in text
+        await pilot.press("u")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "9 articles" in text and "Beta post 0" in text and "unread only" not in text
+
+
+async def test_u_applies_to_a_feed_view_too(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        main = app.screen
+        feeds = {f.display_title: f.id for f in library.feeds()}
+        main._show_view(View("feed", feed_id=feeds["Alpha News"]))  # type: ignore[attr-defined]
+        await settle(pilot)
+        text = screen_text(app)
+        assert "3 articles" in text and "Alpha story 0" not in text
+
+
+async def test_U_hides_feeds_with_nothing_unread(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Beta Blog" in screen_text(app)
+        await pilot.press("U")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Beta Blog" not in text and "Alpha News" in text
+        await pilot.press("U")
+        await settle(pilot)
+        assert "Beta Blog" in screen_text(app)
