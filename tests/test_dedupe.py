@@ -182,19 +182,22 @@ def test_dedupe_off_shows_every_copy(tmp_path: Path) -> None:
 
 
 def test_upgrade_finds_copies_among_stored_articles(tmp_path: Path) -> None:
+    from newstui.storage.db import AFTER_MIGRATION, _find_copies
+    from newstui.storage.schema import MIGRATIONS
+
     library = run(make_library(tmp_path, _specs(), _config()))
     library.close()
-    db = tmp_path / "lib.db"
-    # Back to schema 4: no keys, no links.
-    conn = sqlite3.connect(db)
-    for index in ("articles_url_key", "articles_text_key", "articles_dup_of"):
-        conn.execute(f"DROP INDEX {index}")
-    for column in ("url_key", "text_key", "dup_of"):
-        conn.execute(f"ALTER TABLE articles DROP COLUMN {column}")
-    conn.execute("PRAGMA user_version = 4")
+    # As a library stored before dedupe: no keys, no links; then what its upgrade runs.
+    number = next(n for n, sql in MIGRATIONS.items() if "ADD COLUMN dup_of" in sql)
+    assert AFTER_MIGRATION[number] is _find_copies
+    conn = sqlite3.connect(tmp_path / "lib.db")
+    conn.execute("UPDATE articles SET url_key = NULL, text_key = NULL, dup_of = NULL")
+    conn.commit()
+    assert conn.execute("SELECT count(*) FROM articles WHERE dup_of IS NOT NULL").fetchone() == (0,)
+    _find_copies(conn)
     conn.commit()
     conn.close()
-    library = Library.open(_config(), db)
+    library = Library.open(_config(), tmp_path / "lib.db")
     try:
         assert library.count(View("all")) == 4
         assert len(titles(library, View("all"))) == 4
