@@ -318,9 +318,15 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
     if command == "bookmarks":
         _write(library.export_bookmarks(args.format), args.output)
         return 0
-    if command == "feed":
+    if command in ("feed", "rules", "hide", "unhide"):
+        handler = {
+            "feed": commands.run_feed,
+            "rules": commands.run_rules,
+            "hide": commands.run_hide,
+            "unhide": commands.run_hide,
+        }[command]
         try:
-            return commands.run_feed(args, library)
+            return handler(args, library)
         except commands.CommandUsageError as exc:
             raise UsageError(str(exc)) from None
     raise UsageError(f"unknown command {command!r}")

@@ -1,4 +1,4 @@
-"""The `feed` and `rules` subcommands of `newstui`: their arguments and what they do."""
+"""The `feed`, `rules`, `hide` and `unhide` subcommands of `newstui`: arguments and actions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from newstui.core.feed_settings import SETTINGS_HELP, SettingError, parse_assignments
-from newstui.core.library import Library, feed_json
+from newstui.core.library import Library, article_json, feed_json
 from newstui.core.text import clean_line
 
 
@@ -31,6 +31,23 @@ def add_parsers(sub: Any) -> None:
     s.add_argument("settings", nargs="+", metavar="KEY=VALUE")
     s = feed_sub.add_parser("show", help="a feed's settings as JSON")
     s.add_argument("feed", metavar="FEED", help="feed id or URL")
+
+    p = sub.add_parser("rules", help="list the config's [[rules]], test a query, apply them")
+    rules_sub = p.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=type(p))
+    rules_sub.add_parser("list", help="the rules in the config")
+    s = rules_sub.add_parser("test", help="the articles a query (a rule's) would match")
+    s.add_argument("query", metavar="QUERY")
+    s.add_argument("--limit", type=int, metavar="N")
+    s.add_argument("--json", action="store_true")
+    s = rules_sub.add_parser("apply", help="apply the rules to every article in the library")
+    s.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    s.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("hide", help="hide articles from every view but is:hidden")
+    p.add_argument("articles", nargs="+", type=int, metavar="ARTICLE")
+    p = sub.add_parser("unhide", help="bring hidden articles back")
+    p.add_argument("articles", nargs="*", type=int, metavar="ARTICLE")
+    p.add_argument("--all", action="store_true", help="every hidden article")
 
 
 def run_feed(args: argparse.Namespace, library: Library) -> int:
@@ -59,3 +76,56 @@ def _shown(feed: Any, values: dict[str, Any]) -> list[str]:
         value = data.get(key)
         out.append(f"{key}={'default' if value is None else json.dumps(value)}")
     return out
+
+
+def run_rules(args: argparse.Namespace, library: Library) -> int:
+    """`newstui rules [list|test QUERY|apply [--dry-run]]`."""
+    from newstui.core.query import QueryError
+
+    command = args.rules_command or "list"
+    try:
+        if command == "list":
+            for rule in library.rules():
+                print(
+                    f"{clean_line(rule.name)}\t{clean_line(rule.query)}\t{' '.join(rule.actions)}"
+                )
+            return 0
+        if command == "test":
+            if args.limit is not None and args.limit < 0:
+                raise CommandUsageError("--limit must be zero or more")
+            articles = library.rule_matches(args.query, args.limit)
+            if args.json:
+                _print_json([article_json(a) for a in articles])
+            else:
+                for a in articles:
+                    print(f"{a.id:>7}  {clean_line(a.title)}  ({clean_line(a.feed_title)})")
+                print(f"{len(articles)} matching", file=sys.stderr)
+            return 0
+    except QueryError as exc:
+        for line in exc.pointer().splitlines():
+            print(f"  {clean_line(line)}", file=sys.stderr)
+        raise CommandUsageError(f"bad query: {exc}") from None
+    report = library.apply_rules(dry_run=args.dry_run)
+    if args.json:
+        _print_json([{"rule": name, "matched": n, "changed": c} for name, n, c in report])
+    else:
+        verb = "would change" if args.dry_run else "changed"
+        for name, matched, changed in report:
+            print(f"{clean_line(name)}: {matched} matching, {changed} {verb}")
+    return 0
+
+
+def run_hide(args: argparse.Namespace, library: Library) -> int:
+    """`newstui hide ARTICLE...` and `newstui unhide ARTICLE... | --all`."""
+    hide = args.command == "hide"
+    if not hide and not args.articles and not args.all:
+        raise CommandUsageError("give article ids or --all")
+    if args.articles:
+        library.check_articles(args.articles)
+    count = library.set_hidden(None if not hide and args.all else args.articles, hide)
+    print(f"{count} {'hidden' if hide else 'shown again'}")
+    return 0
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")

@@ -43,6 +43,7 @@ from newstui.storage.db import Database
 
 if TYPE_CHECKING:
     from newstui.core.content import Rendered
+    from newstui.core.rules import Matched, Rule, RuleRunner
     from newstui.sync.engine import SyncOutcome
 
 log = logging.getLogger(__name__)
@@ -76,13 +77,20 @@ class Library:
         self.db = db
         self.config = config
         db.dedupe = config.display.dedupe
+        self._rules: tuple[Rule, ...] | None = None
         self.welcome = False
         self._welcome_cache: tuple[Feed, list[Article]] | None = None
 
     @classmethod
     def open(cls, config: Config, db_path: Path | str) -> Library:
         library = cls(Database(db_path), config)
-        library.sync_config_feeds()
+        try:
+            if config.rules:
+                library.rules()  # a bad rule is said at once, not at the first refresh
+            library.sync_config_feeds()
+        except BaseException:
+            library.close()
+            raise
         return library
 
     def close(self) -> None:
@@ -302,6 +310,43 @@ class Library:
         self._welcome_flags(article_ids, bookmarked=bookmarked)
         return self.db.set_flag("bookmarked", [i for i in article_ids if i >= 0], bookmarked)
 
+    def set_hidden(self, article_ids: Sequence[int] | None, hidden: bool = True) -> int:
+        """Hide articles from every view but `is:hidden` (never deleted), or show them again;
+        `None` with `hidden=False` shows every hidden article again."""
+        if article_ids is None:
+            if hidden:
+                raise ValueError("hide which articles?")
+            return self.db.unhide_all()
+        return self.db.set_flag("hidden", [i for i in article_ids if i >= 0], hidden)
+
+    # ---- rules --------------------------------------------------------------------------
+
+    def rule_matches(self, query: str, limit: int | None = None) -> list[Article]:
+        """The articles a rule with this query would match now (QueryError when malformed)."""
+        from newstui.core.query import compile_query, parse
+
+        ids = self.db.query_ids(compile_query(parse(query)))
+        return [self.db.article(i) for i in (ids if limit is None else ids[:limit])]
+
+    def apply_rules(self, *, dry_run: bool = False) -> list[tuple[str, int, int]]:
+        """Every rule over the whole library: (name, articles matched, rows changed) each.
+
+        `notify` raises no notification here; a dry run changes nothing."""
+        from newstui.core.rules import apply_actions
+
+        report: list[tuple[str, int, int]] = []
+        try:
+            with self.db.tx() as conn:
+                for rule in self.rules():
+                    ids = self.db.query_ids(rule.compiled())
+                    changed = apply_actions(conn, rule, ids) if ids else 0
+                    report.append((rule.name, len(ids), changed))
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        return report
+
     def check_articles(self, article_ids: Sequence[int]) -> None:
         """Raise NotFoundError naming the first id that is not in the library."""
         found = set(self.db.existing_articles(article_ids))
@@ -417,11 +462,30 @@ class Library:
             )
         hook = self.config.hooks.on_new
         before = await asyncio.to_thread(self.db.last_article_id) if hook and jobs else None
-        refresher = Refresher(self.db, self.config, progress=progress)
+        runner = self._rule_runner()
+        refresher = Refresher(self.db, self.config, progress=progress, after_store=runner)
         outcomes = await refresher.run(jobs, skipped, prefetched)
+        if runner is not None and runner.matched.notices:
+            await asyncio.to_thread(_notify_rules, runner.matched)
         if before is not None and any(o.new for o in outcomes):
             await asyncio.to_thread(self._run_on_new, before)
         return outcomes
+
+    def _rule_runner(self) -> RuleRunner | None:
+        if not self.config.rules:
+            return None
+        from newstui.core.rules import RuleRunner
+
+        return RuleRunner(self.rules())
+
+    def rules(self) -> tuple[Rule, ...]:
+        """The config's `[[rules]]`, their queries checked (ConfigError names a bad one)."""
+        if self._rules is None:
+            from newstui.core.rules import load_rules
+
+            where = str(self.config.path) if self.config.path else "config"
+            self._rules = load_rules(self.config.rules, where)
+        return self._rules
 
     def _run_on_new(self, after_id: int) -> None:
         """`[hooks] on_new` with the articles stored since `after_id` (ids only grow)."""
@@ -687,6 +751,21 @@ def local_file(article: Article | Headline) -> Path | None:
 def reads_as_page(article: Article) -> bool:
     """True for a local HTML file with reader text: shown as that text unless asked otherwise."""
     return bool(article.full_text) and local_file(article) is not None
+
+
+class _DryRun(Exception):
+    """Rolls back a dry run's transaction."""
+
+
+def _notify_rules(matched: Matched) -> None:
+    """One notification per `notify` rule that matched new articles."""
+    from newstui.core.hooks import notify
+
+    for name, titles in matched.notices.items():
+        count = matched.counts.get(name, len(titles))
+        more = count - len(titles)
+        body = "; ".join(titles) + (f" and {more} more" if more > 0 else "")
+        notify(f"newstui: {name} ({count} new)", body)
 
 
 def _welcome_from(parsed: ParsedFeed) -> tuple[Feed, list[Article]]:

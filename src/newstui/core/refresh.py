@@ -28,6 +28,7 @@ from newstui.core.workers import (
 )
 from newstui.errors import NewstuiError, SourceError, StorageError, StorageFailure
 from newstui.storage.db import (
+    AfterStore,
     Database,
     FeedUpdate,
     StoredEntry,
@@ -103,10 +104,13 @@ class Refresher:
         config: Config,
         *,
         progress: ProgressCallback | None = None,
+        after_store: AfterStore | None = None,
     ) -> None:
         self.db = db
         self.config = config
         self.progress = progress
+        self.after_store = after_store
+        """Run in each transaction that stored new articles (the rules)."""
         self._pool_task: asyncio.Future[Executor | None] | None = None
         self._local_pool_task: asyncio.Future[Executor | None] | None = None
         self._unfinished = 0
@@ -185,7 +189,9 @@ class Refresher:
             self._pool_task = asyncio.ensure_future(asyncio.to_thread(self._make_pool, len(remote)))
             stack.push_async_callback(self._close_pool, self._pool_task)
             stack.push_async_callback(self._close_local_pool)
-            self._writer = await asyncio.to_thread(UpdateWriter, self.db)
+            self._writer = await asyncio.to_thread(
+                lambda: UpdateWriter(self.db, after_store=self.after_store)
+            )
             stack.push_async_callback(asyncio.to_thread, self._writer.close)
             fetcher = await stack.enter_async_context(Fetcher(self.config.refresh))
             self._unfinished = len(jobs)

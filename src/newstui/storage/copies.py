@@ -33,6 +33,11 @@ def _wrapped(where: str) -> str:
     return f"{VIEW_BASE}({where[len(VIEW_BASE) :]})"
 
 
+def not_hidden(where: str) -> str:
+    """The view `where` without hidden articles (rules' `hide`)."""
+    return f"{_wrapped(where)} AND a.hidden = 0"
+
+
 def only_unread(where: str) -> str:
     """The view `where` without its read articles."""
     return f"{_wrapped(where)} AND a.read = 0"

@@ -38,6 +38,7 @@ from newstui.storage.copies import (
     group_sql,
     hidden_copies_sql,
     hide_copies,
+    not_hidden,
     only_unread,
     read_every_copy,
     set_flag_on_copies,
@@ -54,6 +55,7 @@ _FEED_COLUMNS = (
     "(SELECT name FROM accounts WHERE id = f.account_id), f.retention_days, "
     "f.refresh_minutes, f.user_agent, f.paused"
 )
+_QUERY_VIEWS = frozenset({"search", "query"})
 _VIEWS_WITH_COPIES = frozenset({"feed", "bookmarks"})
 """A feed shows its own articles, copies or not; a bookmark is a choice of one copy."""
 FEED_SETTING_COLUMNS = frozenset(
@@ -492,7 +494,7 @@ class Database:
         return total - self._hidden_copies(View("unread"))
 
     def bookmark_count(self) -> int:
-        return int(self.one("SELECT count(*) FROM articles WHERE bookmarked = 1")[0])
+        return int(self.one("SELECT count(*) FROM articles WHERE bookmarked = 1 AND hidden = 0")[0])
 
     # ---- views ----------------------------------------------------------------------------
 
@@ -500,6 +502,8 @@ class Database:
         """(FROM ... WHERE ..., ORDER BY ..., params) selecting the view's articles as `a`;
         later copies of a story are left out (storage.copies) but in a feed's own view."""
         where, order, params = self._view_sql_all(view)
+        if view.kind not in _QUERY_VIEWS:  # a query says itself whether it wants hidden ones
+            where = not_hidden(where)
         if view.unread_only:
             where = only_unread(where)
         if self.dedupe and view.kind not in _VIEWS_WITH_COPIES:
@@ -511,6 +515,8 @@ class Database:
         if not self.dedupe or view.kind in _VIEWS_WITH_COPIES:
             return 0
         where, _order, params = self._view_sql_all(view)
+        if view.kind not in _QUERY_VIEWS:
+            where = not_hidden(where)
         if view.unread_only:
             where = only_unread(where)
         sql, params = hidden_copies_sql(where, params)
@@ -702,7 +708,8 @@ class Database:
             ids = [
                 r[0]
                 for r in self.query(
-                    "SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT 500", (last,)
+                    "SELECT id FROM articles WHERE id > ? AND hidden = 0 ORDER BY id LIMIT 500",
+                    (last,),
                 )
             ]
             if not ids:
@@ -720,8 +727,12 @@ class Database:
             ]
         return found
 
+    def unhide_all(self) -> int:
+        with self.tx() as conn:
+            return int(conn.execute("UPDATE articles SET hidden = 0 WHERE hidden = 1").rowcount)
+
     def set_flag(self, column: str, article_ids: Sequence[int], value: bool) -> int:
-        assert column in ("read", "bookmarked")
+        assert column in ("read", "bookmarked", "hidden")
         changed = 0
         with self.tx() as conn:
             for chunk in _chunks(list(article_ids), 500):
@@ -1215,7 +1226,14 @@ def _apply_update(
     return new, updated
 
 
-def apply_updates(db: Database, updates: Sequence[FeedUpdate]) -> list[tuple[int, int]]:
+AfterStore = Callable[[sqlite3.Connection, int, int], None]
+"""Called inside a refresh's transaction with the first and last id of the articles it stored
+(core.rules.RuleRunner): what it changes commits with them."""
+
+
+def apply_updates(
+    db: Database, updates: Sequence[FeedUpdate], *, after_store: AfterStore | None = None
+) -> list[tuple[int, int]]:
     """Store several feeds' refreshes in one transaction; (new, updated) counts per feed.
 
     One commit for many feeds: FTS5 writes a segment per commit and merges them later, so a
@@ -1224,8 +1242,13 @@ def apply_updates(db: Database, updates: Sequence[FeedUpdate]) -> list[tuple[int
     now = time.time()
     fts_rows: list[FtsRow] = []
     with db.tx() as conn:
+        (before,) = conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
         counts = [_apply_update(conn, u, now, fts_rows) for u in updates]
         conn.executemany(FTS_INSERT, fts_rows)
+        if after_store is not None and any(new for new, _updated in counts):
+            # New ids are max(id) + 1 onwards (_store_entries), all of them this transaction's.
+            (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+            after_store(conn, before + 1, last)
     return counts
 
 
@@ -1278,8 +1301,16 @@ class UpdateWriter:
     everyone's: it fails the batch and every later update without writing again.
     """
 
-    def __init__(self, db: Database, *, max_batch: int = 50, gather: float = 0.05) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_batch: int = 50,
+        gather: float = 0.05,
+        after_store: AfterStore | None = None,
+    ) -> None:
         self._db = db.sibling()
+        self.after_store = after_store
         self._own = self._db is not db
         self.max_batch = max_batch
         self.gather = gather
@@ -1324,7 +1355,9 @@ class UpdateWriter:
         try:
             if self._failure is not None:  # the disk failed: do not try (and fail) again
                 raise self._failure
-            counts = apply_updates(self._db, [update for update, _ in batch])
+            counts = apply_updates(
+                self._db, [update for update, _ in batch], after_store=self.after_store
+            )
         except BaseException as exc:
             if isinstance(exc, StorageFailure):
                 self._failure = exc

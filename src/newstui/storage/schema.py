@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -211,5 +211,26 @@ ALTER TABLE articles ADD COLUMN dup_of INTEGER;
 CREATE INDEX articles_url_key ON articles(url_key) WHERE url_key IS NOT NULL;
 CREATE INDEX articles_text_key ON articles(text_key) WHERE text_key IS NOT NULL;
 CREATE INDEX articles_dup_of ON articles(dup_of) WHERE dup_of IS NOT NULL;
+""",
+    # 8: hidden articles (rules' `hide`) leave the feeds' counts as they leave the views: one
+    # trigger keeps `total` and `unread` to the articles that are not hidden.
+    8: """
+DROP TRIGGER articles_del;
+CREATE TRIGGER articles_del AFTER DELETE ON articles BEGIN
+    UPDATE feeds SET total = total - (OLD.hidden = 0),
+        unread = unread - (OLD.read = 0 AND OLD.hidden = 0) WHERE id = OLD.feed_id;
+    DELETE FROM articles_fts WHERE rowid = OLD.id;
+END;
+DROP TRIGGER articles_read;
+CREATE TRIGGER articles_read AFTER UPDATE OF read, hidden ON articles
+WHEN OLD.read != NEW.read OR OLD.hidden != NEW.hidden BEGIN
+    UPDATE feeds SET total = total + (NEW.hidden = 0) - (OLD.hidden = 0),
+        unread = unread + (NEW.read = 0 AND NEW.hidden = 0) - (OLD.read = 0 AND OLD.hidden = 0)
+        WHERE id = NEW.feed_id;
+END;
+UPDATE feeds SET
+    total = (SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id AND a.hidden = 0),
+    unread = (SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id AND a.hidden = 0
+        AND a.read = 0);
 """,
 }
