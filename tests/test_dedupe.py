@@ -234,3 +234,52 @@ async def test_reader_header_says_also_in(tmp_path: Path) -> None:
             assert "also in: Feed B" in screen_text(app)
     finally:
         library.close()
+
+
+def _consistent(library: Library) -> None:
+    for view in (View("all"), View("unread")):
+        assert library.count(view) == len(titles(library, view)), view
+    assert library.unread_total() == len(titles(library, View("unread")))
+
+
+def test_counts_match_the_lists_through_reads_hides_and_removals(library: Library) -> None:
+    _consistent(library)
+    feeds = {f.display_title: f.id for f in library.feeds()}
+    ids = {h.title: h.id for h in library.headlines(View("all"), 0, 100)}
+    library.set_read([ids["Rain expected tonight"]])
+    _consistent(library)
+    library.set_hidden([ids["Only in A"]])
+    _consistent(library)
+    # The first copies go with their feed: Feed B's copies take their place, once each.
+    library.remove_feed(feeds["Feed A"])
+    assert sorted(titles(library, View("all"))) == sorted(
+        ["Bridge reopens (updated)", "RAIN EXPECTED TONIGHT", "Only in B"]
+    )
+    _consistent(library)
+    assert library.count(View("all")) == 3 and library.unread_total() == 2
+
+
+def test_three_copies_the_next_becomes_first_when_the_first_goes(tmp_path: Path) -> None:
+    when = BASE - timedelta(hours=1)
+    specs = [
+        FeedSpec(
+            name,
+            title,
+            [Item(title="Same story", guid=f"{name}-1", link="https://s.example/1", when=when)],
+        )
+        for name, title in (("a.xml", "A"), ("b.xml", "B"), ("c.xml", "C"))
+    ]
+    library = run(make_library(tmp_path, specs, _config()))
+    try:
+        assert titles(library, View("all")) == ["Same story"]
+        feeds = {f.display_title: f.id for f in library.feeds()}
+        library.remove_feed(feeds["A"])
+        assert titles(library, View("all")) == ["Same story"]
+        _consistent(library)
+        (shown,) = library.headlines(View("all"), 0, 10)
+        assert library.article(shown.id).also_in == ("C",)
+        library.remove_feed(feeds["B"])
+        assert titles(library, View("all")) == ["Same story"]
+        _consistent(library)
+    finally:
+        library.close()

@@ -36,7 +36,6 @@ from newstui.core.query import register as register_query_functions
 from newstui.errors import NotFoundError, StorageError, StorageFailure
 from newstui.storage.copies import (
     group_sql,
-    hidden_copies_sql,
     hide_copies,
     not_hidden,
     only_unread,
@@ -490,8 +489,11 @@ class Database:
         return [r[0] for r in rows]
 
     def unread_total(self) -> int:
-        total = int(self.one("SELECT coalesce(sum(unread), 0) FROM feeds WHERE removed = 0")[0])
-        return total - self._hidden_copies(View("unread"))
+        """Unread articles outside the feeds' own views: each story once (kept counters)."""
+        column = "unread - copies_unread" if self.dedupe else "unread"
+        return int(
+            self.one(f"SELECT coalesce(sum({column}), 0) FROM feeds WHERE removed = 0")[0]
+        )
 
     def bookmark_count(self) -> int:
         return int(self.one("SELECT count(*) FROM articles WHERE bookmarked = 1 AND hidden = 0")[0])
@@ -509,18 +511,6 @@ class Database:
         if self.dedupe and view.kind not in _VIEWS_WITH_COPIES:
             where, params = hide_copies(where, params)
         return where, order, params
-
-    def _hidden_copies(self, view: View) -> int:
-        """How many rows of `view` are later copies that `_view_sql` leaves out."""
-        if not self.dedupe or view.kind in _VIEWS_WITH_COPIES:
-            return 0
-        where, _order, params = self._view_sql_all(view)
-        if view.kind not in _QUERY_VIEWS:
-            where = not_hidden(where)
-        if view.unread_only:
-            where = only_unread(where)
-        sql, params = hidden_copies_sql(where, params)
-        return int(self.one(sql, params)[0])
 
     def _view_sql_all(self, view: View) -> tuple[str, str, list[Any]]:
         """(FROM ... WHERE ..., ORDER BY ..., params) selecting the view's articles as `a`.
@@ -568,8 +558,10 @@ class Database:
         if view.kind == "unread":
             return self.unread_total()
         if view.kind == "all":  # the maintained per-feed totals: no scan of the articles
-            total = int(self.one("SELECT coalesce(sum(total), 0) FROM feeds WHERE removed = 0")[0])
-            return total - self._hidden_copies(view)
+            column = "total - copies" if self.dedupe else "total"
+            return int(
+                self.one(f"SELECT coalesce(sum({column}), 0) FROM feeds WHERE removed = 0")[0]
+            )
         where, _order, params = self._view_sql(view)
         cap = _view_limit(view)
         if cap is not None:
@@ -1085,9 +1077,11 @@ def _store_entries(
         # New articles are unread (but a copy of a story read elsewhere); deleting one, or
         # marking it read, is counted by triggers.
         unread = sum(1 for row in rows if not row[-1])
+        copies = [row for row in rows if row[-2] is not None]
         conn.execute(
-            "UPDATE feeds SET total = total + ?, unread = unread + ? WHERE id = ?",
-            (len(rows), unread, feed_id),
+            "UPDATE feeds SET total = total + ?, unread = unread + ?, copies = copies + ?, "
+            "copies_unread = copies_unread + ? WHERE id = ?",
+            (len(rows), unread, len(copies), sum(1 for row in copies if not row[-1]), feed_id),
         )
     return len(inserts), updated
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -232,5 +232,47 @@ UPDATE feeds SET
     total = (SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id AND a.hidden = 0),
     unread = (SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id AND a.hidden = 0
         AND a.read = 0);
+""",
+    # 9: the All and Unread counts without a story's later copies, kept per feed like `total` and
+    # `unread` (start-up reads them, never the copies): `copies` and `copies_unread` count the
+    # feed's visible articles that are later copies. When a first copy is deleted, the next copy
+    # becomes the first and the others point to it, so a story never loses its place in All.
+    9: """
+ALTER TABLE feeds ADD COLUMN copies INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN copies_unread INTEGER NOT NULL DEFAULT 0;
+UPDATE feeds SET
+    copies = (SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id AND a.hidden = 0
+        AND a.dup_of IS NOT NULL),
+    copies_unread = (SELECT count(*) FROM articles a WHERE a.feed_id = feeds.id
+        AND a.hidden = 0 AND a.dup_of IS NOT NULL AND a.read = 0);
+DROP TRIGGER articles_del;
+CREATE TRIGGER articles_del AFTER DELETE ON articles BEGIN
+    UPDATE feeds SET total = total - (OLD.hidden = 0),
+        unread = unread - (OLD.read = 0 AND OLD.hidden = 0),
+        copies = copies - (OLD.dup_of IS NOT NULL AND OLD.hidden = 0),
+        copies_unread = copies_unread - (OLD.dup_of IS NOT NULL AND OLD.hidden = 0
+            AND OLD.read = 0)
+        WHERE id = OLD.feed_id;
+    DELETE FROM articles_fts WHERE rowid = OLD.id;
+END;
+DROP TRIGGER articles_read;
+CREATE TRIGGER articles_read AFTER UPDATE OF read, hidden, dup_of ON articles
+WHEN OLD.read != NEW.read OR OLD.hidden != NEW.hidden
+    OR (OLD.dup_of IS NULL) != (NEW.dup_of IS NULL) BEGIN
+    UPDATE feeds SET total = total + (NEW.hidden = 0) - (OLD.hidden = 0),
+        unread = unread + (NEW.read = 0 AND NEW.hidden = 0) - (OLD.read = 0 AND OLD.hidden = 0),
+        copies = copies + (NEW.dup_of IS NOT NULL AND NEW.hidden = 0)
+            - (OLD.dup_of IS NOT NULL AND OLD.hidden = 0),
+        copies_unread = copies_unread
+            + (NEW.dup_of IS NOT NULL AND NEW.hidden = 0 AND NEW.read = 0)
+            - (OLD.dup_of IS NOT NULL AND OLD.hidden = 0 AND OLD.read = 0)
+        WHERE id = NEW.feed_id;
+END;
+CREATE TRIGGER articles_first_copy_gone AFTER DELETE ON articles
+WHEN OLD.dup_of IS NULL BEGIN
+    UPDATE articles SET dup_of = (SELECT min(id) FROM articles WHERE dup_of = OLD.id)
+        WHERE dup_of = OLD.id AND id != (SELECT min(id) FROM articles WHERE dup_of = OLD.id);
+    UPDATE articles SET dup_of = NULL WHERE dup_of = OLD.id;
+END;
 """,
 }
