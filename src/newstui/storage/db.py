@@ -491,9 +491,7 @@ class Database:
     def unread_total(self) -> int:
         """Unread articles outside the feeds' own views: each story once (kept counters)."""
         column = "unread - copies_unread" if self.dedupe else "unread"
-        return int(
-            self.one(f"SELECT coalesce(sum({column}), 0) FROM feeds WHERE removed = 0")[0]
-        )
+        return int(self.one(f"SELECT coalesce(sum({column}), 0) FROM feeds WHERE removed = 0")[0])
 
     def bookmark_count(self) -> int:
         return int(self.one("SELECT count(*) FROM articles WHERE bookmarked = 1 AND hidden = 0")[0])
