@@ -77,3 +77,16 @@ async def test_U_hides_feeds_with_nothing_unread(library: Library) -> None:
         await pilot.press("U")
         await settle(pilot)
         assert "Beta Blog" in screen_text(app)
+
+
+async def test_u_on_a_view_with_nothing_unread_says_so(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library.mark_view_read(View("all"))
+        await pilot.press("u")
+        await settle(pilot)
+        text = screen_text(app)
+        assert (
+            "0 articles" in text and "Nothing unread here. u shows the read articles too." in text
+        )

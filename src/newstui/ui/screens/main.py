@@ -347,6 +347,9 @@ class MainScreen(Screen[None]):
         real_feeds = [f for f in self.feeds if f != WELCOME_FEED_ID]
         if view.kind in ("all", "unread") and not real_feeds:
             return "No feeds yet: press a to add one (a URL, a web page, a file or a folder)."
+        if self.hide_read and view.kind not in ("search", "query"):
+            key = self._key_for("toggle_hide_read", "u")
+            return f"Nothing unread here. {key} shows the read articles too."
         return {
             "all": "No articles yet: press R to refresh your feeds.",
             "unread": "Nothing unread. R refreshes; B shows your bookmarks.",
