@@ -111,12 +111,12 @@ class MainScreen(Screen[None]):
         Binding("a", "add_feed", "Add feed", id="add_feed", show=False),
         Binding("d", "delete_feed", "Delete feed", id="delete_feed", show=False),
         Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False),
-        Binding("u", "toggle_hide_read", "Hide read", id="toggle_hide_read", show=False),
+        Binding("u", "toggle_hide_read", "Hide read", id="hide_read", show=False),
         Binding(
             "U",
             "toggle_hide_read_feeds",
             "Hide read feeds",
-            id="toggle_hide_read_feeds",
+            id="hide_read_feeds",
             show=False,
         ),
     ]
@@ -348,7 +348,7 @@ class MainScreen(Screen[None]):
         if view.kind in ("all", "unread") and not real_feeds:
             return "No feeds yet: press a to add one (a URL, a web page, a file or a folder)."
         if self.hide_read and view.kind not in ("search", "query"):
-            key = self._key_for("toggle_hide_read", "u")
+            key = self._key_for("hide_read", "u")
             return f"Nothing unread here. {key} shows the read articles too."
         return {
             "all": "No articles yet: press R to refresh your feeds.",
