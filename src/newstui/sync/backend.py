@@ -61,7 +61,10 @@ class ArticlePage:
 
 
 class Backend(Protocol):
-    """A sync server's API, as the engine uses it. Every method raises `SyncError` on failure."""
+    """A sync server's API, as the engine uses it. Every method raises `SyncError` on failure.
+
+    After `login`, two reads may run at once from two threads (categories with feeds, starred
+    with recently read): a backend keeps its session state safe for that."""
 
     #: Largest batch of ids `set_flag` takes in one request.
     max_batch: int

@@ -24,6 +24,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -259,8 +260,14 @@ class SyncEngine:
     # ---- pull: feeds -------------------------------------------------------------------
 
     def pull_feeds(self) -> list[RemoteFeed]:
-        categories = {c.id: clean_line(c.title, max_length=200) for c in self.backend.categories()}
-        remote = [f for f in self.backend.feeds() if f.id and len(f.id) <= MAX_ID_CHARS]
+        # Two independent reads at once: a round trip less (each is ~50 ms on tt-rss).
+        with ThreadPoolExecutor(2, thread_name_prefix="newstui-sync") as pool:
+            got_categories = pool.submit(self.backend.categories)
+            got_feeds = pool.submit(self.backend.feeds)
+            categories = {
+                c.id: clean_line(c.title, max_length=200) for c in got_categories.result()
+            }
+            remote = [f for f in got_feeds.result() if f.id and len(f.id) <= MAX_ID_CHARS]
         name = self.account.name
         with self._applying() as conn:
             local = {
@@ -458,11 +465,13 @@ class SyncEngine:
 
     def pull_state(self, remote_feeds: Sequence[RemoteFeed]) -> int:
         feed_ids = self._feed_ids()
-        starred = self.backend.starred_ids()
+        with ThreadPoolExecutor(2, thread_name_prefix="newstui-sync") as pool:
+            got_starred = pool.submit(self.backend.starred_ids)
+            got_lately = pool.submit(self.backend.recently_read_ids)
+            starred, lately = got_starred.result(), got_lately.result()
         changes = self._apply_set("bookmarked", "starred", starred, None)
         # Read state: what the server read lately first, then only feeds whose unread count
         # still differs from ours are read again (a server that gives no counts is read whole).
-        lately = self.backend.recently_read_ids()
         if lately:
             changes += self._apply_set("read", "read", lately, None, complement=set())
         local_unread = {
