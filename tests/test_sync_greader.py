@@ -224,3 +224,23 @@ def test_sync_command_json_and_exit_status(server: GReaderServer, tmp_path: Path
     assert done.returncode == 1 and "HTTP 500" in done.stdout
     missing = subprocess.run([*cmd, "sync", "nope"], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no account 'nope'" in missing.stderr
+
+
+def test_a_removed_feeds_kept_bookmark_stays_whatever_the_server_says(
+    server: GReaderServer, tmp_path: Path
+) -> None:
+    feed = server.add_feed("https://example.org/a.xml", "A")
+    server.add_items(feed, 2, "A")
+    library = Library.open(config_for(server, tmp_path), tmp_path / "lib.db")
+    try:
+        library.sync()
+        kept = titles(library)["A 0"]
+        library.set_bookmarked([kept.id])
+        library.remove_feed(kept.feed_id)
+        assert library.sync()[0].status == "ok"
+        assert server.state.subs == {}
+        server.item("A 0").starred = False  # the server forgets it
+        assert library.sync()[0].status == "ok"
+        assert [a.title for a in library.articles(View("bookmarks"))] == ["A 0"]
+    finally:
+        library.close()

@@ -265,6 +265,10 @@ class TtrssServer:
         return f"http://127.0.0.1:{self.port}/"
 
     @property
+    def _address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
     def api_url(self) -> str:
         return self.url + "api/"
 
@@ -404,8 +408,7 @@ class TtrssServer:
         self._php = subprocess.Popen(
             # OPcache on, as under php-fpm or Apache: without it every request compiles tt-rss
             # again (~0.1 s), which no real server does.
-            [PHP, "-d", "opcache.enable_cli=1", "-S", f"127.0.0.1:{self.port}", "-t",
-             str(self.root / "www")],  # fmt: skip
+            [PHP, "-d", "opcache.enable_cli=1", "-S", self._address, "-t", str(self.root / "www")],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -529,7 +529,8 @@ class SyncEngine:
                     str(r[0])
                     for r in conn.execute(
                         f"SELECT aa.remote_id FROM account_articles aa JOIN articles a ON "
-                        f"a.id = aa.article_id WHERE aa.account_id = ? AND a.{column} = 1",
+                        f"a.id = aa.article_id JOIN feeds f ON f.id = a.feed_id "
+                        f"WHERE aa.account_id = ? AND a.{column} = 1 AND f.removed = 0",
                         (self.account_id,),
                     )
                 }
@@ -542,9 +543,11 @@ class SyncEngine:
                     chunk = ids[start : start + 500]
                     marks = ",".join("?" * len(chunk))
                     cur = conn.execute(
+                        # A removed feed's kept bookmarks are the user's now: left alone.
                         f"UPDATE articles SET {column} = ? WHERE {column} != ? AND id IN "
                         f"(SELECT article_id FROM account_articles WHERE account_id = ? AND "
-                        f"remote_id IN ({marks}))",
+                        f"remote_id IN ({marks})) AND feed_id IN "
+                        f"(SELECT id FROM feeds WHERE removed = 0)",
                         [value, value, self.account_id, *chunk],
                     )
                     changed += cur.rowcount
