@@ -299,3 +299,33 @@ def test_a_reader_action_on_a_failing_disk_is_a_storage_failure_with_its_path(
         assert lib.article(bookmarked).bookmarked  # and nothing changed
     finally:
         lib.close()
+
+
+def test_a_full_disk_keeps_what_fits_and_then_writes_nothing_more(tmp_path: Path) -> None:
+    """The writer's shared commit fails on a full disk: the feeds before the one that does not
+    fit are stored one by one, and after it nothing is even tried."""
+    from newstui.errors import StorageFailure
+    from newstui.storage.db import Database, FeedUpdate, StoredEntry, UpdateWriter
+
+    db = Database(tmp_path / "lib.db")
+    ids = [db.insert_feed(f"https://example.test/{n}.xml", title=None, tags=()) for n in range(4)]
+
+    def entry(key: str, size: int) -> StoredEntry:
+        body = "word " * (size // 5)
+        return StoredEntry(key, key, None, None, None, 1.0e9, None, body, "text", key, body)
+
+    pages = db.one("PRAGMA page_count")[0]
+    db.conn.execute(f"PRAGMA max_page_count = {pages + 40}")  # ~160 kB left on the "disk"
+    writer = UpdateWriter(db, gather=1.0)  # all four arrive within one gathering window
+    sizes = [20_000, 2_000_000, 1_000, 1_000]
+    futures = [
+        writer.submit(FeedUpdate(feed_id, "ok", None, 200, [entry(f"k{feed_id}", size)]))
+        for feed_id, size in zip(ids, sizes, strict=True)
+    ]
+    writer.close()
+    assert futures[0].result() == (1, 0)
+    for future in futures[1:]:  # the third would fit, but the disk has failed: not tried
+        with pytest.raises(StorageFailure, match="disk full while writing"):
+            future.result()
+    assert [row[0] for row in db.query("SELECT title FROM articles")] == [f"k{ids[0]}"]
+    db.close()

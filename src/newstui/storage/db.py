@@ -1289,8 +1289,8 @@ class UpdateWriter:
     It writes through its own connection, so in WAL mode the library's readers (the TUI) never
     wait for a refresh's transaction. Updates that arrive within `gather` seconds of the first
     one, up to `max_batch`, share a commit; if that transaction fails, each update is retried
-    alone so one feed's failure is its own. A failure of the storage itself (disk full) is
-    everyone's: it fails the batch and every later update without writing again.
+    alone so one feed's failure is its own. A failure of the storage itself (disk full) on one
+    feed alone is everyone's: it fails every later update without writing again.
     """
 
     def __init__(
@@ -1351,7 +1351,10 @@ class UpdateWriter:
                 self._db, [update for update, _ in batch], after_store=self.after_store
             )
         except BaseException as exc:
-            if isinstance(exc, StorageFailure):
+            # A batch that fails is retried one update at a time (one transaction each): a
+            # feed's own fault stays its own, and on a disk nearly full the smaller commits
+            # that still fit are kept. The first single update the disk refuses stops all.
+            if len(batch) == 1 and isinstance(exc, StorageFailure):
                 self._failure = exc
             if len(batch) == 1 or self._failure is not None:
                 for _, future in batch:
