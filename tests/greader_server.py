@@ -13,7 +13,7 @@ its state in memory and implements:
 - `subscription/list`, `tag/list`, `stream/items/ids` (`s`, `xt`, `ot`, `n`, continuation `c`),
   `POST stream/items/contents` (`i`, short or long ids), `POST edit-tag` (`i`, `a`, `r`),
   `POST subscription/quickadd`, `POST subscription/edit` (`ac` subscribe/unsubscribe/edit);
-- faults a test switches on: `fault = "html" | "badjson" (GETs) | "500" | "429" | "slow"`, and
+- faults a test switches on: `fault = "html" | "badjson" (GETs) | "500" | "429" | "slow" | "huge"`, and
   `expire_sessions()` (every Auth token forgotten, as after a server restart).
 
 What it does not model: OAuth (Inoreader's preferred login), `kept-unread`, labels on items,
@@ -166,6 +166,10 @@ class GReaderServer:
             return self._send(h, 500, "text/plain", b"Internal Server Error")
         if fault == "429":
             return self._send(h, 429, "text/plain", b"slow down", {"Retry-After": "120"})
+        if fault == "huge":
+            return self._send(
+                h, 200, "application/json", b'{"tags": ["' + b"x" * 3_000_000 + b'"]}'
+            )
         if fault == "html":
             return self._send(
                 h, 200, "text/html", b"<!DOCTYPE html><html><body>Login</body></html>"

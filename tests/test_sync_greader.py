@@ -34,6 +34,10 @@ password = "{server.state.password}"
 
 [refresh]
 read_timeout = {read_timeout}
+max_bytes = 1048576
+
+[limits]
+max_body_chars = 200000
 """
     path = tmp_path / "config.toml"
     path.write_text(text)
@@ -114,6 +118,7 @@ def test_marks_go_up_and_come_down_and_an_unpushed_change_wins(
         ("html", "bad_response", "HTML"),
         ("badjson", "bad_response", "not valid JSON"),
         ("slow", "unavailable", "timed out"),
+        ("huge", "bad_response", "too large"),  # over twice [refresh] max_bytes
     ],
 )
 def test_a_failing_server_is_an_account_status_and_the_next_sync_resumes(
@@ -195,7 +200,7 @@ def test_hostile_server_text_is_cleaned_and_capped(server: GReaderServer, tmp_pa
     [iid] = server.add_items(feed, 1, "A")
     item = server.state.items[iid]
     item.title = "Evil \x1b[31mred\x1b[0m \u202etitle"
-    item.content = "<p>" + "x" * 3_000_000 + "</p>"
+    item.content = "<p>" + "x" * 1_500_000 + "</p>"  # under the answer's cap, over a body's
     item.link = "javascript:alert(1)"
     library = Library.open(config_for(server, tmp_path), tmp_path / "lib.db")
     try:
@@ -203,7 +208,7 @@ def test_hostile_server_text_is_cleaned_and_capped(server: GReaderServer, tmp_pa
         [article] = library.articles(View("all"))
         assert article.title == "Evil red title"
         assert article.url is None
-        assert len(article.content) <= library.config.limits.max_body_chars
+        assert len(article.content) <= 200_000
         assert "\x1b" not in library.feeds()[0].display_title
     finally:
         library.close()

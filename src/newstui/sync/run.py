@@ -24,7 +24,7 @@ def make_backend(account: AccountConfig, config: Config) -> Backend:
         connect_timeout=r.connect_timeout,
         read_timeout=r.read_timeout,
         deadline=max(r.deadline, 120.0),
-        max_bytes=max(r.max_bytes, 32 * 1024 * 1024),
+        max_bytes=r.max_bytes * 2,  # a page of 200 articles may hold more than one feed
     )
     if account.type == "ttrss":
         from newstui.sync.ttrss import TtrssBackend
