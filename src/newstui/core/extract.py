@@ -24,6 +24,9 @@ extra blocks inside the article that outweighs all the shared text (a gallery, a
 stories set into the page) is left out too, and does not count when judging readability's
 container too small.
 
+At the text's ends, page furniture goes: blocks of links only (a "read on one page" link, a row
+of other stories) and, at the end, short copyright, rights and "Tags:"-style lines.
+
 A page is never left empty when it shows text: a short result stays when it is most of the
 page's visible text (a short page); else the page's container with the most paragraph text is
 taken, else the page's visible text without its chrome, and `Extracted.method` says which.
@@ -70,6 +73,10 @@ LOCATE_SHINGLES = 40
 #: paragraphs of at least `PARAGRAPH_WORDS` words.
 LEAD_PARAGRAPHS = 2
 PARAGRAPH_WORDS = 20
+#: A block at either end whose words are at least this share link text is page furniture.
+LINKS_ONLY_SHARE = 0.8
+#: A closing line is furniture ("Tags: ...", "© 2019 ...") only when it is this short.
+FURNITURE_WORDS = 60
 #: The article's container is looked for only when the extractors share this many blocks.
 CONTAINER_MIN_BLOCKS = 3
 #: The article's container is the deepest element holding this share of the shared text.
@@ -111,6 +118,11 @@ _LINK = re.compile(
     r'(\s+(?:"[^"\n]*"|\'[^\'\n]*\'))?\s*\)'
 )
 
+_END_FURNITURE = re.compile(
+    r"^\W*(?:©|\(c\)\s|copyright\b|all rights reserved|tags?\b\W|categories\b\W|category\b\W|"
+    r"topics?\b\W|filed under\b|this (?:document|article|material|content) (?:is|may)\b)",
+    re.I,
+)
 _LINK_TEXT = re.compile(r"(?<!!)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(")
 _BOILERPLATE_HEADING = re.compile(
     r"^\s*(?:#{1,6}\s*|\*\*)?[*_]*\s*(?:related|like this|share this|share|more from|more stories|"
@@ -160,7 +172,32 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
 
 
 def _finish(body: str, html: str, base: str | None, title: str | None) -> str:
-    return _drop_title(_tidy(_restore_sublists(body, html), base), title)
+    return _drop_title(_prune_ends(_tidy(_restore_sublists(body, html), base)), title)
+
+
+def _prune_ends(markdown: str) -> str:
+    """The text without the page furniture at its ends: from the end, copyright and rights
+    lines, "Tags:"-style lines and blocks of links only; from the start, blocks of links only."""
+    blocks = _blocks(markdown)
+    if len(blocks) < 3:
+        return markdown
+
+    def furniture(block: str, at_end: bool) -> bool:
+        words = _words(block)
+        if not words:
+            return not _MD_IMAGE.search(block)  # a stray mark; a picture stays
+        if _link_share(block, words) >= LINKS_ONLY_SHARE:
+            return True
+        return at_end and len(words) <= FURNITURE_WORDS and bool(_END_FURNITURE.match(block))
+
+    start, end = 0, len(blocks)
+    while end > start + 1 and furniture(blocks[end - 1], True):
+        end -= 1
+    while start < end - 1 and furniture(blocks[start], False):
+        start += 1
+    if (start, end) == (0, len(blocks)):
+        return markdown
+    return "\n\n".join(blocks[start:end])
 
 
 def _fallback(
