@@ -166,7 +166,8 @@ def test_whitespace_before_the_xml_declaration_is_not_a_malformed_feed() -> None
 
 
 def test_the_lxml_fast_path_reads_the_corpus_as_feedparser_does(corpus: Path) -> None:
-    """Every corpus feed the fast path accepts gives the same items, keys, dates and titles."""
+    """Every corpus feed the fast path accepts gives the same items, keys, dates, titles and
+    enclosures."""
     from newstui.core import parse
 
     limits = LimitsConfig()
@@ -183,6 +184,7 @@ def test_the_lxml_fast_path_reads_the_corpus_as_feedparser_does(corpus: Path) ->
             assert [e.key for e in fast.entries] == [e.key for e in slow.entries], path
             for a, b in zip(fast.entries, slow.entries, strict=True):
                 assert (a.published, a.updated) == (b.published, b.updated), (path, a.key)
+                assert a.enclosures == b.enclosures, (path, a.key)
                 assert bool(a.content.strip()) >= bool(b.content.strip()), (path, a.key)
                 if a.title != b.title:
                     differences.append((path.name, a.title, b.title))

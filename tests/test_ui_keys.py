@@ -503,6 +503,10 @@ async def test_escape_closes_dialogs_and_help_lists_every_action(library: Librar
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
+        for _ in range(60):  # the list is longer than the dialog: down to its last rows too
+            await pilot.press("down")
+        await settle(pilot)
+        text += screen_text(app)
         for action_id in (
             "next_unread",
             "toggle_bookmark",

@@ -125,6 +125,15 @@ RULE_ACTIONS = ("read", "bookmark", "hide", "notify")
 
 
 @dataclass(frozen=True, slots=True)
+class OpenConfig:
+    """Programs that open an article's enclosures: argument lists, never a shell command."""
+
+    audio: tuple[str, ...] = ()
+    """e.g. ("mpv", "{url}"); empty: the browser opens the file."""
+    video: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything the config file can say."""
 
@@ -138,6 +147,7 @@ class Config:
     """Action id -> comma-separated keys, passed to Textual's keymap."""
     rules: tuple[RuleConfig, ...] = ()
     hooks: HooksConfig = field(default_factory=HooksConfig)
+    open: OpenConfig = field(default_factory=OpenConfig)
     warnings: tuple[str, ...] = ()
 
 
@@ -407,8 +417,9 @@ def parse_config(text: str, path: Path | None = None, *, owner_only: bool = Fals
         raise ConfigError(f"{where}: `rules` must be an array of tables ([[rules]])")
     rules = tuple(_rule(where, i, raw, warnings) for i, raw in enumerate(rules_raw))
     hooks = _hooks(where, data.get("hooks", {}), warnings)
+    opener = _open_section(where, data.get("open", {}), warnings)
     for key in data:
-        if key not in {*sections, "feeds", "accounts", "keys", "rules", "hooks"}:
+        if key not in {*sections, "feeds", "accounts", "keys", "rules", "hooks", "open"}:
             warnings.append(f"{where}: unknown key `{clean_line(key)}` ignored")
     return Config(
         path=path,
@@ -417,9 +428,33 @@ def parse_config(text: str, path: Path | None = None, *, owner_only: bool = Fals
         keys=keys,
         rules=rules,
         hooks=hooks,
+        open=opener,
         warnings=tuple(warnings),
         **built,
     )
+
+
+def _open_section(where: str, raw: Any, warnings: list[str]) -> OpenConfig:
+    """[open]: `audio = ["mpv", "{url}"]`, each an argument list with `{url}` in it."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: [open] must be a table of kind = ["program", "{{url}}"]')
+    values: dict[str, tuple[str, ...]] = {}
+    for key, value in raw.items():
+        if key not in ("audio", "video"):
+            warnings.append(f"{where}: unknown key `{clean_line(key)}` in [open] ignored")
+            continue
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v for v in value)
+        ):
+            raise ConfigError(
+                f'{where} [open]: `{key}` must be a list of strings, like ["mpv", "{{url}}"]'
+            )
+        if not any("{url}" in v for v in value[1:]):
+            raise ConfigError(f"{where} [open]: `{key}` must pass the file as {{url}}")
+        values[key] = tuple(value)
+    return OpenConfig(**values)
 
 
 def load_config(path: Path, *, required: bool = False) -> Config:

@@ -68,6 +68,7 @@ _EXTRACT_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", re.S)
 _MarkdownConverter: Any = markdownify.MarkdownConverter
 _remove_inside: Any = getattr(markdownify, "should_remove_whitespace_inside")  # noqa: B009
 _remove_outside: Any = getattr(markdownify, "should_remove_whitespace_outside")  # noqa: B009
+_TEXT_URL = re.compile(r"\bhttps?://[^\s<>\"'`\\]+", re.I)
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\\\"`]")
 
 
@@ -113,8 +114,19 @@ def render_body(
 
 
 def escape_markdown(text: str) -> str:
-    """Inline text with every Markdown special character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Inline text with every Markdown special character escaped; web addresses in it become
+    `<url>` links (a renderer links a bare address and would show the escapes inside it)."""
+    if "://" not in text:
+        return _MD_SPECIAL.sub(r"\\\1", text)
+    out: list[str] = []
+    pos = 0
+    for match in _TEXT_URL.finditer(text):
+        url = match.group().rstrip(".,;:!?)]'\"")
+        out.append(_MD_SPECIAL.sub(r"\\\1", text[pos : match.start()]))
+        out.append(f"<{url}>")
+        pos = match.start() + len(url)
+    out.append(_MD_SPECIAL.sub(r"\\\1", text[pos:]))
+    return "".join(out)
 
 
 def plain_to_markdown(text: str) -> str:
@@ -172,9 +184,22 @@ class _LinkTable:
         body = clean_text(body).strip()
         if not self.links:
             return body
-        lines = [f"\\[{n}\\]: <{url}>" for n, (_, url) in enumerate(self.links, 1)]
+        lines = [f"\\[{n}\\]: {_listed(url)}" for n, (_, url) in enumerate(self.links, 1)]
         listing = "**Links**\n\n" + "\\\n".join(lines)
         return f"{body}\n\n---\n\n{listing}" if body else listing
+
+
+#: Longer addresses are listed shortened ("host/…/end"): a pane breaks a long one mid-word.
+LISTED_URL_CHARS = 60
+
+
+def _listed(url: str) -> str:
+    if len(url) <= LISTED_URL_CHARS:
+        return f"<{url}>"
+    from newstui.core.show import shorten_url
+
+    label = _MD_SPECIAL.sub(r"\\\1", shorten_url(url, LISTED_URL_CHARS))
+    return f"[{label}](<{url}>)"
 
 
 def _marker(number: int, url: str) -> str:
@@ -208,7 +233,39 @@ def _html_to_markdown(html: str, links: _LinkTable, max_depth: int = MAX_DEPTH) 
     converter = _Converter(links)
     markdown = converter.convert(safe)
     markdown = _TRAILING_SPACE.sub("\n", markdown)
+    markdown = _tidy_breaks(markdown)
     return _MANY_NEWLINES.sub("\n\n", markdown)
+
+
+_FENCED = re.compile(r"^```.*?^```[ \t]*$", re.M | re.S)
+# A hard line break (`\` at a line's end) that ends its block shows as a literal `\`: before a
+# blank line, the end of the text, another break, or the next list item or quoted line.
+_DEAD_BREAK = re.compile(r"(?:[ \t]*\\\n)+(?=[ \t]*(?:\n|$|(?:[*+-]|\d{1,9}[.)])[ \t]|>))")
+_LAST_BREAK = re.compile(r"(?:(?<!\\)\\\s*)+$")
+_BREAK_RUN = re.compile(r"\\\n(?:[ \t]*\\\n)+")
+_LONE_BREAK = re.compile(r"^[ \t]*\\\n", re.M)
+
+
+def _tidy_breaks(markdown: str) -> str:
+    """Hard line breaks that would show as a stray `\\`: `<br>` at the end of a paragraph or a
+    list item, `<br><br>` (a new paragraph), `<p><br></p>`. Code blocks are left as written."""
+    if "\\\n" not in markdown and not markdown.endswith("\\"):
+        return markdown
+    parts: list[str] = []
+    pos = 0
+    for fence in _FENCED.finditer(markdown):
+        parts.append(_untangle(markdown[pos : fence.start()]))
+        parts.append(fence.group())
+        pos = fence.end()
+    parts.append(_LAST_BREAK.sub("", _untangle(markdown[pos:]).rstrip()))
+    return "".join(parts)
+
+
+def _untangle(text: str) -> str:
+    text = _BREAK_RUN.sub("\n\n", text)
+    text = _LONE_BREAK.sub("", text)
+    text = _DEAD_BREAK.sub("\n", text)
+    return _LAST_BREAK.sub("", text)
 
 
 def _shorten_space(match: re.Match[str]) -> str:
@@ -339,6 +396,26 @@ class _Converter(_MarkdownConverter):  # type: ignore[misc]
         if convert is not None:
             text = convert(node, text, parent_tags=parent_tags)
         return str(text)
+
+    def convert_br(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        if "_noformat" in parent_tags or "pre" in parent_tags:
+            return "\n"  # in code a break is a newline; `\\` would show as written
+        return str(super().convert_br(el, text, parent_tags))
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        """markdownify's escaping, except in web addresses written as text: a renderer links
+        those and would show their escapes (`logged\\_in`); they become `<url>` links instead."""
+        if "://" not in text:
+            return str(super().escape(text, parent_tags))
+        out: list[str] = []
+        pos = 0
+        for match in _TEXT_URL.finditer(text):
+            url = match.group().rstrip(".,;:!?)]'\"")
+            out.append(str(super().escape(text[pos : match.start()], parent_tags)))
+            out.append(f"<{url}>")
+            pos = match.start() + len(url)
+        out.append(str(super().escape(text[pos:], parent_tags)))
+        return "".join(out)
 
     def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:
         if "_noformat" in parent_tags:

@@ -41,6 +41,10 @@ class RawEntry:
     updated: Any
     content: str
     content_is_html: bool
+    enclosures: list[tuple[str, str, str]] | None = None
+    """(url, type, length) of each `<enclosure>` or Atom `rel="enclosure"` link, as written."""
+    duration: str = ""
+    """`itunes:duration`, as written."""
 
 
 @dataclass(slots=True)
@@ -212,6 +216,12 @@ def _item(item: Any, *, rss1: bool) -> RawEntry:
         updated=_date(_pick(found, "dc:date", "dcterms:modified", "atom:updated", "modified")),
         content=body,
         content_is_html=is_html,
+        enclosures=[
+            (e.get("url") or "", e.get("type") or "", e.get("length") or "")
+            for e in item.iterfind("enclosure")
+        ]
+        or None,
+        duration=_pick(found, "itunes:duration"),
     )
 
 
@@ -296,6 +306,13 @@ def _atom_entry(entry: Any) -> RawEntry | None:
         updated=_date(_pick(found, "atom:updated")),
         content=body[0],
         content_is_html=body[1],
+        enclosures=[
+            (link.get("href") or "", link.get("type") or "", link.get("length") or "")
+            for link in entry.iterfind(f"{ATOM}link")
+            if link.get("rel") == "enclosure"
+        ]
+        or None,
+        duration=_pick(found, "itunes:duration"),
     )
 
 

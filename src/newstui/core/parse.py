@@ -28,8 +28,8 @@ from urllib.parse import urljoin
 
 from newstui.config import LimitsConfig
 from newstui.core.discover import find_feed_links, looks_like_html
-from newstui.core.models import ContentType, ParsedEntry, ParsedFeed
-from newstui.core.text import clean_line, clean_text
+from newstui.core.models import ContentType, Enclosure, ParsedEntry, ParsedFeed
+from newstui.core.text import clean_line, clean_text, is_feed_url
 from newstui.errors import NotAFeedError, ParseError
 
 # The last alternative always matches, so a search stops at the first `<!DOCTYPE` (one scan,
@@ -148,6 +148,7 @@ def _parse_fast(
                 clean_text(e.content, max_length=limits.max_body_chars),
                 ContentType.HTML if e.content_is_html else ContentType.TEXT,
                 limits,
+                enclosures(e.enclosures or (), e.duration, base),
             )
         )
     return ParsedFeed(
@@ -212,7 +213,15 @@ def _xml_entry(e: Any, base: str | None, limits: LimitsConfig) -> ParsedEntry:
     )
     updated = _from_struct(dict.get(e, "updated_parsed"))
     key = clean_line(e.get("id") or e.get("guid"), max_length=MAX_KEY_CHARS)
-    return _entry(key, title, link, author, published or updated, updated, content, ctype, limits)
+    files = [
+        (str(f.get("href") or ""), str(f.get("type") or ""), str(f.get("length") or ""))
+        for f in e.get("enclosures") or ()
+        if isinstance(f, dict)
+    ]
+    attached = enclosures(files, str(e.get("itunes_duration") or ""), base)
+    return _entry(
+        key, title, link, author, published or updated, updated, content, ctype, limits, attached
+    )
 
 
 def _xml_content(e: Any, limits: LimitsConfig) -> tuple[str, ContentType]:
@@ -294,6 +303,7 @@ def _entry(
     content: str,
     ctype: ContentType,
     limits: LimitsConfig,
+    attached: tuple[Enclosure, ...] = (),
 ) -> ParsedEntry:
     if not title:
         text = _TAG.sub(" ", content[:4000]) if ctype == ContentType.HTML else content[:4000]
@@ -316,7 +326,61 @@ def _entry(
         updated=updated,
         content=content,
         content_type=ctype,
+        enclosures=attached,
     )
+
+
+# ---- enclosures ------------------------------------------------------------------------------
+
+_MEDIA_SUFFIX = re.compile(
+    r"\.(?:mp3|m4a|m4b|aac|ogg|oga|opus|flac|wav|mp4|m4v|mov|webm|mkv|ogv|avi)(?:[?#]|$)", re.I
+)
+_DURATION = re.compile(r"^(?:(\d{1,3}):)?(?:(\d{1,3}):)?(\d{1,7})(?:\.\d+)?$")
+MAX_ENCLOSURES = 20
+
+
+def enclosures(
+    files: Iterable[tuple[str, str, str]], duration: str, base: str | None
+) -> tuple[Enclosure, ...]:
+    """The audio and video files of an entry: (url, type, length) as written, made safe.
+
+    Only http(s) files; a type is kept when it says audio or video (or, without one, when the
+    file's name does); a length when it is a plausible byte count; `itunes:duration` as seconds
+    (`1:02:03`, `62:03` or `3723`) for the first file.
+    """
+    found: list[Enclosure] = []
+    seen: set[str] = set()
+    for raw_url, raw_type, raw_length in files:
+        url = _url(raw_url.strip(), base)
+        if not url or not is_feed_url(url) or url in seen:
+            continue
+        kind = clean_line(raw_type, max_length=100).lower() or None
+        major = (kind or "").split("/", 1)[0]
+        if major not in ("audio", "video") and not (kind is None and _MEDIA_SUFFIX.search(url)):
+            continue
+        seen.add(url)
+        length = raw_length.strip()
+        size = int(length) if length.isdigit() and 0 < int(length) < 10**12 else None
+        found.append(Enclosure(url, kind, size, None))
+        if len(found) >= MAX_ENCLOSURES:
+            break
+    if found and duration:
+        seconds = _seconds(duration.strip())
+        if seconds:
+            found[0] = Enclosure(found[0].url, found[0].type, found[0].length, seconds)
+    return tuple(found)
+
+
+def _seconds(text: str) -> int | None:
+    match = _DURATION.match(text)
+    if match is None:
+        return None
+    first, second, last = match.groups()
+    parts = [int(p) for p in (first, second) if p is not None] + [int(last)]
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + part
+    return seconds if 0 < seconds < 10**6 else None
 
 
 # ---- JSON Feed 1.0 / 1.1 ---------------------------------------------------------------------
@@ -369,6 +433,17 @@ def _json_entry(
     key = clean_line(raw_id if isinstance(raw_id, str | int | float) else "", max_length=2000)
     published = _iso(item.get("date_published"))
     updated = _iso(item.get("date_modified"))
+    attachments = item.get("attachments")
+    files = [
+        (_str(a.get("url")), _str(a.get("mime_type")), str(a.get("size_in_bytes") or ""))
+        for a in (attachments if isinstance(attachments, list) else [])[: MAX_ENCLOSURES * 2]
+        if isinstance(a, dict)
+    ]
+    first_duration = next(
+        (a.get("duration_in_seconds") for a in (attachments or [])[:1] if isinstance(a, dict)),
+        None,
+    )
+    duration = str(int(first_duration)) if isinstance(first_duration, int | float) else ""
     return _entry(
         key,
         _plain_title(_str(item.get("title"))[: limits.max_title_chars * 8], limits),
@@ -379,6 +454,7 @@ def _json_entry(
         clean_text(content, max_length=limits.max_body_chars),
         ctype,
         limits,
+        enclosures(files, duration, base),
     )
 
 

@@ -65,3 +65,8 @@ def launch(argv: list[str]) -> str | None:
     except OSError as exc:
         return f"Could not start {clean_line(argv[0], max_length=60)}: {exc.strerror or exc}"
     return None
+
+
+def player_command(command: tuple[str, ...] | list[str], url: str) -> list[str]:
+    """The configured argument list with `{url}` replaced: one argument, never shell text."""
+    return [part.replace("{url}", url) for part in command]

@@ -12,7 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from newstui.core.library import describe_enclosure, shorten_url
+from newstui.core.models import Enclosure
 from newstui.core.text import clean_line
+
+URL_WIDTH = 64
+"""A longer address is shown as its host, "…" and its end: wrapped, it would break mid-word."""
 
 
 class LinksScreen(ModalScreen[str | None]):
@@ -28,10 +33,18 @@ class LinksScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Close", id="close_dialog"),
     ]
 
-    def __init__(self, title: str, links: tuple[tuple[str, str], ...]) -> None:
+    def __init__(
+        self,
+        title: str,
+        links: tuple[tuple[str, str], ...],
+        enclosures: tuple[Enclosure, ...] = (),
+    ) -> None:
         super().__init__()
         self.article_title = title
         self.links = links
+        self.enclosures = enclosures
+        self.urls = [e.url for e in enclosures] + [url for _, url in links]
+        """What each option opens, in the list's order: the enclosures first."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="links-box", classes="dialog"):
@@ -43,11 +56,15 @@ class LinksScreen(ModalScreen[str | None]):
                 classes="dialog-title",
             )
             yield OptionList(
+                *(self._enclosure(n, e) for n, e in enumerate(self.enclosures, 1)),
                 *(self._option(n, text, url) for n, (text, url) in enumerate(self.links, 1)),
                 id="links-list",
             )
+            hint = "enter opens the link in your browser · escape closes"
+            if self.enclosures:
+                hint = "enter plays a file ▶ or opens a link · escape closes"
             yield Static(
-                Content("enter opens the link in your browser · escape closes"),
+                Content(hint),
                 classes="dialog-hint",
             )
 
@@ -60,9 +77,21 @@ class LinksScreen(ModalScreen[str | None]):
                 Content.styled(f"{number:>3}  ", "$text-muted"),
                 Content.styled(label, "bold"),
                 "\n     ",
-                Content.styled(clean_line(url, max_length=300), "$text-accent"),
+                Content.styled(shorten_url(url, URL_WIDTH), "$text-accent"),
             ),
             id=f"link-{number}",
+        )
+
+    @staticmethod
+    def _enclosure(number: int, enclosure: Enclosure) -> Option:
+        return Option(
+            Content.assemble(
+                Content.styled(f"{'▶' + str(number):>3}  ", "$text-success"),
+                Content.styled(describe_enclosure(enclosure), "bold"),
+                "\n     ",
+                Content.styled(shorten_url(enclosure.url, URL_WIDTH), "$text-accent"),
+            ),
+            id=f"enclosure-{number}",
         )
 
     def on_mount(self) -> None:
@@ -70,7 +99,7 @@ class LinksScreen(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(self.links[event.option_index][1])
+        self.dismiss(self.urls[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

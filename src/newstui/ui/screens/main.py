@@ -33,6 +33,7 @@ from newstui.core.library import (
 from newstui.core.models import (
     Article,
     ContentType,
+    Enclosure,
     Feed,
     FeedOutcome,
     FeedStatus,
@@ -43,7 +44,7 @@ from newstui.core.models import (
 from newstui.core.text import clean_line
 from newstui.errors import NewstuiError
 from newstui.ui.article_body import ArticleBody, article_body
-from newstui.ui.opener import check_link, open_file, open_in_browser
+from newstui.ui.opener import check_link, launch, open_file, open_in_browser, player_command
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.edit_feed import EditFeedScreen, FeedEdit
 from newstui.ui.screens.links import LinksScreen
@@ -81,7 +82,8 @@ class MainScreen(Screen[None]):
     | `r` / `R` | Refresh the selected feed / all feeds |
     | `o` / `y` | Open the link in the browser / copy it |
     | `f` | Full article from its web page / back to the feed's text |
-    | `L` | Pick one of the article's links to open |
+    | `L` | Pick one of the article's links (or audio/video files) to open |
+    | `E` | Play the article's audio or video file ([open] in the config) |
     | `/` | Search |
     | `q`, `escape` | Back one level: article, headlines (or the search), feeds |
     | `a`, `d`, `e` | Add, delete, edit a feed |
@@ -106,6 +108,7 @@ class MainScreen(Screen[None]):
         Binding("y", "copy_link", "Copy link", id="copy_link", show=False),
         Binding("f", "full_text", "Full text", id="full_text", show=False),
         Binding("L", "show_links", "Links", id="show_links", show=False),
+        Binding("E", "play_enclosure", "Play audio/video", id="play_enclosure", show=False),
         Binding("slash", "search", "Search", id="search"),
         Binding("q,escape", "back", "Back", id="back"),
         Binding("a", "add_feed", "Add feed", id="add_feed", show=False),
@@ -662,15 +665,53 @@ class MainScreen(Screen[None]):
             self.notify("Open an article first.", markup=False)
             return
         links = self.article_view.links
-        if not links:
+        if not links and not article.enclosures:
             self.notify("This article has no links.", markup=False, timeout=3)
             return
 
         def done(url: str | None) -> None:
+            for enclosure in article.enclosures:
+                if enclosure.url == url:
+                    self._play(enclosure)
+                    return
             if url:
                 self.open_link(url)
 
-        self.app.push_screen(LinksScreen(article.title, links), done)
+        self.app.push_screen(LinksScreen(article.title, links, article.enclosures), done)
+
+    def action_play_enclosure(self) -> None:
+        article = self.open_article
+        if article is None:
+            self.notify("Open an article first.", markup=False)
+            return
+        if not article.enclosures:
+            self.notify("This article has no audio or video file.", markup=False, timeout=3)
+            return
+        if len(article.enclosures) > 1:
+            self.action_show_links()  # several: the reader picks one
+            return
+        self._play(article.enclosures[0])
+
+    def _play(self, enclosure: Enclosure) -> None:
+        """An enclosure opened with the player set in [open] for its kind, else the browser."""
+        problem = check_link(enclosure.url)
+        if problem is not None:
+            self.notify(problem, severity="warning", markup=False)
+            return
+        command = getattr(self.config.open, enclosure.kind, ()) if enclosure.kind != "file" else ()
+        if not command:
+            self._browse(enclosure.url)
+            return
+        self.notify(
+            f"Playing with {clean_line(command[0], max_length=40)}…", markup=False, timeout=3
+        )
+        self._launch(player_command(command, enclosure.url))
+
+    @work(group="browser", thread=True)
+    def _launch(self, argv: list[str]) -> None:
+        problem = launch(argv)
+        if problem is not None:
+            self.app.call_from_thread(self.notify, problem, severity="warning", markup=False)
 
     def on_article_view_link_chosen(self, event: ArticleView.LinkChosen) -> None:
         self.open_link(event.url)
@@ -1095,7 +1136,7 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return not self._at_top()
-        if action in ("next_article", "prev_article", "show_links"):
+        if action in ("next_article", "prev_article", "show_links", "play_enclosure"):
             return self.open_article is not None or None
         if action in ("delete_feed", "edit_feed"):
             feed = self.feed_tree.highlighted_feed

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from newstui.core.library import home_path, local_file, shorten_url
+from newstui.core.library import describe_enclosure, home_path, local_file, shorten_url
 from newstui.core.models import Article
 from newstui.core.text import clean_line
 from newstui.ui.article_body import ArticleBody, BodyImage, markdown_parser
@@ -23,6 +23,8 @@ from newstui.ui.widgets.article_image import ArticleImage
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 PLACEHOLDER = "Select a headline and press enter to read it here."
+MAX_ENCLOSURE_LINES = 3
+"""Enclosures listed in the header; `L` lists them all."""
 DIGIT_WAIT = 0.8
 """Seconds to wait for a second digit when the article has 10 links or more."""
 
@@ -217,6 +219,20 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         where = _location(article, max(20, min(self.reading_width, self.size.width or 80) - 2))
         if where:
             parts += ["\n", Content.styled(where, "underline $text-accent")]
+        files = article.enclosures[:MAX_ENCLOSURE_LINES]
+        for number, enclosure in enumerate(files, 1):
+            label = "▶ " + describe_enclosure(enclosure)
+            if len(article.enclosures) > 1:
+                label = f"▶ {number}. " + describe_enclosure(enclosure)
+            width = max(20, min(self.reading_width, self.size.width or 80) - len(label) - 5)
+            parts += [
+                "\n",
+                Content.styled(label, "bold $text-success"),
+                Content.styled(" · " + shorten_url(enclosure.url, width), "$text-muted"),
+            ]
+        if len(article.enclosures) > MAX_ENCLOSURE_LINES:
+            more = len(article.enclosures) - MAX_ENCLOSURE_LINES
+            parts += ["\n", Content.styled(f"▶ {more} more in the links (L)", "$text-muted")]
         flags = []
         if article.bookmarked:
             flags.append("★ bookmarked")
