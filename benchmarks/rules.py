@@ -58,7 +58,7 @@ def fifty_rules(seed: int = 1) -> str:
         elif kind == 2:
             queries.append(f'"{pick()} {pick()}"')
         elif kind == 3:
-            queries.append(f"{pick()[:3]}* -{pick()}")
+            queries.append(f"{pick()}* -{pick()}")
         elif kind == 4:
             queries.append(f"title:/{pick()}|{pick()}/")
         elif kind == 5:

@@ -26,6 +26,7 @@ from newstui.errors import ConfigError
 log = logging.getLogger(__name__)
 
 _FTS_SUBQUERY = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+_NEW_ROWS = "AND rowid BETWEEN ?1 AND ?2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,31 +77,33 @@ class RuleRunner:
     """Applies the rules to the articles a transaction stored; called by the storage writer
     with the connection inside its transaction and the range of new ids."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], *, now: float | None = None) -> None:
         self.rules = tuple(rules)
         self.matched = Matched()
         self._lock = threading.Lock()
-
-    def __call__(self, conn: sqlite3.Connection, first_id: int, last_id: int) -> None:
-        if not self.rules or last_id < first_id:
-            return
-        now = time.time()
+        # One statement for every rule, compiled once a refresh (newer:/older: count from its
+        # start): the same text each transaction, so SQLite prepares it once. ?1 and ?2 are the
+        # new ids' range; the search index is asked about those rows only (FTS5 seeks a range).
+        now = time.time() if now is None else now
         columns: list[str] = []
         params: list[object] = []
         for rule in self.rules:
             compiled = rule.compiled(now)
-            # The search index is asked about the new rows only: FTS5 seeks a rowid range.
-            where = compiled.where.replace(
-                _FTS_SUBQUERY, f"{_FTS_SUBQUERY} AND rowid BETWEEN {first_id:d} AND {last_id:d}"
-            )
+            where = compiled.where.replace(_FTS_SUBQUERY, f"{_FTS_SUBQUERY} {_NEW_ROWS}")
             columns.append(f"group_concat(CASE WHEN ({where}) THEN a.id END)")
             params += compiled.params
-        row = conn.execute(
-            f"SELECT {', '.join(columns)} {Compiled.FROM} "
-            "WHERE a.id BETWEEN ? AND ? AND f.removed = 0",
-            [*params, first_id, last_id],
-        ).fetchone()
-        for rule, found in zip(self.rules, row or (), strict=False):
+        # ?1 and ?2 appear first, so the plain placeholders after them number from 3.
+        self._sql = (
+            f"SELECT ?1 + ?2, {', '.join(columns)} {Compiled.FROM} "
+            "WHERE a.id BETWEEN ?1 AND ?2 AND f.removed = 0"
+        )
+        self._params = params
+
+    def __call__(self, conn: sqlite3.Connection, first_id: int, last_id: int) -> None:
+        if not self.rules or last_id < first_id:
+            return
+        row = conn.execute(self._sql, [first_id, last_id, *self._params]).fetchone()
+        for rule, found in zip(self.rules, (row or ())[1:], strict=False):
             if not found:
                 continue
             ids = [int(i) for i in str(found).split(",")]
