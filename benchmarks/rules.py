@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import sqlite3
 import statistics
 import sys
@@ -121,6 +122,7 @@ def main() -> int:
     base = '[refresh]\nrefresh_on_start = false\n\n[display]\nimages = "off"\n\n'
     configs = {"none": base, "rules50": base + fifty_rules()}
     times: dict[str, list[float]] = {name: [] for name in configs}
+    cpu: dict[str, list[float]] = {name: [] for name in configs}
     hidden = 0
     with Server(args.feeds, args.items, hosts=16) as server:
         for run in range(args.runs):
@@ -131,6 +133,7 @@ def main() -> int:
                 config.write_text(configs[name], encoding="utf-8")
                 db = scratch / f"{name}.db"
                 fresh_newstui_db(db, server.urls())
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 m = measure(
                     [NEWSTUI, "--db", str(db), "refresh", "--json"],
                     newstui_env(scratch / "home", config),
@@ -139,6 +142,10 @@ def main() -> int:
                 if m.rc != 0:
                     log(f"{name}: exit {m.rc}: {m.err.strip()[-300:]}")
                     return 1
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(
+                    after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                )
                 times[name].append(m.seconds)
                 with sqlite3.connect(db) as conn:
                     (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
@@ -152,6 +159,11 @@ def main() -> int:
         f"cold refresh, {args.feeds} feeds x {args.items}: no rules {none:.2f} s, "
         f"50 rules {rules:.2f} s: {rules / none:.3f}x (target 1.1x); "
         f"{hidden} articles hidden by the rules"
+    )
+    cpu_none, cpu_rules = statistics.median(cpu["none"]), statistics.median(cpu["rules50"])
+    print(
+        f"CPU of the refresh and its waited-for children: no rules {cpu_none:.2f} s, "
+        f"50 rules {cpu_rules:.2f} s: {cpu_rules / cpu_none:.3f}x"
     )
     with Server(args.feeds, args.items, hosts=16) as server:
         plain, ruled = storing_cpu(server, scratch, configs["rules50"], args.runs)
