@@ -229,6 +229,13 @@ def test_sync_command_json_and_exit_status(server: GReaderServer, tmp_path: Path
     assert done.returncode == 1 and "HTTP 500" in done.stdout
     missing = subprocess.run([*cmd, "sync", "nope"], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no account 'nope'" in missing.stderr
+    states = subprocess.run(
+        [*cmd, "accounts", "--json"], capture_output=True, text=True, timeout=60
+    )
+    [state] = json.loads(states.stdout)
+    assert state["name"] == "fresh" and state["status"] == "unavailable"
+    assert "HTTP 500" in state["error"] and state["last_ok"] is not None
+    assert server.state.password not in states.stdout
 
 
 def test_a_removed_feeds_kept_bookmark_stays_whatever_the_server_says(

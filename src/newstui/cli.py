@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("accounts", nargs="*", metavar="ACCOUNT")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("accounts", help="list sync accounts and their last sync")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("articles", help="list articles, newest first")
     p.add_argument("--feed", metavar="FEED")
     p.add_argument("--unread", action="store_true")
@@ -219,6 +222,14 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
         return 0
     if command == "sync":
         return _sync(args, library)
+    if command == "accounts":
+        states = library.accounts()
+        if args.json:
+            _print_json(states)
+        for state in [] if args.json else states:
+            problem = f": {state['error']}" if state["error"] else ""
+            print(f"{state['name']}\t{state['type']}\t{state['url']}\t{state['status']}{problem}")
+        return 0
     if command == "add":
         result = asyncio.run(library.add_feed(args.source, title=args.title, tags=args.tag))
         feed = result.feed
