@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -441,3 +442,11 @@ def test_page_furniture_at_the_ends_is_pruned_and_the_article_kept() -> None:
     # A long closing paragraph that starts like furniture is text.
     long_close = "Copyright law " + " ".join(["was debated at length by the board"] * 10)
     assert _prune_ends("\n\n".join([*body, long_close])).endswith(long_close)
+
+
+def test_the_extractor_library_does_not_warn_the_user(caplog: pytest.LogCaptureFixture) -> None:
+    """`newstui extract` on a script-only page says one thing: that there is no text."""
+    script_only = page("<div id='app'></div><script>x()</script>")
+    with caplog.at_level(logging.WARNING), pytest.raises(ExtractionError):
+        extract_article(script_only)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("trafilatura")] == []

@@ -279,6 +279,12 @@ def _trafilatura(html: str, url: str | None) -> tuple[_Meta, str]:
     from trafilatura.settings import Extractor, set_date_params
     from trafilatura.xml import xmltotxt
 
+    library_log = logging.getLogger("trafilatura")
+    if library_log.level == logging.NOTSET:
+        # Its warnings ("discarding data: None") are about its own attempts, not for the user:
+        # an empty result is ours to report. A level set by the user is kept.
+        library_log.setLevel(logging.ERROR)
+
     options = Extractor(
         output_format="markdown",
         formatting=True,
