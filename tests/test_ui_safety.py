@@ -142,3 +142,39 @@ async def test_a_link_shown_as_its_own_text_has_no_escape_sequence(tmp_path: Pat
         assert "https://example.org/" in text  # the Links list shows the URL
         assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text.replace("\n", ""))
     library.close()
+
+
+def _spoil(folder: Path) -> None:
+    """The library's files overwritten under the running app (a disk gone bad, another program)."""
+    for path in folder.glob("lib.db*"):
+        size = path.stat().st_size
+        with open(path, "r+b") as handle:
+            handle.write(b"\xff" * size)
+
+
+@pytest.mark.parametrize("keys", [("m",), ("b",), ("A",), ("d", "y"), ("r",), ("enter",)])
+async def test_a_storage_failure_in_an_action_is_a_message_and_the_reader_stays(
+    tmp_path: Path, keys: tuple[str, ...]
+) -> None:
+    library = await make_library(tmp_path)
+    app = make_app(library, ui_config(mark_read_on_open=True), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        before = screen_text(app)
+        if keys == ("d", "y"):
+            await pilot.press("h", "j", "j", "j", "j")  # Alpha News in the feeds pane
+            await settle(pilot)
+            before = screen_text(app)
+        _spoil(tmp_path)
+        await pilot.press(*keys)
+        await settle(pilot)
+        assert app.is_running and app.return_code is None
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert any("lib.db" in e and "database" in e for e in errors), errors
+        after = screen_text(app)
+        # Nothing half-done: the lists show what they showed (no mark flipped, no feed gone).
+        before_rows, after_rows = before.splitlines()[1:10], after.splitlines()[1:10]
+        assert [r[:60] for r in after_rows] == [r[:60] for r in before_rows]
+        await pilot.press("Q")
+        await pilot.pause()
+    library.close()

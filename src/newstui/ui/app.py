@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
@@ -11,9 +12,12 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from newstui.config import Config
 from newstui.core.library import Library
+from newstui.core.text import clean_line
+from newstui.errors import NewstuiError
 from newstui.paths import config_path
 from newstui.ui.keys import KeyHelp, describe
 from newstui.ui.screens.confirm import ConfirmScreen
@@ -25,6 +29,7 @@ from newstui.ui.widgets.feed_tree import FeedTree
 from newstui.ui.widgets.headline_list import HeadlineList
 
 DEFAULT_THEME = "textual-dark"
+log = logging.getLogger(__name__)
 
 
 class NewstuiApp(App[None]):
@@ -80,6 +85,26 @@ class NewstuiApp(App[None]):
                 )
         self._load_theme()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The one place a worker's failure is met. A storage, source or OS failure (a full
+        disk, a spoiled database, a vanished file) inside any action is the user's to know
+        about, not the end of the session: a notification names it and the reader stays.
+        Each worker writes first and changes the screen after, so a failed one leaves the
+        screen as it was. Anything else is a bug and still ends the app with its traceback."""
+        cause = error.error if isinstance(error, WorkerFailed) else None
+        if isinstance(cause, NewstuiError | OSError):
+            log.warning("worker failed: %r", cause)
+            problem = clean_line(cause) if isinstance(cause, NewstuiError) else repr(cause)
+            self.notify(
+                clean_line(problem, max_length=400),
+                title="That did not work",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
+            return
+        super()._handle_exception(error)
 
     def _load_theme(self) -> None:
         wanted = self.config.display.theme

@@ -229,8 +229,10 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
 
     @work(group="headline-pages")
     async def _load_page(self, generation: int, view: View, page: int) -> None:
-        rows = await asyncio.to_thread(self.source.headlines, view, page * PAGE_SIZE, PAGE_SIZE)
-        self._pending.discard(page)
+        try:
+            rows = await asyncio.to_thread(self.source.headlines, view, page * PAGE_SIZE, PAGE_SIZE)
+        finally:  # a failed read (the app says why) is tried again when the rows are drawn
+            self._pending.discard(page)
         if generation != self._generation:
             return
         if len(self._pages) >= MAX_PAGES:
