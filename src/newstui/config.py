@@ -100,6 +100,8 @@ class DisplayConfig:
     """Empty: the theme last chosen in the app (default textual-dark)."""
     dedupe: bool = True
     """A story in several feeds shows once outside its feeds; reading it reads every copy."""
+    confirm_mark_over: int = 20
+    """Marking a view read asks first when it would mark more articles than this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +167,7 @@ _MINIMUM: dict[str, float] = {
     "parse_processes": 0,
     "process_pool_threshold": 1,
     "reading_width": 20,
+    "confirm_mark_over": 0,
     "max_file_bytes": 1024,
     "max_opml_bytes": 1024,
     "max_folder_files": 1,

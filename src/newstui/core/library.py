@@ -361,6 +361,20 @@ class Library:
             return len(ids)
         return self.db.mark_view_read(view)
 
+    def mark_view_read_ids(self, view: View) -> list[int]:
+        """Mark the view read; the ids of the articles that were unread (to undo it)."""
+        if self._welcome_view(view):
+            ids = [h.id for h in self._welcome_headlines(view) if not h.read]
+            self._welcome_flags(ids, read=True)
+            return ids
+        return self.db.mark_view_read_ids(view)
+
+    def unread_count(self, view: View) -> int:
+        """How many of the view's articles are unread."""
+        if self._welcome_view(view):
+            return sum(1 for h in self._welcome_headlines(view) if not h.read)
+        return self.db.unread_count(view)
+
     def unread_total(self) -> int:
         if self._show_welcome():
             return sum(1 for a in self._welcome()[1] if not a.read)

@@ -749,6 +749,45 @@ class Database:
                 read_every_copy(conn)
             return cur.rowcount
 
+    def unread_count(self, view: View) -> int:
+        """How many of the view's articles are unread (what marking the view read would touch)."""
+        if view.kind == "feed":
+            row = self.one("SELECT unread FROM feeds WHERE id = ?", (view.feed_id,))
+            return int(row[0]) if row else 0
+        if view.kind in ("all", "unread"):
+            return self.unread_total()
+        where, order, params = self._view_sql(view)
+        cap = _view_limit(view)
+        if cap is not None:
+            return int(
+                self.one(
+                    f"SELECT count(*) FROM (SELECT a.read AS r {where} {order} LIMIT ?) WHERE r = 0",
+                    [*params, cap],
+                )[0]
+            )
+        return int(self.one(f"SELECT count(*) {where} AND a.read = 0", params)[0])
+
+    def mark_view_read_ids(self, view: View) -> list[int]:
+        """Mark the view read in one transaction; the ids it changed (to undo it)."""
+        where, _order, params = self._view_sql(view)
+        changed: list[int] = []
+        with self.tx() as conn:
+            if _view_limit(view) is None:
+                rows = conn.execute(
+                    f"UPDATE articles SET read = 1 WHERE read = 0 AND id IN (SELECT a.id {where}) "
+                    "RETURNING id",
+                    params,
+                ).fetchall()
+                return [r[0] for r in rows]
+            for chunk in _chunks(self.view_ids(view), 500):
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"UPDATE articles SET read = 1 WHERE id IN ({marks}) AND read = 0 RETURNING id",
+                    chunk,
+                ).fetchall()
+                changed += [r[0] for r in rows]
+        return changed
+
     # ---- queries (core.query) ----------------------------------------------------------------
 
     def query_ids(self, compiled: Compiled, within: Sequence[int] | None = None) -> list[int]:

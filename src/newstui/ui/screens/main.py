@@ -8,7 +8,7 @@ import logging
 from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -50,12 +50,13 @@ from newstui.ui.screens.edit_feed import EditFeedScreen, FeedEdit
 from newstui.ui.screens.links import LinksScreen
 from newstui.ui.screens.prompt import PromptScreen
 from newstui.ui.threads import run_in_thread_loop
+from newstui.ui.undo import Mark, UndoStack, describe
 from newstui.ui.widgets import article_image
 from newstui.ui.widgets.article_image import ImageCache, decode_image
 from newstui.ui.widgets.article_view import ArticleView
 from newstui.ui.widgets.feed_tree import FeedTree, view_label
 from newstui.ui.widgets.footer import Footer
-from newstui.ui.widgets.headline_list import HeadlineList
+from newstui.ui.widgets.headline_list import PAGE_SIZE, HeadlineList
 from newstui.ui.widgets.status_line import StatusLine
 from newstui.ui.widgets.view_header import ViewHeader
 
@@ -78,7 +79,8 @@ class MainScreen(Screen[None]):
     | `n` / `p` | Next / previous unread article (across feeds) |
     | `J` / `K` | Next / previous article |
     | `b` / `B` | Toggle bookmark / go to Bookmarks |
-    | `m` / `A` | Toggle read / mark the view read |
+    | `m` / `A` | Toggle read / mark the view read (asks first past `confirm_mark_over`) |
+    | `u` | Undo the last mark (read, unread, view read, bookmark), again for the one before |
     | `r` / `R` | Refresh the selected feed / all feeds |
     | `o` / `y` | Open the link in the browser / copy it |
     | `f` | Full article from its web page / back to the feed's text |
@@ -101,6 +103,7 @@ class MainScreen(Screen[None]):
         Binding("B", "show_bookmarks", "Bookmarks", id="show_bookmarks", show=False),
         Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
         Binding("A", "mark_all_read", "Mark view read", id="mark_all_read", show=False),
+        Binding("u", "undo", "Undo the last mark", id="undo", show=False),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("R", "refresh_all", "Refresh all", id="refresh_all", show=False),
         Binding("S", "sync", "Sync accounts", id="sync", show=False),
@@ -168,6 +171,8 @@ class MainScreen(Screen[None]):
         self.image_cache = ImageCache()
         """Pictures decoded this session, by URL."""
         self._header_retries = 0
+        self.marks = UndoStack()
+        """This session's marks, for `u`."""
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -547,26 +552,39 @@ class MainScreen(Screen[None]):
     async def _set_flags(
         self, article_id: int, *, read: bool | None = None, bookmarked: bool | None = None
     ) -> None:
-        def write() -> None:
-            if read is not None:
-                self.library.set_read([article_id], read)
-            if bookmarked is not None:
-                self.library.set_bookmarked([article_id], bookmarked)
+        flag: Literal["read", "bookmarked"] = "read" if read is not None else "bookmarked"
+        value = read if read is not None else bool(bookmarked)
+        await self._write_flag([article_id], flag, value)
+        if flag == "bookmarked":
+            self.notify("Bookmarked." if value else "Bookmark removed.", markup=False, timeout=2)
 
-        await asyncio.to_thread(write)
-        self.headlines.update_headline(article_id, read=read, bookmarked=bookmarked)
-        if self.open_article is not None and self.open_article.id == article_id:
-            article = self.open_article
-            self.open_article = replace(
-                article,
-                read=article.read if read is None else read,
-                bookmarked=article.bookmarked if bookmarked is None else bookmarked,
-            )
+    async def _write_flag(
+        self,
+        ids: list[int],
+        flag: Literal["read", "bookmarked"],
+        value: bool,
+        *,
+        undo: bool = False,
+    ) -> None:
+        """Write one flag of some articles, then show it; kept for `u` unless it is an undo."""
+        setter = self.library.set_read if flag == "read" else self.library.set_bookmarked
+        await asyncio.to_thread(setter, ids, value)
+        if not undo:
+            self.marks.push(Mark(flag, tuple(ids), not value, describe(flag, value, len(ids))))
+        read = value if flag == "read" else None
+        bookmarked = value if flag == "bookmarked" else None
+        for article_id in ids[:PAGE_SIZE]:
+            self.headlines.update_headline(article_id, read=read, bookmarked=bookmarked)
+        if len(ids) > PAGE_SIZE:
+            self.headlines.reload()
+        article = self.open_article
+        if article is not None and article.id in ids:
+            if read is not None:
+                article = replace(article, read=read)
+            if bookmarked is not None:
+                article = replace(article, bookmarked=bookmarked)
+            self.open_article = article
             self.article_view.set_flags(self.open_article, self._format_date(article.published))
-        if bookmarked is not None:
-            self.notify(
-                "Bookmarked." if bookmarked else "Bookmark removed.", markup=False, timeout=2
-            )
         self._reload_counts()
 
     def action_show_bookmarks(self) -> None:
@@ -574,16 +592,60 @@ class MainScreen(Screen[None]):
         self._show_view(view, focus=True)
 
     def action_mark_all_read(self) -> None:
-        self._mark_view_read(self.view)
+        self._ask_mark_view_read(self.view)
+
+    @work(group="flags")
+    async def _ask_mark_view_read(self, view: View) -> None:
+        """Mark the view read; past `confirm_mark_over` articles, ask first (y/n)."""
+        unread = await asyncio.to_thread(self.library.unread_count, view)
+        if unread == 0:
+            self.notify("Nothing unread here.", markup=False, timeout=3)
+            return
+        if unread <= self.config.display.confirm_mark_over:
+            self._mark_view_read(view)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._mark_view_read(view)
+
+        question = Content.assemble(
+            "Mark ",
+            Content.styled(f"{unread} articles", "bold"),
+            " in ",
+            Content.styled(view_label(view, self.feeds), "bold"),
+            " read?\n",
+            Content.styled(f"{self._key_for('undo', 'u')} undoes it.", "$text-muted"),
+        )
+        self.app.push_screen(ConfirmScreen(question), done)
 
     @work(group="flags")
     async def _mark_view_read(self, view: View) -> None:
-        count = await asyncio.to_thread(self.library.mark_view_read, view)
-        self.notify(
-            f"{count} article{'s' if count != 1 else ''} marked read.", markup=False, timeout=3
-        )
+        ids = await asyncio.to_thread(self.library.mark_view_read_ids, view)
+        what = describe("read", True, len(ids))
+        self.marks.push(Mark("read", tuple(ids), False, what))
+        undo_key = self._key_for("undo", "u")
+        self.notify(f"{what}. {undo_key} undoes it.", markup=False, timeout=4)
         self.headlines.reload()
         self._reload_counts()
+
+    def action_undo(self) -> None:
+        mark = self.marks.pop()
+        if mark is None:
+            self.notify("Nothing to undo.", markup=False, timeout=3)
+            return
+        self._undo(mark)
+
+    @work(group="flags")
+    async def _undo(self, mark: Mark) -> None:
+        try:
+            await self._write_flag(list(mark.ids), mark.flag, mark.before, undo=True)
+        except BaseException:
+            self.marks.push(mark)  # not undone: still there to try again
+            raise
+        if self.view.kind in ("unread", "bookmarks", "search", "query"):
+            self.headlines.reload()  # articles come back into (or leave) the view
+        self.notify(f"Undone: {mark.what}.", markup=False, timeout=3)
 
     # ---- panes --------------------------------------------------------------------------------
 
