@@ -1,4 +1,4 @@
-"""The reader's toggles: `u` hides read articles in the list, `U` hides feeds with nothing unread."""
+"""The reader's toggles: `H` hides read articles in the list, `U` hides feeds with nothing unread."""
 
 from __future__ import annotations
 
@@ -39,13 +39,13 @@ async def test_u_hides_and_shows_read_articles(library: Library) -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "9 articles" in text and "Beta post 0" in text and "Alpha story 0" in text
-        await pilot.press("u")
+        await pilot.press("H")
         await settle(pilot)
         text = screen_text(app)
         assert "unread only" in text and "5 articles" in text
         assert "Beta post" not in text and "Alpha story 0" not in text
         assert "Alpha story 1" in text
-        await pilot.press("u")
+        await pilot.press("H")
         await settle(pilot)
         text = screen_text(app)
         assert "9 articles" in text and "Beta post 0" in text and "unread only" not in text
@@ -55,7 +55,7 @@ async def test_u_applies_to_a_feed_view_too(library: Library) -> None:
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("u")
+        await pilot.press("H")
         await settle(pilot)
         main = app.screen
         feeds = {f.display_title: f.id for f in library.feeds()}
@@ -84,9 +84,9 @@ async def test_u_on_a_view_with_nothing_unread_says_so(library: Library) -> None
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         library.mark_view_read(View("all"))
-        await pilot.press("u")
+        await pilot.press("H")
         await settle(pilot)
         text = screen_text(app)
         assert (
-            "0 articles" in text and "Nothing unread here. u shows the read articles too." in text
+            "0 articles" in text and "Nothing unread here. H shows the read articles too." in text
         )

@@ -778,6 +778,8 @@ class Database:
                     "RETURNING id",
                     params,
                 ).fetchall()
+                if self.dedupe:
+                    read_every_copy(conn)
                 return [r[0] for r in rows]
             for chunk in _chunks(self.view_ids(view), 500):
                 marks = ",".join("?" * len(chunk))
@@ -786,6 +788,8 @@ class Database:
                     chunk,
                 ).fetchall()
                 changed += [r[0] for r in rows]
+                if self.dedupe:
+                    set_flag_on_copies(conn, "read", chunk, True)
         return changed
 
     # ---- queries (core.query) ----------------------------------------------------------------

@@ -89,7 +89,7 @@ class MainScreen(Screen[None]):
     | `/` | Search |
     | `q`, `escape` | Back one level: article, headlines (or the search), feeds |
     | `a`, `d`, `e` | Add, delete, edit a feed |
-    | `u` / `U` | Hide read articles in the list / feeds with nothing unread (toggles) |
+    | `H` / `U` | Hide read articles in the list / feeds with nothing unread (toggles) |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -117,7 +117,7 @@ class MainScreen(Screen[None]):
         Binding("a", "add_feed", "Add feed", id="add_feed", show=False),
         Binding("d", "delete_feed", "Delete feed", id="delete_feed", show=False),
         Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False),
-        Binding("u", "toggle_hide_read", "Hide read", id="hide_read", show=False),
+        Binding("H", "toggle_hide_read", "Hide read", id="hide_read", show=False),
         Binding(
             "U",
             "toggle_hide_read_feeds",
@@ -161,7 +161,7 @@ class MainScreen(Screen[None]):
         self.feeds: dict[int, Feed] = {}
         self.refreshing = False
         self.hide_read = False
-        """The list shows unread articles only (`u`)."""
+        """The list shows unread articles only (`H`)."""
         self.hide_read_feeds = False
         """The feeds pane leaves out feeds with nothing unread (`U`)."""
         self._reload_pending = False
@@ -356,7 +356,7 @@ class MainScreen(Screen[None]):
         if view.kind in ("all", "unread") and not real_feeds:
             return "No feeds yet: press a to add one (a URL, a web page, a file or a folder)."
         if self.hide_read and view.kind not in ("search", "query"):
-            key = self._key_for("hide_read", "u")
+            key = self._key_for("hide_read", "H")
             return f"Nothing unread here. {key} shows the read articles too."
         return {
             "all": "No articles yet: press R to refresh your feeds.",
