@@ -1027,3 +1027,33 @@ async def test_help_scrolls_fits_80_columns_and_lists_every_key_once(
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("q")
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_the_feeds_pane_at_80_columns_cuts_names_keeps_counts_and_never_scrolls_sideways(
+    tmp_path: Path,
+) -> None:
+    from tests.feedgen import items
+    from tests.ui_support import FeedSpec
+
+    long_name = "A Very Long Feed Title That Cannot Fit In The Narrow Pane"
+    specs = [
+        FeedSpec("long.xml", long_name, items(7)),
+        FeedSpec("tagged.xml", "Another Quite Long Tagged Feed Name", items(12, "T"), ["news"]),
+    ]
+    library = await make_library(tmp_path, specs)
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _, tree, _, _ = parts(app)
+        region = tree.region
+        rows = [
+            line[region.x : region.right - 1].rstrip()
+            for line in screen_text(app).splitlines()[region.y : region.bottom]
+        ]
+        assert any(r.startswith("A Very Long Feed") and r.endswith("… 7") for r in rows), rows
+        assert any("Another Quite" in r and r.endswith("… 12") for r in rows), rows
+        assert not tree.show_horizontal_scrollbar
+        await pilot.press("h", "G")  # to the long one at the bottom: still nothing to scroll to
+        await settle(pilot)
+        assert tree.scroll_offset.x == 0 and tree.max_scroll_x == 0
+    library.close()

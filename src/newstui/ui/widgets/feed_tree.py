@@ -107,6 +107,26 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
             names = ("feed-tree--cursor-blurred",)
         return super().get_component_rich_style(*names, partial=partial, default=default)
 
+    def render_label(self, node: TreeNode[FeedNode], base_style: Style, style: Style) -> Text:
+        """Tree's label, cut to the pane: a long name ends in "…" and its count still shows."""
+        text = super().render_label(node, base_style, style)
+        level, parent = 0, node.parent
+        while parent is not None and parent is not self.root:
+            level, parent = level + 1, parent.parent
+        room = self.scrollable_content_region.width - self.guide_depth * level
+        if room <= 0 or text.cell_len <= room:
+            return text
+        spans = node._label.spans
+        count = ""
+        if spans and spans[-1].style == "dim" and spans[-1].end == len(node._label.plain):
+            count = node._label.plain[spans[-1].start :]
+        keep = max(1, room - len(count))
+        head = text[: len(text.plain) - len(count)] if count else text
+        head.truncate(keep, overflow="ellipsis")
+        if head.cell_len >= keep and not head.plain.endswith("…"):
+            head = head[: max(0, keep - 1)] + Text("…")
+        return head + text[len(text.plain) - len(count) :] if count else head
+
     def cursor_row_region(self) -> Region | None:
         if self.cursor_line < 0:
             return None
