@@ -113,6 +113,8 @@ class ArticleFiles:
     files: tuple[str, ...]
     single: bool
     left_out: int = 0
+    modified: tuple[float, ...] = ()
+    """Each file's modification time (seconds), in the order of `files`."""
 
 
 def list_articles(path: Path, limits: LimitsConfig | None = None) -> ArticleFiles | None:
@@ -122,9 +124,15 @@ def list_articles(path: Path, limits: LimitsConfig | None = None) -> ArticleFile
     if stat.S_ISDIR(info.st_mode):
         files, left_out = _article_files(path, limits)
         name = display_path(path.absolute().name or str(path))
-        return ArticleFiles(name or None, tuple(str(f) for f, _ in files), False, left_out)
+        return ArticleFiles(
+            name or None,
+            tuple(str(f) for f, _ in files),
+            False,
+            left_out,
+            tuple(i.st_mtime for _, i in files),
+        )
     if path.suffix.lower() in ARTICLE_SUFFIXES:
-        return ArticleFiles(None, (str(path),), True)
+        return ArticleFiles(None, (str(path),), True, 0, (info.st_mtime,))
     return None
 
 
