@@ -1057,3 +1057,30 @@ async def test_the_feeds_pane_at_80_columns_cuts_names_keeps_counts_and_never_sc
         await settle(pilot)
         assert tree.scroll_offset.x == 0 and tree.max_scroll_x == 0
     library.close()
+
+
+async def test_headlines_cut_titles_with_an_ellipsis_and_show_today_by_its_time(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime, timedelta
+
+    from tests.feedgen import Item
+    from tests.ui_support import FeedSpec
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    long_title = "A headline long enough that eighty columns cannot hold it whole " * 2
+    entries = [
+        Item(title=long_title.strip(), guid="long", when=now - timedelta(days=3)),
+        Item(title="Fresh today", guid="fresh", when=now),
+    ]
+    library = await make_library(tmp_path, [FeedSpec("t.xml", "Times", entries)])
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        fresh = next(line for line in lines if "Fresh today" in line)
+        assert now.strftime("%H:%M") in fresh and now.strftime("%Y-%m-%d") not in fresh
+        cut = next(line for line in lines if "A headline long enough" in line)
+        assert (now - timedelta(days=3)).strftime("%Y-%m-%d") in cut
+        assert cut.rstrip().endswith("…")
+    library.close()

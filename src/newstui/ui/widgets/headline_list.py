@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import ClassVar, Protocol
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
@@ -125,7 +126,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         self._open_when_loaded: int | None = None
         self._pass_style: Style | None = None
         self._pass_styles: dict[tuple[str, bool], Style] = {}
-        self._lines: LRUCache[tuple[Headline, bool, bool, int, bool], Strip] = LRUCache(1024)
+        self._lines: LRUCache[tuple[Headline, bool, bool, int, bool, date], Strip] = LRUCache(1024)
 
     # ---- loading --------------------------------------------------------------------------
 
@@ -351,10 +352,15 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         when = (
             headline.published.astimezone(self.tz) if self.tz else headline.published.astimezone()
         )
+        if when.date() == self._today():  # today's many read apart by their time of day
+            return when.strftime("%H:%M")
         try:
             return clean_line(when.strftime(self.date_format), max_length=40)
         except ValueError:
             return when.strftime("%Y-%m-%d %H:%M")
+
+    def _today(self) -> date:
+        return datetime.now(self.tz).date() if self.tz else datetime.now().astimezone().date()
 
     @property
     def shows_feed(self) -> bool:
@@ -451,7 +457,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
     def _render_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
         """One row, drawn once: scrolling by a row draws the row that comes in, not the
         screenful (a frozen Headline is a new object whenever what it shows changes)."""
-        key = (h, is_cursor and self.has_focus, is_cursor, width, self.shows_feed)
+        key = (h, is_cursor and self.has_focus, is_cursor, width, self.shows_feed, self._today())
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._draw_headline(h, is_cursor, width, base)
@@ -475,6 +481,11 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         if self.shows_feed and width >= 60:
             feed = clean_line(h.feed_title, max_length=16)
             segments.append(Segment(f"{feed:<16.16}  ", meta))
-        segments.append(Segment(clean_line(h.title, max_length=500) or "(untitled)", text_style))
+        used = sum(segment.cell_length for segment in segments)
+        title = clean_line(h.title, max_length=500) or "(untitled)"
+        room = width - used - 1
+        if room > 0 and cell_len(title) > room:  # cut where the row ends, and say so
+            title = set_cell_size(title, room - 1) + "…"
+        segments.append(Segment(title, text_style))
         fill = text_style if is_cursor else base
         return Strip(segments).adjust_cell_length(width, fill).crop(0, width)
