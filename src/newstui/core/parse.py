@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import mimetypes
 import re
 import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from html.entities import name2codepoint
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from newstui.config import LimitsConfig
 from newstui.core.discover import find_feed_links, looks_like_html
@@ -359,6 +360,8 @@ def enclosures(
         if major not in ("audio", "video") and not (kind is None and _MEDIA_SUFFIX.search(url)):
             continue
         seen.add(url)
+        if kind is None:  # no type given: the file's name says which player opens it
+            kind = mimetypes.guess_type(urlsplit(url).path)[0]
         length = raw_length.strip()
         size = int(length) if length.isdigit() and 0 < int(length) < 10**12 else None
         found.append(Enclosure(url, kind, size, None))
