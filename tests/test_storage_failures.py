@@ -156,7 +156,7 @@ def test_kill_9_during_the_checkpoint_of_a_large_wal_loses_nothing(tmp_path: Pat
     lib.close()
     total = FEEDS * ITEMS
     caught = 0
-    for attempt in "abcd":
+    for attempt in "abcdefghijkl":
         # A WAL of ~6 MB whose pages lie past the end of the main file.
         subprocess.run([sys.executable, "-c", WAL_WRITER, str(db), attempt], timeout=60)
         wal = Path(f"{db}-wal")
