@@ -354,6 +354,44 @@ async def test_n_in_a_feed_continues_into_the_next_feed(library: Library) -> Non
         assert headlines.selected is not None and headlines.selected.id == view.article.id
 
 
+async def test_n_and_p_across_feeds_follow_the_feeds_pane_order(library: Library) -> None:
+    """The pane shows the folder "news" (Alpha News, Odd Feed), then Beta Blog: by name Beta
+    Blog would come second, on screen it comes last."""
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, _tree, _headlines, view = parts(app)
+        feeds = {f.display_title: f.id for f in library.feeds()}
+        alpha, beta, odd = feeds["Alpha News"], feeds["Beta Blog"], feeds["Odd [red]Feed[/]"]
+        ids = ids_by_title(library)
+        library.mark_view_read(View("feed", feed_id=alpha))
+        library.set_read([ids["Alpha story 3"]], False)
+        library.set_read([ids["[bold]x[/]"]], True)
+        await pilot.press("h", "j", "j", "j", "j", "enter")  # Alpha News, in the folder
+        await settle(pilot)
+        await pilot.press("G", "enter")
+        await settle(pilot)
+        assert view.article is not None and view.article.title == "Alpha story 3"
+        await pilot.press("n")
+        await settle(pilot)
+        # The next feed of the folder as drawn, not the next by name.
+        assert view.article.feed_id == odd, view.article.title
+        assert view.article.title == "[/]"
+        assert screen.view == View("feed", feed_id=odd)
+        await pilot.press("n")
+        await settle(pilot)
+        # Then the feeds outside a folder, drawn below it.
+        assert view.article.feed_id == beta
+        assert view.article.title == "Beta post 0"
+        # Backwards from the top of Beta Blog, with unread news in both feeds of the folder: the
+        # feed drawn just above it (Odd Feed), not the one before it by name (Alpha News).
+        library.set_read([ids["Alpha story 0"], ids["[bold]x[/]"]], False)
+        await pilot.press("p")
+        await settle(pilot)
+        assert view.article.feed_id == odd
+        assert view.article.title == "[bold]x[/]"
+
+
 async def test_J_and_K_step_through_articles_while_reading(library: Library) -> None:
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:

@@ -383,11 +383,18 @@ class Library:
     def bookmark_count(self) -> int:
         return self.db.bookmark_count()
 
-    def next_unread(self, view: View, after: int | None, *, backwards: bool = False) -> int | None:
+    def next_unread(
+        self,
+        view: View,
+        after: int | None,
+        *,
+        backwards: bool = False,
+        order: Sequence[int] | None = None,
+    ) -> int | None:
         """The next unread article after `after` in the view's order, wrapping around; like newsboat.
 
-        A feed view continues into the following feeds (in the feeds pane's order) when it has
-        no unread article left after `after`.
+        A feed view continues into the following feeds when it has no unread article left after
+        `after`: in `order` (the feeds' ids as the feeds pane shows them), else by name.
         """
         if self._welcome_view(view):
             ids = [h.id for h in self._welcome_headlines(view) if not h.read or h.id == after]
@@ -402,7 +409,7 @@ class Library:
             unread = set(self.db.view_ids(View("unread"))) if view.kind != "unread" else set(ids)
             return _next_in(ids, after, backwards, unread=unread)
         # Across feeds: this feed's unread after `after`, then the following feeds', wrapping.
-        order = [f.id for f in self.db.feeds()]
+        order = list(dict.fromkeys(order)) if order is not None else [f.id for f in self.db.feeds()]
         if view.feed_id not in order:
             order.insert(0, view.feed_id or 0)
         start = order.index(view.feed_id or 0)

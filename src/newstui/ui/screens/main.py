@@ -495,8 +495,9 @@ class MainScreen(Screen[None]):
             "search",
         ):
             after = None
+        order = self.feed_tree.feed_order(self.view.feed_id) if self.view.kind == "feed" else None
         found = await asyncio.to_thread(
-            self.library.next_unread, self.view, after, backwards=backwards
+            self.library.next_unread, self.view, after, backwards=backwards, order=order
         )
         if found is None:
             self.notify("No unread articles left.", markup=False)

@@ -191,6 +191,7 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         self._shape: tuple[tuple[int, tuple[str, ...]], ...] = ()
         self._rows: dict[str, list[TreeNode[FeedNode]]] = {}
         self._pending: list[tuple[TreeNode[FeedNode], Feed]] = []
+        self._order: list[tuple[str | None, int]] = []
         self._looks: dict[object, tuple[Style, ...]] = {}
 
     # ---- content --------------------------------------------------------------------------
@@ -237,6 +238,10 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
             if tag not in self._closed_tags:
                 folder.expand()
         leaves += [(self.root, feed) for feed in feeds if not feed.tags]
+        self._order = [
+            (parent.data.view.tag if parent.data is not None else None, feed.id)
+            for parent, feed in leaves
+        ]
         eager = EAGER_ROWS if first_build else len(leaves)
         for parent, feed in leaves[:eager]:
             self._add_feed(parent, feed)
@@ -325,6 +330,22 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         if node.line >= 0:
             self.cursor_line = node.line
             self.scroll_to_line(node.line, animate=False)
+
+    def feed_order(self, feed_id: int | None) -> list[int]:
+        """The feeds' ids in the order the pane draws them (folders and their feeds, then the
+        feeds without a folder), starting at `feed_id`'s row: the one under the cursor when the
+        feed sits in several folders, else its first. Each feed once."""
+        rows = self._order
+        start = 0
+        cursor = self.cursor_node
+        cursor_tag: str | None = None
+        if cursor is not None and cursor.parent is not None and cursor.parent.data is not None:
+            cursor_tag = cursor.parent.data.view.tag
+        if feed_id is not None and (cursor_tag, feed_id) in rows:
+            start = rows.index((cursor_tag, feed_id))
+        else:
+            start = next((i for i, (_, fid) in enumerate(rows) if fid == feed_id), 0)
+        return list(dict.fromkeys(fid for _, fid in rows[start:] + rows[:start]))
 
     @property
     def highlighted_feed(self) -> Feed | None:
