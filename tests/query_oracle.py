@@ -144,6 +144,8 @@ def matches(node: Node, row: Row, now: float) -> bool:
         return _text_match(value, row.author)
     if node.field == "url":
         return _text_match(value, row.url)
+    if node.field == "feed" and isinstance(value, Text) and not value.words:
+        return node.feed_id == row.feed_id
     if node.field == "feed":
         return _text_match(value, row.feed_title) or node.feed_id == row.feed_id
     if node.field == "tag":

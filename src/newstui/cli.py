@@ -15,7 +15,8 @@ from typing import Any, NoReturn, TextIO
 from newstui import __version__, commands
 from newstui.config import Config, load_config
 from newstui.core.library import Library, article_json, feed_json, outcome_json
-from newstui.core.models import FeedOutcome, RefreshProgress, View
+from newstui.core.models import Article, FeedOutcome, RefreshProgress, View
+from newstui.core.query import QueryError
 from newstui.core.text import clean_line
 from newstui.errors import NewstuiError
 from newstui.paths import config_path, db_path
@@ -67,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("accounts", help="list sync accounts and their last sync")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("articles", help="list articles, newest first")
+    p = sub.add_parser("articles", help="list articles, newest first (or as --query sorts)")
+    p.add_argument(
+        "--query", "-Q", metavar="QUERY", help='a query, e.g. "is:unread #tech -sports newer:7d"'
+    )
     p.add_argument("--feed", metavar="FEED")
     p.add_argument("--unread", action="store_true")
     p.add_argument("--bookmarked", action="store_true")
@@ -80,6 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--feed", metavar="FEED")
     group.add_argument("--all", action="store_true")
+    group.add_argument("--query", "-Q", metavar="QUERY", help="what a query selects")
+    p.add_argument("--dry-run", action="store_true", help="list what would be marked, mark nothing")
+
+    p = sub.add_parser("views", help="list saved views with their counts")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("view", help="add or remove a saved view")
+    view_sub = p.add_subparsers(dest="view_command", metavar="ACTION", parser_class=Parser)
+    view_sub.required = True
+    q = view_sub.add_parser("add", help="save a query under a name")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("query", metavar="QUERY")
+    q = view_sub.add_parser("remove", help="remove a saved view")
+    q.add_argument("name", metavar="NAME")
 
     p = sub.add_parser("mark-unread", help="mark articles unread")
     p.add_argument("articles", nargs="+", type=int, metavar="ARTICLE")
@@ -278,6 +295,17 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
     if command == "articles":
         if args.limit is not None and args.limit < 0:
             raise UsageError("--limit must be zero or more")
+        if args.query is not None:
+            articles = library.query_articles(
+                args.query,
+                feed=_feed_arg(library, args.feed),
+                unread=args.unread,
+                bookmarked=args.bookmarked,
+                search=args.search,
+                limit=args.limit,
+            )
+            _print_articles(articles, args.json)
+            return 0
         view = _articles_view(library, args)
         # Every filter is part of the query, and the limit applies to what they leave.
         articles = library.articles(
@@ -287,18 +315,20 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
             bookmarked=args.bookmarked,
             feed_id=_feed_arg(library, args.feed),
         )
-        if args.json:
-            _print_json([article_json(a) for a in articles])
-        else:
-            for a in articles:
-                marks = ("N" if not a.read else " ") + ("*" if a.bookmarked else " ")
-                print(
-                    f"{a.id:>7} {marks} {_fmt_date(a.published)}  {clean_line(a.title)}"
-                    f"  ({clean_line(a.feed_title)})"
-                )
+        _print_articles(articles, args.json)
         return 0
     if command == "mark-read":
-        if args.all:
+        if args.dry_run and args.query is None:
+            raise UsageError("--dry-run goes with --query")
+        if args.query is not None:
+            if args.dry_run:
+                ids = library.unread_query_ids(args.query)
+                for a in (library.article(i) for i in ids):
+                    print(f"{a.id:>7} {_fmt_date(a.published)}  {clean_line(a.title)}")
+                print(f"{len(ids)} would be marked read")
+                return 0
+            count = library.mark_query_read(args.query)
+        elif args.all:
             count = library.mark_view_read(View("all"))
         elif args.feed:
             count = library.mark_view_read(View("feed", feed_id=_feed_arg(library, args.feed)))
@@ -316,6 +346,31 @@ def _dispatch(args: argparse.Namespace, library: Library, config: Config) -> int
         else:
             count = library.set_bookmarked(args.articles, command == "bookmark")
         print(f"{count} changed")
+        return 0
+    if command == "views":
+        views = library.saved_views()
+        if args.json:
+            _print_json(
+                [
+                    {"name": clean_line(v.name), "query": v.query, "unread": v.unread,
+                     "total": v.total}
+                    for v in views
+                ]
+            )  # fmt: skip
+        else:
+            if not views:
+                print('no saved views (add one: newstui view add NAME "QUERY")')
+            for v in views:
+                print(f"{v.unread:>6}/{v.total:<6} {clean_line(v.name)}  {clean_line(v.query)}")
+        return 0
+    if command == "view":
+        if args.view_command == "add":
+            saved = library.add_view(args.name, args.query)
+            unread, total = library.view_counts(saved.query)
+            print(f"saved view {clean_line(saved.name)!r}: {unread} unread of {total}")
+        else:
+            library.remove_view(args.name)
+            print(f"removed view {clean_line(args.name)!r}")
         return 0
     if command == "import":
         report = library.import_opml(Path(args.file))
@@ -365,6 +420,18 @@ def _sync(args: argparse.Namespace, library: Library) -> int:
             else:
                 print(f"{clean_line(o.account)}: ! {o.status}: {clean_line(o.error)}")
     return 0 if all(o.status == "ok" for o in outcomes) else 1
+
+
+def _print_articles(articles: Sequence[Article], as_json: bool) -> None:
+    if as_json:
+        _print_json([article_json(a) for a in articles])
+        return
+    for a in articles:
+        marks = ("N" if not a.read else " ") + ("*" if a.bookmarked else " ")
+        print(
+            f"{a.id:>7} {marks} {_fmt_date(a.published)}  {clean_line(a.title)}"
+            f"  ({clean_line(a.feed_title)})"
+        )
 
 
 def _articles_view(library: Library, args: argparse.Namespace) -> View:
@@ -443,6 +510,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         parser.print_usage(sys.stderr)
         print(f"newstui: error: {clean_line(exc)}", file=sys.stderr)
+        code = 2
+    except QueryError as exc:
+        shown = clean_line(exc.text)
+        # the caret is shown where it lines up under the query as typed
+        aligned = len(shown) == len(exc.text)
+        where = f"\n  {shown}\n  {' ' * exc.position}^" if aligned else ""
+        print(
+            f"newstui: error in the query at character {exc.position + 1}: "
+            f"{clean_line(exc.message)}{where}",
+            file=sys.stderr,
+        )
         code = 2
     except NewstuiError as exc:
         print(f"newstui: {clean_line(exc)}", file=sys.stderr)

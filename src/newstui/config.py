@@ -150,6 +150,8 @@ class Config:
     rules: tuple[RuleConfig, ...] = ()
     hooks: HooksConfig = field(default_factory=HooksConfig)
     open: OpenConfig = field(default_factory=OpenConfig)
+    views: tuple[tuple[str, str], ...] = ()
+    """Saved views ([views]): (name, query) in the file's order."""
     warnings: tuple[str, ...] = ()
 
 
@@ -421,8 +423,9 @@ def parse_config(text: str, path: Path | None = None, *, owner_only: bool = Fals
     rules = tuple(_rule(where, i, raw, warnings) for i, raw in enumerate(rules_raw))
     hooks = _hooks(where, data.get("hooks", {}), warnings)
     opener = _open_section(where, data.get("open", {}), warnings)
+    views = _views(where, data.get("views", {}))
     for key in data:
-        if key not in {*sections, "feeds", "accounts", "keys", "rules", "hooks", "open"}:
+        if key not in {*sections, "feeds", "accounts", "keys", "rules", "hooks", "open", "views"}:
             warnings.append(f"{where}: unknown key `{clean_line(key)}` ignored")
     return Config(
         path=path,
@@ -432,6 +435,7 @@ def parse_config(text: str, path: Path | None = None, *, owner_only: bool = Fals
         rules=rules,
         hooks=hooks,
         open=opener,
+        views=views,
         warnings=tuple(warnings),
         **built,
     )
@@ -458,6 +462,30 @@ def _open_section(where: str, raw: Any, warnings: list[str]) -> OpenConfig:
             raise ConfigError(f"{where} [open]: `{key}` must pass the file as {{url}}")
         values[key] = tuple(value)
     return OpenConfig(**values)
+
+
+def _views(where: str, raw: Any) -> tuple[tuple[str, str], ...]:
+    """[views]: name = "query", each query checked now, so a typo is reported at start-up."""
+    from newstui.core.query import QueryError, parse
+
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: [views] must be a table of name = "query"')
+    views: list[tuple[str, str]] = []
+    for name, query in raw.items():
+        shown = clean_line(name, max_length=60)
+        if not isinstance(query, str):
+            raise ConfigError(f"{where} [views]: `{shown}` must be a query string")
+        if not clean_line(name).strip():
+            raise ConfigError(f"{where} [views]: a view needs a name")
+        try:
+            parse(query)
+        except QueryError as exc:
+            raise ConfigError(
+                f"{where} [views]: `{shown}`: {exc.message} at character {exc.position + 1} "
+                f"of {clean_line(query, max_length=200)!r}"
+            ) from None
+        views.append((clean_line(name).strip(), query))
+    return tuple(views)
 
 
 def load_config(path: Path, *, required: bool = False) -> Config:

@@ -33,8 +33,10 @@ from newstui.core.models import (
     Headline,
     ParsedFeed,
     RefreshProgress,
+    SavedView,
     View,
 )
+from newstui.core.query import Query, QueryError, combine, compile_query, feed_only, parse
 from newstui.core.refresh import FeedJob, Refresher, local_path, skipped_outcome
 from newstui.core.show import UNDATED, describe_enclosure, home_path, shorten_url
 from newstui.core.text import clean_line, is_feed_url
@@ -432,6 +434,106 @@ class Library:
                 return picked[-1] if backwards else picked[0]
         # Wrap to the start of the first feed.
         return _next_in(first_ids, None, backwards, unread=unread_first - {after}, wrap=False)
+
+    # ---- queries and saved views ----------------------------------------------------------
+
+    def query_ids(self, query: str | Query, within: Sequence[int] | None = None) -> list[int]:
+        """The ids a query selects, in its order (QueryError when malformed); with `within`,
+        which of those articles match."""
+        parsed = parse(query) if isinstance(query, str) else query
+        return self.db.query_ids(compile_query(parsed), within)
+
+    def query_articles(
+        self,
+        query: str,
+        *,
+        feed: int | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> list[Article]:
+        """`articles --query`: the query with the shorthands' terms added; `limit` comes last."""
+        parts = [parse(query)]
+        if search:
+            parts.append(parse(search))
+        if unread:
+            parts.append(parse("is:unread"))
+        if bookmarked:
+            parts.append(parse("is:bookmarked"))
+        if feed is not None:
+            parts.append(Query(feed_only(feed)))
+        ids = self.query_ids(combine(parts))
+        if limit is not None:
+            ids = ids[:limit]
+        return [self.db.article(i) for i in ids]
+
+    def unread_query_ids(self, query: str) -> list[int]:
+        """The unread articles among what a query selects (what marking it read changes)."""
+        return self.query_ids(parse("is:unread"), within=self.query_ids(query))
+
+    def mark_query_read(self, query: str) -> int:
+        """Mark what a query selects read; how many changed."""
+        return self.db.set_flag("read", self.query_ids(query), True)
+
+    def saved_views(self, *, counts: bool = True) -> list[SavedView]:
+        """The config file's [views], then those added with `add_view`, with their counts."""
+        views = [SavedView(n, q, origin="config") for n, q in self.config.views]
+        taken = {v.name.casefold() for v in views}
+        views += [SavedView(n, q) for n, q in self._stored_views() if n.casefold() not in taken]
+        if not counts:
+            return views
+        return [
+            replace(v, unread=u, total=t) for v in views for u, t in [self.view_counts(v.query)]
+        ]
+
+    def view_counts(self, query: str) -> tuple[int, int]:
+        """(unread, total) of a saved view's query; (0, 0) when it no longer parses."""
+        try:
+            compiled = compile_query(parse(query))
+        except QueryError:
+            return 0, 0
+        return self.db.query_count(compiled, unread=True), self.db.query_count(compiled)
+
+    def add_view(self, name: str, query: str) -> SavedView:
+        """Save a query under a name (QueryError when it is malformed); replaces a view of
+        that name added before, never one from the config file."""
+        name = clean_line(name).strip()
+        if not name:
+            raise SourceError("a view needs a name")
+        parse(query)
+        if any(n.casefold() == name.casefold() for n, _q in self.config.views):
+            raise SourceError(f"the view {name!r} is defined in the config file; change it there")
+        stored = [(n, q) for n, q in self._stored_views() if n.casefold() != name.casefold()]
+        stored.append((name, query))
+        self.db.set_setting("views", json.dumps(stored, ensure_ascii=False))
+        return SavedView(name, query)
+
+    def remove_view(self, name: str) -> None:
+        if any(n.casefold() == name.strip().casefold() for n, _q in self.config.views):
+            raise SourceError(
+                f"the view {clean_line(name)!r} is defined in the config file; remove it there"
+            )
+        stored = self._stored_views()
+        kept = [(n, q) for n, q in stored if n.casefold() != name.strip().casefold()]
+        if len(kept) == len(stored):
+            raise NotFoundError(f"no saved view named {clean_line(name)!r} (see `newstui views`)")
+        self.db.set_setting("views", json.dumps(kept, ensure_ascii=False))
+
+    def _stored_views(self) -> list[tuple[str, str]]:
+        raw = self.db.get_setting("views")
+        if not raw:
+            return []
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            log.warning("the saved views in the database are unreadable; ignoring them")
+            return []
+        return [
+            (str(item[0]), str(item[1]))
+            for item in data
+            if isinstance(item, list) and len(item) == 2
+        ]
 
     # ---- refresh ------------------------------------------------------------------------
 
@@ -961,6 +1063,8 @@ __all__ = [
     "Headline",
     "ImportReport",
     "Library",
+    "QueryError",
+    "SavedView",
     "SettingError",
     "View",
     "article_json",

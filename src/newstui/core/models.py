@@ -175,9 +175,24 @@ class View:
     """What the headline list shows: a virtual view, one feed, a tag, or a search."""
 
     kind: str
-    """One of "all", "unread", "bookmarks", "feed", "tag", "search"."""
+    """One of "all", "unread", "bookmarks", "feed", "tag", "search", "query" (a saved view)."""
     feed_id: int | None = None
     tag: str | None = None
     query: str | None = None
+    """A search's or saved view's query (core.query's language)."""
+    name: str | None = None
+    """A saved view's name."""
     unread_only: bool = False
     """Only the view's unread articles (the reader's "hide read articles")."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    """A named query shown under the built-in views, with its counts."""
+
+    name: str
+    query: str
+    unread: int = 0
+    total: int = 0
+    origin: str = "user"
+    """"config" for a view from the config file's [views], "user" for one added by newstui."""

@@ -55,6 +55,8 @@ from newstui.core.query.syntax import (
     QueryError,
     Regex,
     Text,
+    combine,
+    feed_only,
     parse,
 )
 from newstui.core.query.words import folded_words, spans, words
@@ -72,7 +74,9 @@ __all__ = [
     "QueryError",
     "Regex",
     "Text",
+    "combine",
     "compile_query",
+    "feed_only",
     "folded_words",
     "parse",
     "register",

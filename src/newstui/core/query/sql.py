@@ -211,6 +211,9 @@ _FLAG_SQL = {
 
 def _match(node: Match, params: list[Any]) -> str:
     value = node.value
+    if node.field == "feed" and isinstance(value, Text) and not value.words:
+        params.append(node.feed_id)
+        return "a.feed_id = ?"
     if node.field == "feed":
         params.append(_spec(value))
         test = f"nt_match(?, {FEED_TITLE.replace('f.', 'g.')})"

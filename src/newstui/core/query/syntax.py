@@ -66,7 +66,8 @@ class Match:
     """A field's value: `field` is one of FIELDS, or "text" for a bare word (title and content).
 
     `tag` compares whole tag names (case aside): a Text value's words joined by one space.
-    `feed` with a number as its value matches that feed's id too (`feed_id`).
+    `feed` with a number as its value matches that feed's id too (`feed_id`); built by code
+    with no words (`feed_only`), it matches that feed's id alone.
     """
 
     field: str
@@ -461,6 +462,29 @@ def _flatten(kind: type[And] | type[Or], items: list[Node]) -> list[Node]:
         else:
             out.append(item)
     return out
+
+
+def feed_only(feed_id: int) -> Match:
+    """A term for one feed by its id alone (what `articles --feed` adds)."""
+    return Match("feed", Text(()), feed_id)
+
+
+def combine(queries: list[Query]) -> Query:
+    """The queries' terms ANDed, as if written side by side: the first sort: other than the
+    default wins, and the smallest limit:."""
+    exprs = [q.expr for q in queries if q.expr is not None]
+    expr: Node | None = None
+    if exprs:
+        expr = exprs[0] if len(exprs) == 1 else And(tuple(_flatten(And, exprs)))
+    sorts = [q.sort for q in queries if q.sort != "newest"]
+    limits = [q.limit for q in queries if q.limit is not None]
+    return Query(
+        expr,
+        sorts[0] if sorts else "newest",
+        min(limits) if limits else None,
+        " ".join(q.text for q in queries if q.text),
+        any(q.hidden for q in queries),
+    )
 
 
 def _strip(node: And) -> Node | None:
