@@ -36,7 +36,16 @@ from newstui.core.models import (
     SavedView,
     View,
 )
-from newstui.core.query import Query, QueryError, combine, compile_query, feed_only, parse
+from newstui.core.query import (
+    Query,
+    QueryError,
+    combine,
+    compile_query,
+    feed_only,
+    highlights,
+    parse,
+    spans,
+)
 from newstui.core.refresh import FeedJob, Refresher, local_path, skipped_outcome
 from newstui.core.show import UNDATED, describe_enclosure, home_path, shorten_url
 from newstui.core.text import clean_line, is_feed_url
@@ -486,6 +495,13 @@ class Library:
         return [
             replace(v, unread=u, total=t) for v in views for u, t in [self.view_counts(v.query)]
         ]
+
+    def view_unread(self, query: str) -> int:
+        """A saved view's unread count (0 when its query no longer parses)."""
+        try:
+            return self.db.query_count(compile_query(parse(query)), unread=True)
+        except QueryError:
+            return 0
 
     def view_counts(self, query: str) -> tuple[int, int]:
         """(unread, total) of a saved view's query; (0, 0) when it no longer parses."""
@@ -939,6 +955,19 @@ def _next_in(
     return None
 
 
+def search_marks(view: View | None, fields: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
+    """What to highlight in text of `fields` ("title", "content") when `view` is a search or a
+    saved view: its words, as `spans` takes them."""
+    if view is None or view.kind not in ("search", "query") or not view.query:
+        return []
+    try:
+        query = parse(view.query)
+    except QueryError:
+        return []
+    wanted = ("text", *fields)
+    return highlights(query, wanted)
+
+
 def article_json(a: Article) -> dict[str, Any]:
     """An article as `articles --json` prints it."""
     return {
@@ -1074,7 +1103,10 @@ __all__ = [
     "local_file",
     "minutes_text",
     "outcome_json",
+    "parse",
     "parse_fields",
     "reads_as_page",
+    "search_marks",
     "shorten_url",
+    "spans",
 ]

@@ -57,6 +57,7 @@ from newstui.core.query.syntax import (
     Text,
     combine,
     feed_only,
+    highlights,
     parse,
 )
 from newstui.core.query.words import folded_words, spans, words
@@ -78,6 +79,7 @@ __all__ = [
     "compile_query",
     "feed_only",
     "folded_words",
+    "highlights",
     "parse",
     "register",
     "spans",

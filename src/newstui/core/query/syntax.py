@@ -515,3 +515,27 @@ def parse(text: str) -> Query:
         else:
             limit = int(option.value)
     return Query(expr, sort, limit, text, parser.hidden)
+
+
+def highlights(query: Query, fields: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
+    """The word sequences (folded words, prefix) a reader should mark in text of `fields`:
+    the query's words and phrases there that are not excluded (under NOT)."""
+    out: list[tuple[tuple[str, ...], bool]] = []
+
+    def walk(node: Node | None, negated: bool) -> None:
+        if isinstance(node, Not):
+            walk(node.item, not negated)
+        elif isinstance(node, And | Or):
+            for item in node.items:
+                walk(item, negated)
+        elif (
+            isinstance(node, Match)
+            and not negated
+            and node.field in fields
+            and isinstance(node.value, Text)
+            and node.value.words
+        ):
+            out.append((node.value.words, node.value.prefix))
+
+    walk(query.expr, False)
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -26,25 +27,50 @@ class PromptScreen(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, title: str, *, placeholder: str = "", hint: str = "", value: str = ""
+        self,
+        title: str,
+        *,
+        placeholder: str = "",
+        hint: str = "",
+        value: str = "",
+        check: Callable[[str], tuple[str, int] | None] | None = None,
     ) -> None:
+        """`check` returns None for acceptable text, else (message, position): the dialog stays
+        open, shows the message under the text and puts the cursor at the position."""
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
         self.hint = hint
         self.value = value
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content.styled(self.title_text, "bold"), classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static("", id="prompt-error", classes="dialog-error")
             if self.hint:
                 yield Static(Content(self.hint), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-error", Static).display = False
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         value = event.value.strip()
+        problem = self.check(value) if self.check is not None and value else None
+        if problem is not None:
+            message, position = problem
+            lead = len(event.value) - len(event.value.lstrip())
+            error = self.query_one("#prompt-error", Static)
+            error.update(Content(message))
+            error.display = True
+            event.input.cursor_position = lead + position
+            return
         self.dismiss(value or None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#prompt-error", Static).display = False
 
     def action_cancel(self) -> None:
         self.dismiss(None)

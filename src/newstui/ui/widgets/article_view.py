@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -15,7 +17,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from newstui.core.library import describe_enclosure, home_path, local_file, shorten_url
+from newstui.core.library import describe_enclosure, home_path, local_file, shorten_url, spans
 from newstui.core.models import Article
 from newstui.core.text import clean_line
 from newstui.ui.article_body import ArticleBody, BodyImage, markdown_parser
@@ -82,6 +84,8 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         """What the pane shows of `article`: set by `show`."""
         self.note = ""
         """A line under the header: which text this is, or that the full text is on its way."""
+        self.marks: list[tuple[tuple[str, ...], bool]] = []
+        """The words of the search that found the article, highlighted in its title and text."""
         self._digits = 0
         self._digit_timer: Timer | None = None
         self._last_character: str | None = None
@@ -100,10 +104,18 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         self.query_one("#article-column").styles.max_width = self.reading_width + 4
 
     async def show(
-        self, article: Article | None, body: ArticleBody | None, *, date: str = "", note: str = ""
+        self,
+        article: Article | None,
+        body: ArticleBody | None,
+        *,
+        date: str = "",
+        note: str = "",
+        marks: Sequence[tuple[tuple[str, ...], bool]] = (),
     ) -> None:
-        """Show `article` with its body already converted to safe Markdown."""
+        """Show `article` with its body already converted to safe Markdown; `marks` are the
+        words of a search to highlight (see core.query's `spans`)."""
         self.article = article
+        self.marks = list(marks)
         self.body = body if article is not None else None
         self.note = note
         self._digits = 0
@@ -118,7 +130,7 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             await markdown.update("")
             return
         meta.update(self._header(article, date))
-        await markdown.update(body.markdown)
+        await markdown.update(mark_markdown(body.markdown, self.marks) if marks else body.markdown)
         self.scroll_home(animate=False)
 
     def set_flags(self, article: Article, date: str, *, note: str | None = None) -> None:
@@ -211,8 +223,11 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             shown = ", ".join(clean_line(t, max_length=60) for t in article.also_in[:5])
             more = len(article.also_in) - 5
             byline.append(f"also in: {shown}" + (f" and {more} more" if more > 0 else ""))
+        heading = Content.styled(title, "bold $text")
+        for start, end in spans(title, self.marks) if self.marks else []:
+            heading = heading.stylize("underline reverse", start, end)
         parts: list[Content | tuple[str, str] | str] = [
-            Content.styled(title, "bold $text"),
+            heading,
             "\n",
             Content.styled(" · ".join(p for p in byline if p), "$text-muted"),
         ]
@@ -250,6 +265,40 @@ def _location(article: Article, width: int) -> str:
         text = home_path(path)
         return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
     return shorten_url(article.url, width) if article.url else ""
+
+
+_PROTECTED = re.compile(r"`[^`\n]*`|\]\([^)\n]*\)|<[^>\n]*>|\*\*|__")
+"""What a highlight must not touch in a line of Markdown: code, link targets, autolinks, and
+strong emphasis already there (a line holding some is left as it is)."""
+
+
+def mark_markdown(markdown: str, marks: Sequence[tuple[tuple[str, ...], bool]]) -> str:
+    """The Markdown with the searched words in strong emphasis, outside code blocks, inline
+    code and link targets (the text is newstui's own safe Markdown, its own `*` escaped)."""
+    out: list[str] = []
+    fenced = False
+    for line in markdown.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or stripped.startswith(("```", "~~~")) or line.startswith("    "):
+            out.append(line)
+            continue
+        found = spans(line, marks)
+        guarded = [m.span() for m in _PROTECTED.finditer(line)]
+        if not found or any(line[a:b] in ("**", "__") for a, b in guarded):
+            out.append(line)
+            continue
+        pieces: list[str] = []
+        at = 0
+        for start, end in found:
+            if any(a < end and start < b for a, b in guarded):
+                continue
+            pieces += [line[at:start], "**", line[start:end], "**"]
+            at = end
+        pieces.append(line[at:])
+        out.append("".join(pieces))
+    return "\n".join(out)
 
 
 def _marker_line(markdown: str, number: int) -> int | None:

@@ -16,7 +16,7 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from newstui.core.models import Feed, FeedStatus, View
+from newstui.core.models import Feed, FeedStatus, SavedView, View
 from newstui.core.text import clean_line
 from newstui.ui.widgets.focus_row import CursorRowFocus
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
@@ -50,7 +50,14 @@ def view_label(view: View, feeds: dict[int, Feed]) -> str:
         return f"#{clean_line(view.tag, max_length=60)}"
     if view.kind == "search":
         return f"Search: {clean_line(view.query, max_length=60)}"
+    if view.kind == "query":
+        return clean_line(view.name or view.query or "", max_length=60)
     return dict(VIRTUAL_VIEWS).get(view.kind, view.kind)
+
+
+def saved_view(saved: SavedView) -> View:
+    """The headline list's view of a saved view."""
+    return View("query", query=saved.query, name=saved.name)
 
 
 def _key(view: View) -> str:
@@ -58,6 +65,8 @@ def _key(view: View) -> str:
         return f"feed:{view.feed_id}"
     if view.kind == "tag":
         return f"tag:{view.tag}"
+    if view.kind == "query":
+        return f"view:{view.name}"
     return view.kind
 
 
@@ -188,16 +197,24 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         self.guide_depth = 2
         self.feeds: dict[int, Feed] = {}
         self._closed_tags: set[str] = set()
-        self._shape: tuple[tuple[int, tuple[str, ...]], ...] = ()
+        self._shape: tuple[object, ...] = ()
         self._rows: dict[str, list[TreeNode[FeedNode]]] = {}
         self._pending: list[tuple[TreeNode[FeedNode], Feed]] = []
         self._order: list[tuple[str | None, int]] = []
         self._looks: dict[object, tuple[Style, ...]] = {}
+        self.saved_views: list[SavedView] = []
+        self._view_unread: dict[str, int] = {}
 
     # ---- content --------------------------------------------------------------------------
 
     def set_feeds(
-        self, feeds: list[Feed], *, unread_total: int, bookmarks: int, total: int | None = None
+        self,
+        feeds: list[Feed],
+        *,
+        unread_total: int,
+        bookmarks: int,
+        total: int | None = None,
+        views: list[SavedView] | None = None,
     ) -> None:
         """Show `feeds`, keeping the cursor on the same view and folds as they were.
 
@@ -207,7 +224,12 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         does not grow with the number of feeds.
         """
         counts = {"all": unread_total, "unread": unread_total, "bookmarks": bookmarks}
-        shape = tuple((f.id, f.tags) for f in feeds)
+        if views is not None:
+            self.saved_views = views
+        shape = (
+            tuple((f.id, f.tags) for f in feeds),
+            tuple((v.name, v.query) for v in self.saved_views),
+        )
         if shape == self._shape and self.root.children:
             self._relabel(feeds, counts)
             return
@@ -227,6 +249,10 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
             self._remember(
                 self.root.add_leaf(self._view_label(name, counts[kind]), FeedNode(View(kind)))
             )
+        for saved in self.saved_views:
+            view = saved_view(saved)
+            label = self._saved_label(saved.name, self._view_unread.get(saved.name))
+            self._remember(self.root.add_leaf(label, FeedNode(view)))
         leaves: list[tuple[TreeNode[FeedNode], Feed]] = []
         tags = sorted({t for f in feeds for t in f.tags}, key=str.casefold)
         for tag in tags:
@@ -280,6 +306,20 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
             unread = sum(f.unread for f in feeds if tag in f.tags)
             for node in self._rows.get(f"tag:{tag}", []):
                 node.set_label(self._tag_label(tag, unread))
+
+    def set_view_counts(self, unread: dict[str, int]) -> None:
+        """The saved views' unread counts, by name (computed off the UI loop)."""
+        self._view_unread = dict(unread)
+        for saved in self.saved_views:
+            for node in self._rows.get(f"view:{saved.name}", []):
+                node.set_label(self._saved_label(saved.name, unread.get(saved.name)))
+
+    @staticmethod
+    def _saved_label(name: str, count: int | None) -> Text:
+        label = Text(clean_line(name, max_length=60), style="italic")
+        if count is not None:
+            label.append(f" {count}", style="dim")
+        return label
 
     @staticmethod
     def _view_label(name: str, count: int | None) -> Text:

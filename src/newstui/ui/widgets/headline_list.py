@@ -22,6 +22,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 
+from newstui.core.library import search_marks, spans
 from newstui.core.models import Headline, View
 from newstui.core.text import clean_line
 from newstui.ui.widgets.focus_row import CursorRowFocus
@@ -73,6 +74,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         "headline-list--mark",
         "headline-list--meta",
         "headline-list--empty",
+        "headline-list--match",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -127,6 +129,8 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         self._pass_style: Style | None = None
         self._pass_styles: dict[tuple[str, bool], Style] = {}
         self._lines: LRUCache[tuple[Headline, bool, bool, int, bool, date], Strip] = LRUCache(1024)
+        self.marks: list[tuple[tuple[str, ...], bool]] = []
+        """Words of the view's search to highlight in titles."""
 
     # ---- loading --------------------------------------------------------------------------
 
@@ -150,6 +154,10 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         if self.view != view:
             keep_cursor = False
         self.view = view
+        marks = search_marks(view, ("title",))
+        if marks != self.marks:
+            self.marks = marks
+            self._lines.clear()
         fallback = self.cursor if keep_cursor else 0
         if at_once and select_id is None and view.kind in QUICK_VIEWS:
             # An indexed count and one page (~1 ms): read here, without a worker and a thread's
@@ -486,6 +494,13 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         room = width - used - 1
         if room > 0 and cell_len(title) > room:  # cut where the row ends, and say so
             title = set_cell_size(title, room - 1) + "…"
-        segments.append(Segment(title, text_style))
+        marks = spans(title, self.marks) if self.marks else []
+        at = 0
+        for start, end in marks:  # the searched words stand out (issue 14, point 11)
+            segments.append(Segment(title[at:start], text_style))
+            match = text_style + self.get_component_rich_style("headline-list--match")
+            segments.append(Segment(title[start:end], match))
+            at = end
+        segments.append(Segment(title[at:], text_style))
         fill = text_style if is_cursor else base
         return Strip(segments).adjust_cell_length(width, fill).crop(0, width)
