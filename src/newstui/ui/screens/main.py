@@ -119,7 +119,7 @@ class MainScreen(Screen[None]):
         Binding("E", "play_enclosure", "Play audio/video", id="play_enclosure", show=False),
         Binding("slash", "search", "Search", id="search"),
         Binding("q,escape", "back", "Back", id="back"),
-        Binding("V", "save_view", "Save search as a view", id="save_view", show=False),
+        Binding("V", "save_view", "Save as a view", id="save_view", show=False),
         Binding("a", "add_feed", "Add feed", id="add_feed", show=False),
         Binding("d", "delete_feed", "Delete feed", id="delete_feed", show=False),
         Binding("e", "edit_feed", "Edit feed", id="edit_feed", show=False),
