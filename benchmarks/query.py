@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sqlite3
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -103,8 +106,112 @@ def main() -> int:
     return run()
 
 
+QUERIES = [
+    ("a common word", "{common}"),
+    ("a rare word", "{rare}"),
+    ("two words", "{common} {second}"),
+    ("a phrase", '"{phrase}"'),
+    ("a prefix", "{prefix}*"),
+    (
+        "a regex field and a date range",
+        "title:/^.[0-9]+.4[0-9]./ after:2024-01-02 before:2024-01-03",
+    ),
+    ("a content regex, a word, dates", "{common} content:/{rare2}/ after:2024-01-01"),
+    ("a tag and unread", "#topic3 is:unread"),
+    ("a feed by title", 'feed:"Bench feed 01234"'),
+    ("an author phrase, unread, oldest first", 'author:"Author 3" is:unread sort:oldest'),
+    ("bookmarked, not a tag", "is:bookmarked -#topic1"),
+    ("OR of words, NOT a tag", "({common} OR {rare}) -#topic2 is:unread"),
+    ("url words", "url:site77"),
+    ("has:image (none in this library)", "has:image"),
+    ("sort:title", "{rare} sort:title"),
+    ("a date range only", "after:2024-01-02T10:00 before:2024-01-02T11:00"),
+]
+
+VIEWS = [
+    "is:unread",
+    "is:unread #topic0",
+    "is:unread #topic1 OR #topic2",
+    "is:bookmarked",
+    "{common} is:unread",
+    "{rare}",
+    '"{phrase}"',
+    "{prefix}* is:unread",
+    "is:unread after:2024-01-03",
+    "is:unread newer:1000d -#topic5",
+    'feed:"Bench feed 00042"',
+    'author:"Author 7" is:unread',
+    "title:/^.1[0-9]{{3}}\\./ is:unread after:2024-01-03",
+    "#topic7 -{common}",
+    "is:read #topic9",
+    "has:fulltext",
+    "is:hidden",
+    "{second} OR {rare}",
+    "url:site1234",
+    "is:unread before:2024-01-01T12:00",
+]
+
+
+def _words(db_path: Path) -> dict[str, str]:
+    """Words of the library's vocabulary that are common and rare, and a phrase from a title."""
+    fs = FeedSet(1, 1, seed=1)
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        title = conn.execute("SELECT title FROM articles WHERE id = 123457").fetchone()[0]
+    finally:
+        conn.close()
+    words = title.split("] ", 1)[1].lower().split()
+    return {
+        "common": fs.words[1500],
+        "second": fs.words[2000],
+        "rare": fs.words[2999],
+        "rare2": fs.words[2998][:5],
+        "phrase": " ".join(words[1:3]),
+        "prefix": fs.words[1000][:4],
+    }
+
+
+def _median_ms(action: Callable[[], object], runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def run() -> int:
-    raise SystemExit("not yet")
+    from newstui.config import Config
+    from newstui.core.library import Library
+    from newstui.core.models import View
+
+    if not DONE.exists():
+        raise SystemExit(f"no library at {DB}: run `benchmarks/query.py build` first")
+    library = Library.open(Config(), DB)
+    try:
+        fill = _words(DB)
+        log(f"words: {fill}")
+        print("| query | first page (50) ms | count ms | rows |")
+        print("| --- | ---: | ---: | ---: |")
+        for label, template in QUERIES:
+            text = template.format(**fill)
+            view = View("search", query=text)
+            library.headlines(view, 0, 50)  # warm: the pages a second look reads
+            page = _median_ms(lambda v=view: library.headlines(v, 0, 50))
+            count = _median_ms(lambda v=view: library.count(v), runs=3)
+            rows = library.count(view)
+            print(f"| {label}: `{text}` | {page:.1f} | {count:.1f} | {rows} |")
+        views = [v.format(**fill) for v in VIEWS]
+        for v in views:
+            library.view_unread(v)
+        total = _median_ms(lambda: [library.view_unread(v) for v in views], runs=3)
+        print(f"\n20 saved views' unread counts together: {total:.1f} ms")
+        for v in views:
+            one = _median_ms(lambda v=v: library.view_unread(v), runs=3)
+            print(f"  {one:7.1f} ms  {library.view_unread(v):>7}  {v}")
+    finally:
+        library.close()
+    return 0
 
 
 if __name__ == "__main__":
