@@ -431,3 +431,34 @@ def test_compiling_takes_the_time_for_relative_dates() -> None:
     a = compile_query(parse("newer:1d"), now=NOW)
     b = compile_query(parse("newer:1d"))
     assert a.params[0] == NOW - DAY and abs(b.params[0] - (time.time() - DAY)) < 60
+
+
+@settings(
+    max_examples=int(os.environ.get("QUERY_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(feeds=libraries(), text=queries, extra=options)
+def test_headline_pages_follow_the_reference_evaluator(
+    feeds: list[tuple[str, list[str], list[dict[str, object]]]],
+    text: str,
+    extra: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reader's pages of a search (walked in index order, or by SQLite's plan when the
+    walk finds too few) hold the evaluator's ids in its order."""
+    import newstui.storage.db as storage
+
+    db = _build(feeds)
+    db.dedupe = False  # copies are another feature's: here every match is listed
+    try:
+        query = parse(text + extra)
+        want = evaluate(query, load(db), time.time())
+        for walk in (3, 4000):
+            monkeypatch.setattr(storage, "WALK", walk)
+            got: list[int] = []
+            for offset in range(0, 40, 2):
+                got += [h.id for h in db.headlines(View("search", query=text + extra), offset, 2)]
+            assert got == want, walk
+    finally:
+        db.close()

@@ -573,10 +573,14 @@ class Database:
         cap = _view_limit(view)
         if cap is not None:
             limit = max(0, min(limit, cap - offset))
-        rows = self.query(
-            f"SELECT {_HEADLINE_COLUMNS} {where} {order} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
+        ids = self._query_page(view, where, params, offset, limit)
+        if ids is not None:
+            rows = self._headline_rows(ids)
+        else:
+            rows = self.query(
+                f"SELECT {_HEADLINE_COLUMNS} {where} {order} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
         return [
             Headline(
                 id=r[0],
@@ -590,6 +594,56 @@ class Database:
             )
             for r in rows
         ]
+
+    def _query_page(
+        self, view: View, where: str, params: list[Any], offset: int, limit: int
+    ) -> list[int] | None:
+        """The ids of one page of a search or saved view in newest- or oldest-first order, found
+        without reading the rows of the articles it passes over; None: use the plain query.
+
+        SQLite's own plan reads every match's row and then sorts: a second for a word in 77,000
+        of 1,000,000 articles, whose rows hold their text. Instead, when every match is dated,
+        the date index is walked in its order (a dated article's sort date is its published
+        date); else the first WALK rows of the sort index are tested in order (the columns a
+        query filters on are in both indexes): a broad query's page is there, and a narrow one
+        that is not is cheap for SQLite's plan.
+        """
+        if view.kind not in _QUERY_VIEWS or not where.startswith(Compiled.FROM + " WHERE "):
+            return None
+        compiled = view_query(view)
+        if compiled.order not in (_NEWEST, _OLDEST) or limit <= 0:
+            return None
+        cond = where[len(Compiled.FROM + " WHERE ") :]
+        direction = "DESC" if compiled.order == _NEWEST else "ASC"
+        join = "JOIN feeds f ON f.id = a.feed_id"
+        if compiled.dated:
+            sql = (
+                f"SELECT a.id FROM articles a INDEXED BY articles_published {join} "
+                f"WHERE a.published IS NOT NULL AND {cond} "
+                f"ORDER BY a.published {direction}, a.id {direction} LIMIT ? OFFSET ?"
+            )
+            return [r[0] for r in self.query(sql, [*params, limit, offset])]
+        if offset + limit > WALK:
+            return None
+        sql = (
+            f"SELECT id FROM (SELECT a.id AS id, CASE WHEN {cond} THEN 1 ELSE 0 END AS ok "
+            f"FROM articles a INDEXED BY articles_sort {join} ORDER BY {compiled.order} "
+            f"LIMIT {WALK}) WHERE ok LIMIT ? OFFSET ?"
+        )
+        ids = [r[0] for r in self.query(sql, [*params, limit, offset])]
+        return ids if len(ids) == limit else None
+
+    def _headline_rows(self, ids: list[int]) -> list[Any]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.query(
+            f"SELECT {_HEADLINE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE a.id IN ({marks})",
+            ids,
+        )
+        place = {article_id: i for i, article_id in enumerate(ids)}
+        return sorted(rows, key=lambda r: place[r[0]])
 
     def view_ids(self, view: View) -> list[int]:
         where, order, params = self._view_sql(view)
@@ -962,6 +1016,9 @@ def plain_text(content: str) -> str:
 
 
 _NEWEST = "a.sort_date DESC, a.id DESC"
+_OLDEST = "a.sort_date ASC, a.id ASC"
+WALK = 4000
+"""Rows of the sort index a search's page is first looked for in (see `_query_page`)."""
 
 
 def view_query(view: View) -> Compiled:

@@ -64,6 +64,8 @@ class Compiled:
     params: tuple[Any, ...]
     order: str
     limit: int | None
+    dated: bool = False
+    """Every article the query selects has a published date (it ANDs a date term)."""
 
     FROM = "FROM articles a JOIN feeds f ON f.id = a.feed_id"
 
@@ -89,7 +91,18 @@ def compile_query(query: Query, *, now: float | None = None) -> Compiled:
     if not query.hidden:
         parts.append("a.hidden = 0")
     where = " AND ".join(f"({p})" for p in parts) or "1"
-    return Compiled(where, tuple(params), ORDERS[query.sort], query.limit)
+    dated = query.expr is not None and _dated(query.expr)
+    return Compiled(where, tuple(params), ORDERS[query.sort], query.limit, dated)
+
+
+def _dated(node: Node) -> bool:
+    if isinstance(node, Date):
+        return True
+    if isinstance(node, And):
+        return any(_dated(i) for i in node.items)
+    if isinstance(node, Or):
+        return all(_dated(i) for i in node.items)
+    return False
 
 
 # ---- the search index part ----------------------------------------------------------------
