@@ -164,3 +164,16 @@ async def test_saved_views_in_the_feeds_pane_with_live_counts(tmp_path: Path) ->
             assert [v.name for v in library.saved_views(counts=False)] == ["Zebras", "Foxes"]
     finally:
         library.close()
+
+
+async def test_A_on_a_search_marks_its_results_only(library: Library) -> None:
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await search(pilot, '"quick brown" -title:/3$/')
+        await pilot.press("A")
+        await settle(pilot)
+        unread = {a.title for a in library.articles(View("unread"))}
+        assert {"Alpha story 0", "Alpha story 1", "Alpha story 2"}.isdisjoint(unread)
+        assert "Alpha story 3" in unread and "Beta post 0" in unread
+        assert len(unread) == 9 - 3
