@@ -93,7 +93,7 @@ def test_readability_pages_score_well_and_none_is_empty(corpus: Path, folder: st
 
 
 #: What the method reaches today on each folder (the target is none below 0.85).
-MAX_BELOW = {"readability": 0, "readability-more": 4}
+MAX_BELOW = {"readability": 0, "readability-more": 3}
 WORST = {"readability": 0.90, "readability-more": 0.50}
 
 
@@ -450,3 +450,21 @@ def test_the_extractor_library_does_not_warn_the_user(caplog: pytest.LogCaptureF
     with caplog.at_level(logging.WARNING), pytest.raises(ExtractionError):
         extract_article(script_only)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("trafilatura")] == []
+
+
+def test_a_mathml_formula_keeps_its_text() -> None:
+    """A formula in MathML (as MathJax leaves it for screen readers) keeps its symbols; its
+    TeX annotation does not repeat it."""
+    formula = (
+        "<math><semantics><mrow><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup>"
+        "</mrow><annotation encoding='application/x-tex'>E=mc^2</annotation></semantics></math>"
+    )
+    paragraphs = "".join(f"<p>{PARAGRAPH} Part {i}.</p>" for i in range(3))
+    result = extract_article(
+        page(
+            f"<article><h1>Energy</h1>{paragraphs}<p>The famous formula {formula} is "
+            f"about mass and energy, as every student of physics learns early.</p></article>"
+        )
+    )
+    assert "The famous formula E = m c 2 is about" in " ".join(result.markdown.split())
+    assert "mc^2" not in result.markdown

@@ -24,7 +24,8 @@ extra blocks inside the article that outweighs all the shared text (a gallery, a
 stories set into the page) is left out too, and does not count when judging readability's
 container too small.
 
-At the text's ends, page furniture goes: blocks of links only (a "read on one page" link, a row
+A MathML formula keeps its text (its symbols, not its TeX annotation); the HTML sanitiser would
+drop it whole. At the text's ends, page furniture goes: blocks of links only (a "read on one page" link, a row
 of other stories) and, at the end, short copyright, rights and "Tags:"-style lines.
 
 A page is never left empty when it shows text: a short result stays when it is most of the
@@ -326,13 +327,25 @@ def _readability(html: str, url: str | None) -> tuple[str, str | None]:
     return _html_to_markdown(summary), title
 
 
+_MATH = re.compile(r"<math\b[^>]*>(.*?)</math\s*>", re.I | re.S)
+_MATH_ANNOTATION = re.compile(r"<annotation(?:-xml)?\b.*?</annotation(?:-xml)?\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _math_text(match: re.Match[str]) -> str:
+    """A MathML formula as its plain text (the sanitiser would drop it whole): its symbols
+    spaced apart, without the source annotations (TeX) that repeat it."""
+    text = _TAG.sub(" ", _MATH_ANNOTATION.sub(" ", match.group(1)))
+    return " " + " ".join(text.split()) + " "
+
+
 def _html_to_markdown(html: str) -> str:
     """Sanitised HTML to Markdown with inline links and images."""
     import markdownify
     import nh3
 
     safe = nh3.clean(
-        html,
+        _MATH.sub(_math_text, html),
         tags={
             "p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
             "pre", "code", "em", "strong", "b", "i", "a", "img", "table", "thead", "tbody",
