@@ -431,7 +431,7 @@ class Database:
             if tags:
                 conn.executemany(
                     "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
-                    [(feed_id, t) for t in tags],
+                    [(feed_id, t) for t in _known_spellings(conn, tags)],
                 )
         return feed_id
 
@@ -449,7 +449,7 @@ class Database:
             conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
             conn.executemany(
                 "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
-                [(feed_id, t) for t in tags],
+                [(feed_id, t) for t in _known_spellings(conn, tags)],
             )
 
     def set_feed_settings(self, feed_id: int, values: dict[str, Any]) -> None:
@@ -1467,3 +1467,18 @@ class UpdateWriter:
         for (_, future), result in zip(batch, counts, strict=True):
             with suppress(InvalidStateError):
                 future.set_result(result)
+
+
+def _known_spellings(conn: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
+    """`tags` without case duplicates, each spelt as the library already spells it.
+
+    Tags compare without case: `tech` joins the `Tech` folder, and the first spelling stays.
+    """
+    known: dict[str, str] = {}
+    for (tag,) in conn.execute("SELECT DISTINCT tag FROM feed_tags ORDER BY feed_id, tag"):
+        known.setdefault(str(tag).casefold(), str(tag))
+    result: dict[str, str] = {}
+    for tag in tags:
+        key = tag.casefold()
+        result.setdefault(key, known.get(key, tag))
+    return list(result.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -287,5 +287,18 @@ DROP INDEX articles_published;
 CREATE INDEX articles_published ON articles(
     published, id, feed_id, read, hidden, bookmarked, dup_of
 ) WHERE published IS NOT NULL;
+""",
+    # 11: tags compare without case. A library that holds one tag in several spellings keeps
+    # one of them (the spelling of the earliest feed that has it) for every feed.
+    11: """
+CREATE TEMP TABLE tag_spelling AS
+    SELECT lower(t.tag) AS k,
+        (SELECT t2.tag FROM feed_tags t2 WHERE lower(t2.tag) = lower(t.tag)
+            ORDER BY t2.feed_id, t2.tag LIMIT 1) AS tag
+    FROM feed_tags t GROUP BY lower(t.tag);
+INSERT OR IGNORE INTO feed_tags(feed_id, tag)
+    SELECT f.feed_id, s.tag FROM feed_tags f JOIN tag_spelling s ON s.k = lower(f.tag);
+DELETE FROM feed_tags WHERE tag NOT IN (SELECT tag FROM tag_spelling);
+DROP TABLE tag_spelling;
 """,
 }

@@ -58,8 +58,10 @@ class EditFeedScreen(ModalScreen[FeedEdit | None]):
             with Vertical(id="edit-settings"):
                 with Horizontal(classes="setting-row"):
                     yield Label("Title", classes="setting-label")
+                    # Empty means the feed's own title: only a title the user chose is filled in.
+                    own = feed.title if feed.title and feed.title != feed.feed_title else ""
                     yield Input(
-                        clean_line(feed.title or ""),
+                        clean_line(own),
                         placeholder=clean_line(feed.feed_title or feed.url),
                         compact=True,
                         id="edit-title",
