@@ -912,10 +912,11 @@ def _welcome_from(parsed: ParsedFeed) -> tuple[Feed, list[Article]]:
         Article(
             id=-(i + 1),
             feed_id=WELCOME_FEED_ID,
-            feed_title="Welcome to newstui",
+            # Bundled pages: no link to where the package happens to be installed.
+            feed_title="Welcome guide",
             key=e.key,
             title=e.title,
-            url=e.url,
+            url=None,
             author=e.author,
             site="newstui",
             published=None,

@@ -271,7 +271,8 @@ class MainScreen(Screen[None]):
                 self.library.headlines, View("feed", feed_id=WELCOME_FEED_ID), 0, 1
             )
             if first:
-                self._open(first[0].id, focus=False)
+                # Narrow, only the focused pane shows: the guide itself is the first screen.
+                self._open(first[0].id, focus=self.size.width < NARROW_WIDTH)
         elif self.open_source:
             # `newstui open FILE` of one article: the reader shows that article, not a list of one.
             first = await asyncio.to_thread(self.library.headlines, View("all"), 0, 2)
