@@ -12,6 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newstui import __version__
+from newstui.core.headline_format import DEFAULT_HEADLINE_FORMAT as DEFAULT_HEADLINE_FORMAT
+from newstui.core.headline_format import Field as Field  # the headline list's (ui/) way in
+from newstui.core.headline_format import parse_headline_format as parse_headline_format
+from newstui.core.headline_format import without_feed as without_feed
 from newstui.core.text import clean_line, is_feed_url
 from newstui.errors import ConfigError
 
@@ -102,6 +106,8 @@ class DisplayConfig:
     """A story in several feeds shows once outside its feeds; reading it reads every copy."""
     confirm_mark_over: int = 20
     """Marking a view read asks first when it would mark more articles than this."""
+    headline_format: str = DEFAULT_HEADLINE_FORMAT
+    """A headline row: %F flags, %D date, %T feed, %t title (see core/headline_format.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +399,14 @@ def parse_config(text: str, path: Path | None = None, *, owner_only: bool = Fals
     for name, cls in sections.items():
         if name in data:
             built[name] = _section(where, name, data[name], cls, warnings)
+    if "display" in built:
+        try:
+            parse_headline_format(built["display"].headline_format)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{where} [display]: `headline_format`: {clean_line(exc)}"
+                f" (got {clean_line(repr(built['display'].headline_format))})"
+            ) from None
     feeds_raw = data.get("feeds", [])
     if not isinstance(feeds_raw, list):
         raise ConfigError(f"{where}: `feeds` must be an array of tables ([[feeds]])")

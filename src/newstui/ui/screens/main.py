@@ -188,7 +188,11 @@ class MainScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield FeedTree(id="feeds")
             yield HeadlineList(
-                self.library, date_format=display.list_date_format, tz=self.tz, id="headlines"
+                self.library,
+                date_format=display.list_date_format,
+                headline_format=display.headline_format,
+                tz=self.tz,
+                id="headlines",
             )
             yield ArticleView(
                 reading_width=display.reading_width, date_format=display.date_format, id="article"

@@ -22,6 +22,12 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 
+from newstui.config import (
+    DEFAULT_HEADLINE_FORMAT,
+    Field,
+    parse_headline_format,
+    without_feed,
+)
 from newstui.core.library import search_marks, spans
 from newstui.core.models import Headline, View
 from newstui.core.text import clean_line
@@ -105,6 +111,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         source: HeadlineSource,
         *,
         date_format: str = "%Y-%m-%d %H:%M",
+        headline_format: str = DEFAULT_HEADLINE_FORMAT,
         tz: tzinfo | None = None,
         id: str | None = None,
     ) -> None:
@@ -118,6 +125,8 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         except ValueError:
             self._date_width = 16
         self.tz = tz
+        self._format = parse_headline_format(headline_format)
+        self._format_no_feed = without_feed(self._format)
         self.view: View | None = None
         self.count = 0
         self.loaded = False
@@ -477,30 +486,53 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         )
         mark = self._style("headline-list--mark", is_cursor)
         meta = self._style("headline-list--meta", is_cursor)
-        date = self._date(h)
-        segments = [
-            Segment(" ", meta),
-            Segment("●" if not h.read else " ", mark),
-            Segment("★" if h.bookmarked else " ", mark),
-            Segment(" ", meta),
-        ]
-        if self._date_width:  # a fixed column: undated rows keep the titles aligned
-            segments.append(Segment(f"{date:<{self._date_width}.{self._date_width}}  ", meta))
-        if self.shows_feed and width >= 60:
-            feed = clean_line(h.feed_title, max_length=16)
-            segments.append(Segment(f"{feed:<16.16}  ", meta))
+        parts = self._format if self.shows_feed and width >= 60 else self._format_no_feed
+        segments: list[Segment] = []
+        title_at = 0
+        for part in parts:
+            if isinstance(part, str):
+                segments.append(Segment(part, meta))
+            elif part.letter == "t":
+                title_at = len(segments)
+            elif part.letter == "F":
+                flags = ("●" if not h.read else " ") + ("★" if h.bookmarked else " ")
+                segments.append(Segment(_fit(flags, part), mark))
+            elif part.letter == "D":
+                date = self._date(h)
+                if part.width is None:  # a fixed column: undated rows keep the titles aligned
+                    date = _fit(date, Field("D", self._date_width, right=False))
+                segments.append(Segment(_fit(date, part), meta))
+            elif part.letter == "T":
+                feed = clean_line(h.feed_title, max_length=200)
+                segments.append(Segment(_fit(feed, part), meta))
         used = sum(segment.cell_length for segment in segments)
         title = clean_line(h.title, max_length=500) or "(untitled)"
         room = width - used - 1
         if room > 0 and cell_len(title) > room:  # cut where the row ends, and say so
             title = set_cell_size(title, room - 1) + "…"
+        elif room <= 0:
+            title = ""
+        elif title_at < len(segments):  # columns after the title stay aligned
+            title = set_cell_size(title, room)
         marks = spans(title, self.marks) if self.marks else []
         at = 0
+        pieces: list[Segment] = []
         for start, end in marks:  # the searched words stand out (issue 14, point 11)
-            segments.append(Segment(title[at:start], text_style))
+            pieces.append(Segment(title[at:start], text_style))
             match = text_style + self.get_component_rich_style("headline-list--match")
-            segments.append(Segment(title[start:end], match))
+            pieces.append(Segment(title[start:end], match))
             at = end
-        segments.append(Segment(title[at:], text_style))
+        pieces.append(Segment(title[at:], text_style))
+        segments[title_at:title_at] = pieces
         fill = text_style if is_cursor else base
         return Strip(segments).adjust_cell_length(width, fill).crop(0, width)
+
+
+def _fit(text: str, field: Field) -> str:
+    """`text` cut or padded to the field's width (as it is without one)."""
+    if field.width is None:
+        return text
+    if cell_len(text) > field.width:
+        return set_cell_size(text, field.width)
+    pad = " " * (field.width - cell_len(text))
+    return pad + text if field.right else text + pad
