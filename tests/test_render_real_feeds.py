@@ -25,8 +25,7 @@ from newstui.core.parse import parse_document
 from newstui.core.show import markdown_to_text, shorten_url
 from newstui.ui.app import make_app
 from newstui.ui.screens.links import LinksScreen
-from newstui.ui.screens.main import MainScreen
-from tests.ui_support import ids_by_title, screen_text, settle, ui_config
+from tests.ui_support import open_title, screen_text, settle, ui_config
 
 REAL = Path("feeds") / "real"
 
@@ -128,20 +127,6 @@ async def _library(tmp_path: Path, corpus: Path, name: str, config: Config) -> L
     return library
 
 
-async def _open(pilot: object, library: Library, title: str) -> MainScreen:
-    app = pilot.app  # type: ignore[attr-defined]
-    screen = app.screen_stack[0]
-    assert isinstance(screen, MainScreen)
-    await settle(pilot)
-    row = screen.headlines.row_of(ids_by_title(library)[title])
-    assert row is not None
-    screen.headlines.focus()
-    screen.headlines.cursor = row
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settle(pilot)
-    return screen
-
-
 @pytest.mark.anyio
 async def test_quoted_paragraphs_stay_apart_in_the_reader(tmp_path: Path, corpus: Path) -> None:
     library = await _library(tmp_path, corpus, "netnewswire/DaringFireball.rss", ui_config())
@@ -153,7 +138,7 @@ async def test_quoted_paragraphs_stay_apart_in_the_reader(tmp_path: Path, corpus
         ]
         app = make_app(library, ui_config(), tz=UTC)
         async with app.run_test(size=SIZE) as pilot:
-            await _open(pilot, library, title)
+            await open_title(pilot, library, title)
             lines = screen_text(app).split("\n")
             first = next(i for i, line in enumerate(lines) if "week of March 21" in line)
             second = next(i for i, line in enumerate(lines) if "Or to put it another way" in line)
@@ -176,7 +161,7 @@ async def test_long_links_are_shortened_in_the_header_and_lists(
         )
         app = make_app(library, ui_config(), tz=UTC)
         async with app.run_test(size=(80, 40)) as pilot:
-            screen = await _open(pilot, library, entry.title)
+            screen = await open_title(pilot, library, entry.title)
             screen.article_view.focus()
             urls = [entry.url or ""] + [url for _, url in screen.article_view.links]
             long_urls = [u for u in urls if len(u) > 70]
@@ -296,7 +281,7 @@ async def test_an_episode_shows_in_the_header_and_plays_with_the_configured_play
     enclosure = library.article(headline.id).enclosures[0]
     app = make_app(library, config, tz=UTC)
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = await _open(pilot, library, headline.title)
+        screen = await open_title(pilot, library, headline.title)
         text = screen_text(app)
         assert "▶ audio/mpeg · " in text and " MB · " in text
         screen.article_view.focus()
@@ -318,7 +303,7 @@ async def test_L_lists_the_episode_and_the_browser_opens_it_by_default(
         enclosure = library.article(headline.id).enclosures[0]
         app = make_app(library, ui_config(), tz=UTC)
         async with app.run_test(size=(160, 45)) as pilot:
-            screen = await _open(pilot, library, headline.title)
+            screen = await open_title(pilot, library, headline.title)
             screen.article_view.focus()
             await pilot.press("L")
             await settle(pilot)

@@ -13,9 +13,8 @@ import pytest
 
 from newstui.core.library import Library
 from newstui.ui.app import make_app
-from newstui.ui.screens.main import MainScreen
 from tests.test_local_articles import PROSE, article_body, page
-from tests.ui_support import ids_by_title, screen_text, settle, ui_config
+from tests.ui_support import open_title, screen_text, settle, ui_config
 
 SIZE = (160, 45)
 pytestmark = [
@@ -54,20 +53,6 @@ async def library(tmp_path: Path, _home: None) -> AsyncIterator[Library]:
 @pytest.fixture
 def _home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-
-
-async def open_title(pilot: object, library: Library, title: str) -> MainScreen:
-    app = pilot.app  # type: ignore[attr-defined]
-    screen = app.screen_stack[0]
-    assert isinstance(screen, MainScreen)
-    await settle(pilot)
-    row = screen.headlines.row_of(ids_by_title(library)[title])
-    assert row is not None
-    screen.headlines.focus()
-    screen.headlines.cursor = row
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settle(pilot)
-    return screen
 
 
 async def test_a_local_page_opens_in_reader_mode_and_f_shows_the_whole_page(

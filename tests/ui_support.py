@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
 from newstui.core.library import Library
 from newstui.core.models import FeedStatus, View
 from tests.feedgen import Item, rss
+
+if TYPE_CHECKING:
+    from newstui.ui.screens.main import MainScreen
 
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -116,3 +120,19 @@ def screen_text(app: object) -> str:
     """What the terminal shows right now, as plain text lines."""
     strips = app.screen._compositor.render_strips()  # type: ignore[attr-defined]
     return "\n".join(strip.text for strip in strips)
+
+
+async def open_title(pilot: Any, library: Library, title: str) -> MainScreen:
+    """Open the headline with this title from the main screen, as enter on its row does."""
+    from newstui.ui.screens.main import MainScreen
+
+    screen = pilot.app.screen_stack[0]
+    assert isinstance(screen, MainScreen)
+    await settle(pilot)
+    row = screen.headlines.row_of(ids_by_title(library)[title])
+    assert row is not None
+    screen.headlines.focus()
+    screen.headlines.cursor = row
+    await pilot.press("enter")
+    await settle(pilot)
+    return screen
