@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from newstui.config import load_config
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 
 SIZE = (160, 45)
 

@@ -28,8 +28,8 @@ import lxml.html
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from newstui.core.extract import extract_article  # noqa: E402
-from newstui.errors import ExtractionError  # noqa: E402
+from newstui.domain.errors import ExtractionError  # noqa: E402
+from newstui.sources.extract import extract_article  # noqa: E402
 
 HTML = REPO.parent / "shared" / "corpus" / "articles" / "html"
 CORPUS = HTML / "readability"

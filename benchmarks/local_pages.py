@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from newstui.config import Config  # noqa: E402
-from newstui.core.library import Library  # noqa: E402
-from newstui.core.local import read_local  # noqa: E402
-from newstui.core.workers import read_local_article  # noqa: E402
+from newstui.library.facade import Library  # noqa: E402
+from newstui.refresh.workers import read_local_article  # noqa: E402
+from newstui.sources.local import read_local  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "articles" / "html"
 

@@ -182,8 +182,8 @@ def _median_ms(action: Callable[[], object], runs: int = 5) -> float:
 
 def run() -> int:
     from newstui.config import Config
-    from newstui.core.library import Library
-    from newstui.core.models import View
+    from newstui.domain.models import View
+    from newstui.library.facade import Library
 
     if not DONE.exists():
         raise SystemExit(f"no library at {DB}: run `benchmarks/query.py build` first")

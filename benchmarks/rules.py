@@ -84,7 +84,7 @@ def storing_cpu(server: Server, scratch: Path, rules_toml: str, runs: int) -> tu
     from stages import fetch_all, parse_all
 
     from newstui.config import parse_config
-    from newstui.core.rules import RuleRunner, load_rules
+    from newstui.library.rules import RuleRunner, load_rules
     from newstui.storage.db import Database, FeedUpdate, apply_updates
 
     results, _ = fetch_all(server.urls())

@@ -72,7 +72,7 @@ def _cpu_of(func: Callable[[], Any], clock: Callable[[], float] = time.process_t
 def fetch_all(urls: list[str]) -> tuple[list[Any], float]:
     """Every feed fetched as a refresh fetches it; (results, CPU seconds of this process)."""
     from newstui.config import RefreshConfig
-    from newstui.core.fetch import Fetcher, Validators
+    from newstui.sources.fetch import Fetcher, Validators
 
     async def run() -> list[Any]:
         async with Fetcher(RefreshConfig()) as fetcher:
@@ -90,7 +90,7 @@ def fetch_all(urls: list[str]) -> tuple[list[Any], float]:
 def parse_all(results: list[Any]) -> tuple[list[Any], float, float]:
     """The parse workers' function over every body: (outcomes, its CPU, the pickling's CPU)."""
     from newstui.config import LimitsConfig, RefreshConfig
-    from newstui.core.workers import parse_body
+    from newstui.refresh.workers import parse_body
 
     limits, max_bytes = LimitsConfig(), RefreshConfig().max_bytes
     calls = [

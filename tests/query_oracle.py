@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from newstui.core.query import And, Date, Flag, Match, Node, Not, Or, Query, Regex, Text
+from newstui.query import And, Date, Flag, Match, Node, Not, Or, Query, Regex, Text
 from newstui.storage.db import Database
 
 

@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newstui.config import Config
-from newstui.core.library import Library
+from newstui.library.facade import Library
 from tests.feedgen import Item, items, rss
 
 BIN = Path(sys.executable).parent / "newstui"
@@ -123,7 +123,7 @@ def test_the_parse_of_add_is_done_once(tmp_path: Path, httpserver: HTTPServer) -
     """In the library: discovery parses the document, and the refresh stores that parse."""
     import asyncio
 
-    import newstui.core.parse as parse
+    import newstui.sources.parse as parse
 
     httpserver.expect_request("/f").respond_with_data(
         rss(items(3)), content_type="application/rss+xml"

@@ -1,4 +1,4 @@
-"""core.content: article bodies (HTML, text, Markdown) to safe Markdown with numbered links."""
+"""sources.content: article bodies (HTML, text, Markdown) to safe Markdown with numbered links."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.content import Rendered, plain_to_markdown, render_body
-from newstui.core.models import ContentType
+from newstui.domain.models import ContentType
+from newstui.sources.content import Rendered, plain_to_markdown, render_body
 
 BASE = "https://example.com/news/story.html"
 

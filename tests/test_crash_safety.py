@@ -17,9 +17,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newstui.config import Config
-from newstui.core.library import Library
-from newstui.core.models import View
-from newstui.errors import StorageFailure
+from newstui.domain.errors import StorageFailure
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from tests.feedgen import Item, rss
 
 FEEDS = 24
@@ -188,7 +188,7 @@ def test_full_disk_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
 
 def test_a_feed_that_cannot_be_stored_does_not_take_its_shared_commit_down(tmp_path: Path) -> None:
     """The refresh writer commits several feeds at once; one bad feed fails alone."""
-    from newstui.errors import StorageError
+    from newstui.domain.errors import StorageError
     from newstui.storage.db import Database, FeedUpdate, StoredEntry, UpdateWriter
 
     db = Database(tmp_path / "lib.db")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
-from newstui.core.dedupe import normalise_url, text_key, url_key
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.dedupe import normalise_url, text_key, url_key
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from tests.feedgen import BASE, Item, rss
 from tests.ui_support import FeedSpec, make_library, screen_text, settle, ui_config

@@ -1,4 +1,4 @@
-"""core.extract: the main text of a web page as Markdown, with title, author and date."""
+"""sources.extract: the main text of a web page as Markdown, with title, author and date."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from newstui.core.extract import (
+from newstui.domain.errors import ExtractionError, SourceError
+from newstui.sources.extract import (
     METHODS,
     Extracted,
     _parse_page,
@@ -20,7 +21,6 @@ from newstui.core.extract import (
     extract_article,
     merge,
 )
-from newstui.errors import ExtractionError, SourceError
 
 REPO = Path(__file__).resolve().parent.parent
 PARAGRAPH = (

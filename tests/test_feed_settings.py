@@ -14,8 +14,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newstui.config import Config, RefreshConfig
-from newstui.core.feed_settings import SettingError, parse_assignments
-from newstui.core.library import Library
+from newstui.library.facade import Library
+from newstui.library.feed_settings import SettingError, parse_assignments
 from newstui.ui.app import make_app
 from newstui.ui.screens.edit_feed import EditFeedScreen
 from newstui.ui.screens.main import MainScreen
@@ -209,7 +209,7 @@ def test_retention_setting_drops_old_read_articles_at_refresh(
 
 
 def library_view_all() -> Any:
-    from newstui.core.models import View
+    from newstui.domain.models import View
 
     return View("all")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from newstui.config import RefreshConfig
-from newstui.core.bodies import human_size
-from newstui.core.fetch import (
+from newstui.sources.bodies import human_size
+from newstui.sources.fetch import (
     Fetcher,
     FetchResult,
     Validators,
@@ -523,7 +523,7 @@ def test_decoder_any_chunking(chunk: int) -> None:
     import gzip
     import os
 
-    from newstui.core.bodies import BodyDecoder
+    from newstui.sources.bodies import BodyDecoder
 
     for size in (0, 1, 65536, 65537, 3 * 65536):
         payload = os.urandom(size // 2) + b"a" * (size - size // 2)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from newstui.config import parse_config
-from newstui.core.hooks import notify
-from newstui.errors import ConfigError
+from newstui.domain.errors import ConfigError
+from newstui.library.hooks import notify
 from tests.feedgen import items, rss
 from tests.test_cli import newstui
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from newstui.config import Config
-from newstui.core.library import Library, feed_json
+from newstui.library.facade import Library, feed_json
 from tests.feedgen import items, rss
 
 BIN = Path(sys.executable).parent / "newstui"

@@ -13,9 +13,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newstui.config import Config, RefreshConfig
-from newstui.core.library import Library
-from newstui.core.models import FeedStatus, View
-from newstui.core.query import QueryError
+from newstui.domain.models import FeedStatus, View
+from newstui.library.facade import Library
+from newstui.query import QueryError
 from tests.feedgen import Item, atom, items, jsonfeed, rss
 
 
@@ -364,7 +364,7 @@ def test_a_refresh_in_a_child_process_is_seen_by_the_library_that_asked(
     (A stray open/close of the database file by a second connection once dropped the child's
     POSIX locks and left this side reading an old snapshot after the second refresh.)
     """
-    from newstui.core.models import RefreshProgress
+    from newstui.domain.models import RefreshProgress
 
     httpserver.expect_request("/c").respond_with_data(rss(items(2)), content_type="text/xml")
     run(library.add_feed(httpserver.url_for("/c")))
@@ -389,7 +389,7 @@ def test_a_refresh_process_that_dies_is_one_clear_error(
     import os
     import signal
 
-    from newstui.core.isolated import RefreshProcessError
+    from newstui.refresh.isolated import RefreshProcessError
 
     release, arrived = threading.Event(), threading.Event()
 
@@ -518,7 +518,7 @@ def test_render_numbers_links_and_drops_unsafe_ones(
 
 def test_fetch_image_honours_the_image_size_limit(tmp_path: Path, httpserver: HTTPServer) -> None:
     from newstui.config import LimitsConfig
-    from newstui.errors import SourceError
+    from newstui.domain.errors import SourceError
 
     httpserver.expect_request("/small.png").respond_with_data(b"\x89PNG" + bytes(100))
     httpserver.expect_request("/big.png").respond_with_data(b"\x89PNG" + bytes(50_000))
@@ -536,7 +536,7 @@ def test_fetch_image_honours_the_image_size_limit(tmp_path: Path, httpserver: HT
 
 def test_max_html_depth_setting_flattens_deep_bodies(tmp_path: Path) -> None:
     from newstui.config import LimitsConfig
-    from newstui.core.models import Article, ContentType
+    from newstui.domain.models import Article, ContentType
 
     body = "<blockquote>" * 30 + "<p>deep words</p>" + "</blockquote>" * 30
     article = Article(

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from newstui.config import LimitsConfig
-from newstui.core.local import local_validator, parse_source_path, read_local
-from newstui.core.models import ContentType
-from newstui.errors import ParseError, SourceError
+from newstui.domain.errors import ParseError, SourceError
+from newstui.domain.models import ContentType
+from newstui.sources.local import local_validator, parse_source_path, read_local
 from tests.feedgen import items, rss
 
 

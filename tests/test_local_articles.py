@@ -17,10 +17,10 @@ import pytest
 
 from newstui.cli import main
 from newstui.config import Config
-from newstui.core.library import Library
-from newstui.core.models import View
-from newstui.core.show import markdown_to_text, shown_article
-from newstui.core.textarticle import MAX_LINE_WORDS, is_boilerplate, read_text_article
+from newstui.domain.models import View
+from newstui.library.facade import Library
+from newstui.library.show import markdown_to_text, shown_article
+from newstui.sources.textarticle import MAX_LINE_WORDS, is_boilerplate, read_text_article
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = "articles/text/000_8c6f306b990f33ba.txt"
@@ -375,8 +375,8 @@ def test_a_folder_of_readability_pages_shows_what_extract_gives(
     cases = sorted((corpus / "articles" / "html" / "readability").glob("*/source.html"))
     if not cases:
         pytest.skip("no readability pages in the corpus")
-    from newstui.core.extract import extract_article
-    from newstui.errors import ExtractionError
+    from newstui.domain.errors import ExtractionError
+    from newstui.sources.extract import extract_article
 
     bench = _benchmark()
     folder = tmp_path / "saved"

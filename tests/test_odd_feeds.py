@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from newstui.config import Config
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from tests.feedgen import Item, rss
 from tests.test_cli import newstui
 

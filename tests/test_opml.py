@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.opml import OPMLFeed, OPMLResult, parse_opml, render_opml
-from newstui.errors import OPMLError
+from newstui.domain.errors import OPMLError
+from newstui.sources.opml import OPMLFeed, OPMLResult, parse_opml, render_opml
 from tests.test_cli import newstui
 
 

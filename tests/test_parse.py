@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from newstui.config import LimitsConfig
-from newstui.core.discover import find_feed_links, looks_like_html
-from newstui.core.models import ContentType
-from newstui.core.parse import parse_document
-from newstui.errors import NotAFeedError, ParseError
+from newstui.domain.errors import NotAFeedError, ParseError
+from newstui.domain.models import ContentType
+from newstui.sources.discover import find_feed_links, looks_like_html
+from newstui.sources.parse import parse_document
 from tests.feedgen import Item, atom, items, jsonfeed, rss
 
 
@@ -168,7 +168,7 @@ def test_whitespace_before_the_xml_declaration_is_not_a_malformed_feed() -> None
 def test_the_lxml_fast_path_reads_the_corpus_as_feedparser_does(corpus: Path) -> None:
     """Every corpus feed the fast path accepts gives the same items, keys, dates, titles and
     enclosures."""
-    from newstui.core import parse
+    from newstui.sources import parse
 
     limits = LimitsConfig()
     accepted = 0
@@ -195,7 +195,7 @@ def test_the_lxml_fast_path_reads_the_corpus_as_feedparser_does(corpus: Path) ->
 
 
 def test_the_fast_path_leaves_odd_documents_to_feedparser() -> None:
-    from newstui.core.fastfeed import parse_fast
+    from newstui.sources.fastfeed import parse_fast
 
     assert parse_fast(b"<rss><channel><item><title>x</title></item></channel></rss>", {})
     assert parse_fast(b"<rss><channel><item><title>x</title></item></channel>", {}) is None

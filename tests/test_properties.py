@@ -13,13 +13,13 @@ from xml.sax.saxutils import escape, quoteattr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newstui.core.content import Rendered, render_body
-from newstui.core.local import read_local
-from newstui.core.models import ContentType, ParsedFeed
-from newstui.core.opml import OPMLResult, parse_opml
-from newstui.core.parse import parse_document
-from newstui.core.text import clean_line, clean_text, is_openable_url
-from newstui.errors import OPMLError, ParseError, SourceError
+from newstui.domain.errors import OPMLError, ParseError, SourceError
+from newstui.domain.models import ContentType, ParsedFeed
+from newstui.domain.text import clean_line, clean_text, is_openable_url
+from newstui.sources.content import Rendered, render_body
+from newstui.sources.local import read_local
+from newstui.sources.opml import OPMLResult, parse_opml
+from newstui.sources.parse import parse_document
 from tests.feedgen import Item, atom, jsonfeed, rss
 
 # C0 except tab and newline, DEL, C1, bidi embeddings/overrides/isolates, LRM/RLM.
@@ -389,7 +389,7 @@ def test_quick_dates_are_feedparsers_dates(
     reads every other shape) must give the same moment."""
     from feedparser.datetimes import _parse_date
 
-    from newstui.core.fastfeed import _quick_date
+    from newstui.sources.fastfeed import _quick_date
 
     clock = f"{hour:02d}:{minute:02d}:{second:02d}"
     if iso:
@@ -421,7 +421,7 @@ def test_the_quick_checks_clean_text_as_the_full_pass_does(text: str) -> None:
     """clean_text and clean_line skip their regular expressions for text that needs nothing
     (ASCII checked with bytes.translate, single lines with str.isprintable); the result must be
     the full pass's, character for character."""
-    from newstui.core import text as t
+    from newstui.domain import text as t
 
     def full_clean_text(value: str) -> str:
         if t._CONTROL.search(value):

@@ -30,7 +30,7 @@ fcntl = pytest.importorskip("fcntl")
 termios = pytest.importorskip("termios")
 
 from newstui.config import Config, RefreshConfig  # noqa: E402
-from newstui.core.library import Library  # noqa: E402
+from newstui.library.facade import Library  # noqa: E402
 from newstui.storage.db import StoredEntry, apply_refresh  # noqa: E402
 
 pytestmark = pytest.mark.skipif(

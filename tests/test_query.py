@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newstui.core.models import View
-from newstui.core.query import (
+from newstui.domain.models import View
+from newstui.query import (
     And,
     Date,
     Flag,

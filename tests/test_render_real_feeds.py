@@ -18,11 +18,12 @@ from markdown_it import MarkdownIt
 
 from newstui.cli import main
 from newstui.config import Config, ConfigError, OpenConfig, parse_config
-from newstui.core.content import render_body
-from newstui.core.library import Library
-from newstui.core.models import ParsedEntry
-from newstui.core.parse import parse_document
-from newstui.core.show import markdown_to_text, shorten_url
+from newstui.domain.display import shorten_url
+from newstui.domain.models import ParsedEntry
+from newstui.library.facade import Library
+from newstui.library.show import markdown_to_text
+from newstui.sources.content import render_body
+from newstui.sources.parse import parse_document
 from newstui.ui.app import make_app
 from newstui.ui.screens.links import LinksScreen
 from tests.ui_support import open_title, screen_text, settle, ui_config
@@ -317,6 +318,6 @@ async def test_L_lists_the_episode_and_the_browser_opens_it_by_default(
 
 
 def library_view() -> object:
-    from newstui.core.models import View
+    from newstui.domain.models import View
 
     return View("all")

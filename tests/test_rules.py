@@ -16,9 +16,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from newstui.config import Config, RefreshConfig, parse_config
-from newstui.core.library import Library
-from newstui.core.models import View
-from newstui.errors import ConfigError
+from newstui.domain.errors import ConfigError
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from tests.feedgen import BASE, Item, rss
 from tests.test_cli import newstui
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from newstui.config import Config
-from newstui.core.library import Library
-from newstui.errors import StorageError
+from newstui.domain.errors import StorageError
+from newstui.library.facade import Library
 from tests.feedgen import Item, rss
 
 BIN = Path(sys.executable).parent / "newstui"
@@ -239,8 +239,8 @@ def test_a_truncated_file_beside_a_wal_that_cannot_complete_it_is_still_refused(
 CHILD_REFRESH = """
 import asyncio, sys
 from newstui.config import Config
-from newstui.core.library import Library
-from newstui.errors import StorageFailure
+from newstui.library.facade import Library
+from newstui.domain.errors import StorageFailure
 
 library = Library.open(Config(), sys.argv[1])
 try:
@@ -275,8 +275,8 @@ def test_a_reader_action_on_a_failing_disk_is_a_storage_failure_with_its_path(
     tmp_path: Path,
 ) -> None:
     """What the TUI's actions call raises the project's own error, which the app can show."""
-    from newstui.core.models import View
-    from newstui.errors import StorageFailure
+    from newstui.domain.errors import StorageFailure
+    from newstui.domain.models import View
 
     db, bookmarked = subscribed_library(tmp_path)
     lib = Library.open(Config(), db)
@@ -304,7 +304,7 @@ def test_a_reader_action_on_a_failing_disk_is_a_storage_failure_with_its_path(
 def test_a_full_disk_keeps_what_fits_and_then_writes_nothing_more(tmp_path: Path) -> None:
     """The writer's shared commit fails on a full disk: the feeds before the one that does not
     fit are stored one by one, and after it nothing is even tried."""
-    from newstui.errors import StorageFailure
+    from newstui.domain.errors import StorageFailure
     from newstui.storage.db import Database, FeedUpdate, StoredEntry, UpdateWriter
 
     db = Database(tmp_path / "lib.db")

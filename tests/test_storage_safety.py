@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from newstui.config import Config
-from newstui.core.library import Library
-from newstui.core.models import View
-from newstui.errors import StorageError
+from newstui.domain.errors import StorageError
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from newstui.storage.db import Database
 from tests.feedgen import items, rss
 
@@ -99,7 +99,7 @@ def test_read_only_database_is_refused(tmp_path: Path) -> None:
     from tests.unprivileged import as_user, user_dir
 
     make = (
-        "import sys; from newstui.config import Config; from newstui.core.library import Library;"
+        "import sys; from newstui.config import Config; from newstui.library.facade import Library;"
         "Library.open(Config(), sys.argv[1]).close()"
     )
     with user_dir() as home:

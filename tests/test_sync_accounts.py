@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newstui.config import load_config, parse_config
-from newstui.errors import ConfigError
+from newstui.domain.errors import ConfigError
 from newstui.sync.secrets import SecretError, account_password
 
 SECRET = "hunter2-Sekr3t"

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from newstui.config import parse_config
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from tests import feedgen
 from tests.ttrss.fixtures import loopback_feeds, ttrss  # noqa: F401 (fixtures)
 from tests.ttrss.harness import LoopbackFeeds, TtrssServer

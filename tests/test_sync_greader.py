@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from newstui.config import Config, parse_config
-from newstui.core.library import Library, feed_json
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library, feed_json
 from tests.greader_server import GReaderServer
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from newstui.config import Config, parse_config
-from newstui.core.library import Library, feed_json
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library, feed_json
 from newstui.sync.run import sync_accounts
 from tests import feedgen
 from tests.ttrss.fixtures import loopback_feeds, ttrss  # noqa: F401 (fixtures)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from newstui.config import Config
-from newstui.core.library import Library
+from newstui.library.facade import Library
 from newstui.storage.db import Database
 from newstui.storage.schema import SCHEMA_VERSION
 from newstui.ui.app import make_app

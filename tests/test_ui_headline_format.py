@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from newstui.config import parse_config
-from newstui.core.models import View
-from newstui.errors import ConfigError
+from newstui.domain.errors import ConfigError
+from newstui.domain.models import View
 from newstui.ui.app import make_app
 from newstui.ui.screens.main import MainScreen
 from tests.feedgen import Item

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from tests.ui_support import make_library, screen_text, settle, ui_config
 

@@ -14,8 +14,8 @@ from textual.color import Color
 from textual.filter import Monochrome
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from newstui.ui.app import NewstuiApp, make_app
 from newstui.ui.screens.help import HelpScreen
 from newstui.ui.screens.main import MainScreen

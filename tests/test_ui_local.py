@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.library import Library
+from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from tests.test_local_articles import PROSE, article_body, page
 from tests.ui_support import open_title, screen_text, settle, ui_config

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.main import MainScreen

@@ -11,8 +11,8 @@ import pytest
 from rich.segment import Segment
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from newstui.ui.screens.prompt import PromptScreen
 from newstui.ui.widgets.article_view import mark_markdown

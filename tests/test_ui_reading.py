@@ -15,8 +15,8 @@ from pytest_httpserver import HTTPServer
 from textual.widgets import OptionList
 
 from newstui.config import Config, DisplayConfig, LimitsConfig, RefreshConfig
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from newstui.ui.app import NewstuiApp, make_app
 from newstui.ui.screens.edit_feed import EditFeedScreen
 from newstui.ui.screens.help import HelpScreen

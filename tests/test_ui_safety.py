@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual.widgets import Markdown
 
-from newstui.core.library import Library
+from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from newstui.ui.screens.main import MainScreen
 from tests.ui_support import make_library, screen_text, settle, ui_config

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newstui.core.library import Library
-from newstui.core.models import Headline, View
+from newstui.domain.models import Headline, View
+from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from newstui.ui.screens.main import MainScreen
 from tests.ui_support import screen_text, settle, ui_config

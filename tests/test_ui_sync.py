@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from newstui.config import parse_config
-from newstui.core.library import Library
-from newstui.core.models import View
+from newstui.domain.models import View
+from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from tests.greader_server import GReaderServer
 from tests.ui_support import screen_text, settle

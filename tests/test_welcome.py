@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from newstui.config import Config
-from newstui.core.library import Library
+from newstui.library.facade import Library
 from newstui.storage.db import Database
 from newstui.ui.app import make_app
 from newstui.ui.widgets.article_view import ArticleView

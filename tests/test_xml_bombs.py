@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from newstui.core.content import render_body
-from newstui.core.parse import parse_document
-from newstui.errors import ParseError
+from newstui.domain.errors import ParseError
+from newstui.sources.content import render_body
+from newstui.sources.parse import parse_document
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "SECRET-XXE-7f3a9c"
@@ -185,9 +185,9 @@ def _texts(value: Any) -> list[str]:
 
 def run_cases() -> None:
     """Child: read the cases from argv[1], run them through argv[2], print a JSON report."""
-    from newstui.core.local import read_local
-    from newstui.core.opml import parse_opml
-    from newstui.errors import NewstuiError
+    from newstui.domain.errors import NewstuiError
+    from newstui.sources.local import read_local
+    from newstui.sources.opml import parse_opml
 
     cases = json.loads(Path(sys.argv[1]).read_text())
     entry = sys.argv[2]

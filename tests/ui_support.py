@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
-from newstui.core.library import Library
-from newstui.core.models import FeedStatus, View
+from newstui.domain.models import FeedStatus, View
+from newstui.library.facade import Library
 from tests.feedgen import Item, rss
 
 if TYPE_CHECKING:

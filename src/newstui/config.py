@@ -12,12 +12,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newstui import __version__
-from newstui.core.headline_format import DEFAULT_HEADLINE_FORMAT as DEFAULT_HEADLINE_FORMAT
-from newstui.core.headline_format import Field as Field  # the headline list's (ui/) way in
-from newstui.core.headline_format import parse_headline_format as parse_headline_format
-from newstui.core.headline_format import without_feed as without_feed
-from newstui.core.text import clean_line, is_feed_url
-from newstui.errors import ConfigError
+from newstui.domain.errors import ConfigError
+from newstui.domain.headline_format import DEFAULT_HEADLINE_FORMAT as DEFAULT_HEADLINE_FORMAT
+from newstui.domain.headline_format import Field as Field  # the headline list's (ui/) way in
+from newstui.domain.headline_format import parse_headline_format as parse_headline_format
+from newstui.domain.headline_format import without_feed as without_feed
+from newstui.domain.text import clean_line, is_feed_url
 
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_LINE_DOTS = 2000
@@ -107,7 +107,7 @@ class DisplayConfig:
     confirm_mark_over: int = 20
     """Marking a view read asks first when it would mark more articles than this."""
     headline_format: str = DEFAULT_HEADLINE_FORMAT
-    """A headline row: %F flags, %D date, %T feed, %t title (see core/headline_format.py)."""
+    """A headline row: %F flags, %D date, %T feed, %t title (see domain/headline_format.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,7 +480,7 @@ def _open_section(where: str, raw: Any, warnings: list[str]) -> OpenConfig:
 
 def _views(where: str, raw: Any) -> tuple[tuple[str, str], ...]:
     """[views]: name = "query", each query checked now, so a typo is reported at start-up."""
-    from newstui.core.query import QueryError, parse
+    from newstui.query import QueryError, parse
 
     if not isinstance(raw, dict):
         raise ConfigError(f'{where}: [views] must be a table of name = "query"')

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from newstui.core.models import (
+from newstui.domain.errors import NotFoundError, StorageError, StorageFailure
+from newstui.domain.models import (
     Article,
     ContentType,
     Enclosure,
@@ -31,9 +32,8 @@ from newstui.core.models import (
     Headline,
     View,
 )
-from newstui.core.query import Compiled, compile_query, parse
-from newstui.core.query import register as register_query_functions
-from newstui.errors import NotFoundError, StorageError, StorageFailure
+from newstui.query import Compiled, compile_query, parse
+from newstui.query import register as register_query_functions
 from newstui.storage.copies import (
     group_sql,
     hide_copies,
@@ -846,7 +846,7 @@ class Database:
                     set_flag_on_copies(conn, "read", chunk, True)
         return changed
 
-    # ---- queries (core.query) ----------------------------------------------------------------
+    # ---- queries (query) ----------------------------------------------------------------
 
     def query_ids(self, compiled: Compiled, within: Sequence[int] | None = None) -> list[int]:
         """The ids of the articles a compiled query selects, in its order and limit; with
@@ -973,7 +973,7 @@ def _rebuild_search_index(conn: sqlite3.Connection) -> None:
 
 def _find_copies(conn: sqlite3.Connection) -> None:
     """Give the articles already stored their dedupe keys, and link the copies among them."""
-    from newstui.core.dedupe import text_key, url_key
+    from newstui.domain.dedupe import text_key, url_key
 
     (count,) = conn.execute("SELECT count(*) FROM articles").fetchone()
     if count >= 50000:
@@ -1235,9 +1235,9 @@ class StoredEntry(NamedTuple):
     enclosures: str | None = None
     """`encode_enclosures` of the entry's audio and video files, or None."""
     url_key: int | None = None
-    """core.dedupe.url_key of its link: the same story in another feed has the same."""
+    """domain.dedupe.url_key of its link: the same story in another feed has the same."""
     text_key: int | None = None
-    """core.dedupe.text_key of its title and text."""
+    """domain.dedupe.text_key of its title and text."""
 
 
 def pack_entries(entries: Sequence[StoredEntry]) -> bytes:
@@ -1320,7 +1320,7 @@ def _apply_update(
 
 AfterStore = Callable[[sqlite3.Connection, int, int], None]
 """Called inside a refresh's transaction with the first and last id of the articles it stored
-(core.rules.RuleRunner): what it changes commits with them."""
+(library.rules.RuleRunner): what it changes commits with them."""
 
 
 def apply_updates(

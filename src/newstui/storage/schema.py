@@ -168,7 +168,7 @@ AND NEW.remote_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sync_guard) BEGIN
     ON CONFLICT(account_id, remote_id, field) DO UPDATE SET version = version + 1;
 END;
 """,
-    # 5: the query language (core.query). The search index keeps word positions again
+    # 5: the query language (query). The search index keeps word positions again
     # (detail=full) so that "a phrase" matches its words in order and a field (title:, content:,
     # author:, url:) searches its own column; author and url are indexed for those fields. Hidden
     # articles (rules' `hide`), article tags, the first enclosure, and indexes for dates and
@@ -200,7 +200,7 @@ ALTER TABLE feeds ADD COLUMN refresh_minutes INTEGER;
 ALTER TABLE feeds ADD COLUMN user_agent TEXT;
 ALTER TABLE feeds ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
 """,
-    # 7: the same story in several feeds (core.dedupe): two keys an article, its link and its
+    # 7: the same story in several feeds (domain.dedupe): two keys an article, its link and its
     # title and text, given by the parse workers; `dup_of` names the first copy stored (NULL for
     # a first copy), so views hide later copies by a look at their own row. The keys of the
     # articles already stored are computed after this script (storage.db.AFTER_MIGRATION).

@@ -1,7 +1,7 @@
 """The one typed interface every sync server speaks (`Backend`), and the plain data it returns.
 
 Everything a backend returns is untrusted: the engine cleans and caps every string before it is
-stored (core.text is the boundary), whatever the backend did.
+stored (domain.text is the boundary), whatever the backend did.
 """
 
 from __future__ import annotations

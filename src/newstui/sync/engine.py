@@ -13,7 +13,7 @@ writes it in the same transaction as the change, see storage.schema 4). A sync:
    value, otherwise the server's state wins.
 
 The engine applies server state with a row in `sync_guard` inside its transaction, so its own
-writes queue nothing. Everything from the server passes core.text's trust boundary (titles,
+writes queue nothing. Everything from the server passes domain.text's trust boundary (titles,
 authors, bodies) with the configured size caps before it is stored.
 """
 
@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newstui.config import AccountConfig, LimitsConfig
-from newstui.core.models import ContentType, ParsedEntry
-from newstui.core.text import clean_line, clean_text, is_feed_url
-from newstui.core.workers import to_stored
-from newstui.errors import NewstuiError, StorageError
+from newstui.domain.errors import NewstuiError, StorageError
+from newstui.domain.models import ContentType, ParsedEntry
+from newstui.domain.text import clean_line, clean_text, is_feed_url
+from newstui.refresh.workers import to_stored
 from newstui.storage.db import FTS_INSERT, Database, FtsRow, _store_entries
 from newstui.sync.backend import Backend, RemoteArticle, RemoteFeed
 from newstui.sync.http import SyncError

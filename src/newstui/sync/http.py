@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from newstui.core.text import clean_line
-from newstui.errors import NewstuiError
+from newstui.domain.errors import NewstuiError
+from newstui.domain.text import clean_line
 
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_ERROR_EXCERPT = 120

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from newstui.config import AccountConfig, Config
-from newstui.core.text import clean_line
-from newstui.errors import NewstuiError, NotFoundError
+from newstui.domain.errors import NewstuiError, NotFoundError
+from newstui.domain.text import clean_line
 from newstui.storage.db import Database
 from newstui.sync.backend import Backend
 from newstui.sync.engine import SyncEngine, SyncOutcome, ensure_account
@@ -127,7 +127,7 @@ def add_account_feed(
     db: Database, config: Config, name: str, url: str, category: str | None
 ) -> int:
     """A placeholder feed of account `name` and its 'subscribe' outbox row, in one transaction."""
-    from newstui.core.text import is_feed_url
+    from newstui.domain.text import is_feed_url
 
     [account] = pick_accounts(config, [name])
     if not is_feed_url(url):

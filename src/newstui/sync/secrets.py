@@ -9,7 +9,7 @@ import os
 import subprocess
 
 from newstui.config import AccountConfig
-from newstui.errors import NewstuiError
+from newstui.domain.errors import NewstuiError
 
 COMMAND_TIMEOUT = 60.0
 MAX_SECRET_BYTES = 64 * 1024

@@ -15,9 +15,9 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from newstui.config import Config
-from newstui.core.library import Library
-from newstui.core.text import clean_line
-from newstui.errors import NewstuiError
+from newstui.domain.errors import NewstuiError
+from newstui.domain.text import clean_line
+from newstui.library.facade import Library
 from newstui.paths import config_path
 from newstui.ui.keys import KeyHelp, describe
 from newstui.ui.screens.confirm import ConfirmScreen

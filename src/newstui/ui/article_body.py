@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-from newstui.core.library import Library
-from newstui.core.models import Article
-from newstui.core.text import clean_text
+from newstui.domain.models import Article
+from newstui.domain.text import clean_text
+from newstui.library.facade import Library
 
 
 @dataclass(frozen=True, slots=True)

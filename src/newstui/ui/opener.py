@@ -8,7 +8,7 @@ import subprocess
 import sys
 import webbrowser
 
-from newstui.core.text import clean_line, is_openable_url
+from newstui.domain.text import clean_line, is_openable_url
 
 
 def check_link(url: str | None) -> str | None:

@@ -12,9 +12,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from newstui.core.library import SettingError, minutes_text, parse_fields
-from newstui.core.models import Feed
-from newstui.core.text import clean_line
+from newstui.domain.models import Feed
+from newstui.domain.text import clean_line
+from newstui.library.facade import SettingError, minutes_text, parse_fields
 
 
 @dataclass(frozen=True, slots=True)

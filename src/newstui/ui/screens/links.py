@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from newstui.core.library import describe_enclosure, shorten_url
-from newstui.core.models import Enclosure
-from newstui.core.text import clean_line
+from newstui.domain.display import describe_enclosure, shorten_url
+from newstui.domain.models import Enclosure
+from newstui.domain.text import clean_line
 
 URL_WIDTH = 64
 """A longer address is shown as its host, "…" and its end: wrapped, it would break mid-word."""

@@ -23,17 +23,9 @@ from textual.widget import Widget
 from textual.widgets import Markdown
 
 from newstui.config import Config
-from newstui.core.library import (
-    UNDATED,
-    WELCOME_FEED_ID,
-    Library,
-    QueryError,
-    local_file,
-    parse,
-    reads_as_page,
-    search_marks,
-)
-from newstui.core.models import (
+from newstui.domain.display import UNDATED
+from newstui.domain.errors import NewstuiError
+from newstui.domain.models import (
     Article,
     ContentType,
     Enclosure,
@@ -45,8 +37,16 @@ from newstui.core.models import (
     SavedView,
     View,
 )
-from newstui.core.text import clean_line
-from newstui.errors import NewstuiError
+from newstui.domain.text import clean_line
+from newstui.library.facade import (
+    WELCOME_FEED_ID,
+    Library,
+    QueryError,
+    local_file,
+    parse,
+    reads_as_page,
+    search_marks,
+)
 from newstui.ui.article_body import ArticleBody, article_body
 from newstui.ui.opener import check_link, launch, open_file, open_in_browser, player_command
 from newstui.ui.screens.confirm import ConfirmScreen

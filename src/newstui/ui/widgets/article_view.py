@@ -17,9 +17,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from newstui.core.library import describe_enclosure, home_path, local_file, shorten_url, spans
-from newstui.core.models import Article
-from newstui.core.text import clean_line
+from newstui.domain.display import describe_enclosure, home_path, shorten_url
+from newstui.domain.models import Article
+from newstui.domain.text import clean_line
+from newstui.library.facade import local_file, spans
 from newstui.ui.article_body import ArticleBody, BodyImage, markdown_parser
 from newstui.ui.widgets.article_image import ArticleImage
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
@@ -113,7 +114,7 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         marks: Sequence[tuple[tuple[str, ...], bool]] = (),
     ) -> None:
         """Show `article` with its body already converted to safe Markdown; `marks` are the
-        words of a search to highlight (see core.query's `spans`)."""
+        words of a search to highlight (see query's `spans`)."""
         self.article = article
         self.marks = list(marks)
         self.body = body if article is not None else None

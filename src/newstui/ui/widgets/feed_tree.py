@@ -16,8 +16,8 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from newstui.core.models import Feed, FeedStatus, SavedView, View
-from newstui.core.text import clean_line
+from newstui.domain.models import Feed, FeedStatus, SavedView, View
+from newstui.domain.text import clean_line
 from newstui.ui.widgets.focus_row import CursorRowFocus
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 

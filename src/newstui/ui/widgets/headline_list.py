@@ -28,9 +28,9 @@ from newstui.config import (
     parse_headline_format,
     without_feed,
 )
-from newstui.core.library import search_marks, spans
-from newstui.core.models import Headline, View
-from newstui.core.text import clean_line
+from newstui.domain.models import Headline, View
+from newstui.domain.text import clean_line
+from newstui.library.facade import search_marks, spans
 from newstui.ui.widgets.focus_row import CursorRowFocus
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 

@@ -18,11 +18,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from newstui.config import LimitsConfig
-from newstui.core.models import ContentType, ParsedEntry, ParsedFeed
-from newstui.core.pagemeta import is_placeholder, page_meta
-from newstui.core.text import clean_line, clean_text
-from newstui.core.textarticle import read_text_article
-from newstui.errors import NewstuiError, SourceError
+from newstui.domain.errors import NewstuiError, SourceError
+from newstui.domain.models import ContentType, ParsedEntry, ParsedFeed
+from newstui.domain.text import clean_line, clean_text
+from newstui.sources.pagemeta import is_placeholder, page_meta
+from newstui.sources.textarticle import read_text_article
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
@@ -154,7 +154,7 @@ def read_local(path: Path, *, limits: LimitsConfig | None = None) -> ParsedFeed:
         return ParsedFeed(
             title=entry.site or display_path(path.name), site_url=None, entries=(entry,)
         )
-    from newstui.core.parse import parse_document
+    from newstui.sources.parse import parse_document
 
     data = _read_bytes(path, limits.max_file_bytes, info)
     if data.startswith(b"\x1f\x8b"):
@@ -324,7 +324,7 @@ def extract_local(entry: ParsedEntry, data: bytes) -> tuple[ParsedEntry, str | N
 
     None when the page has no article text: the whole page is shown then.
     """
-    from newstui.core.extract import extract_article
+    from newstui.sources.extract import extract_article
 
     try:
         extracted = extract_article(data)

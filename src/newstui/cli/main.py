@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from newstui import __version__, commands
+from newstui import __version__
+from newstui.cli import commands
 from newstui.config import Config, load_config
-from newstui.core.library import Library, article_json, feed_json, outcome_json
-from newstui.core.models import Article, FeedOutcome, RefreshProgress, View
-from newstui.core.query import QueryError
-from newstui.core.text import clean_line
-from newstui.errors import NewstuiError
+from newstui.domain.errors import NewstuiError
+from newstui.domain.models import Article, FeedOutcome, RefreshProgress, View
+from newstui.domain.text import clean_line
+from newstui.library.facade import Library, article_json, feed_json, outcome_json
 from newstui.paths import config_path, db_path
+from newstui.query import QueryError
 
 log = logging.getLogger("newstui")
 
@@ -462,7 +463,7 @@ def _open(args: argparse.Namespace, config: Config) -> int:
 
 
 def _show(args: argparse.Namespace, library: Library) -> int:
-    from newstui.core.show import as_json, as_markdown, as_text, shown_article
+    from newstui.library.show import as_json, as_markdown, as_text, shown_article
 
     shown = shown_article(library, library.article(args.article))
     if args.format == "json":
@@ -473,18 +474,18 @@ def _show(args: argparse.Namespace, library: Library) -> int:
 
 
 def _extract(args: argparse.Namespace, config: Config) -> int:
-    from newstui.core.extract import extract_article
-    from newstui.core.refresh import local_path
+    from newstui.refresh.pipeline import local_path
+    from newstui.sources.extract import extract_article
 
     source = args.source
     path = local_path(source)
     if path is not None:
-        from newstui.core.local import read_file
+        from newstui.sources.local import read_file
 
         data = read_file(path, config.limits.max_file_bytes)
         url = None
     else:
-        from newstui.core.fetch import Fetcher
+        from newstui.sources.fetch import Fetcher
 
         async def get() -> Any:
             async with Fetcher(config.refresh) as fetcher:
@@ -533,7 +534,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         code = 0
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from newstui.core.text import clean_line
+from newstui.domain.text import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def page_meta(data: bytes) -> PageMeta:
     try:
         import lxml.html
 
-        from newstui.core.extract import decode_html
+        from newstui.sources.extract import decode_html
 
         tree = lxml.html.document_fromstring(decode_html(data[:HEAD_BYTES]))
     except Exception:  # lxml refuses empty or non-HTML documents

@@ -16,12 +16,12 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from newstui.config import Config
-from newstui.core.models import FeedOutcome, RefreshProgress
-from newstui.core.refresh import real_stderr
-from newstui.errors import NewstuiError, StorageFailure
+from newstui.domain.errors import NewstuiError, StorageFailure
+from newstui.domain.models import FeedOutcome, RefreshProgress
+from newstui.refresh.pipeline import real_stderr
 
 CHILD_NICENESS = 5
 
@@ -30,7 +30,27 @@ class RefreshProcessError(NewstuiError):
     """The refresh process failed as a whole (not one feed: those are outcomes)."""
 
 
+class Refreshable(Protocol):
+    """What the child refreshes: the Library, opened in the child by an `Opener`."""
+
+    async def refresh(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        progress: Callable[[RefreshProgress], None] | None = None,
+        background: bool = False,
+    ) -> list[FeedOutcome]: ...
+
+    def close(self) -> None: ...
+
+
+Opener = Callable[[str, Config], Refreshable]
+"""Opens the library at a path in the child: a module-level function (it crosses to the child
+by name), so that this module needs nothing from the layers above it."""
+
+
 def _child(
+    opener: Opener,
     db_path: str,
     config: Config,
     feed_ids: Sequence[int] | None,
@@ -45,14 +65,12 @@ def _child(
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the child)
     with contextlib.suppress(OSError):
         os.nice(CHILD_NICENESS)  # the UI's process is served first
-    from newstui.core.library import Library
-    from newstui.storage.db import Database
 
     def progress(event: RefreshProgress) -> None:
         conn.send(("progress", event))
 
     try:
-        library = Library(Database(db_path), config)
+        library = opener(db_path, config)
     except NewstuiError as exc:
         conn.send(("error", str(exc)))
         return
@@ -78,6 +96,7 @@ def _reap(process: Any) -> None:
 
 
 async def refresh_in_child(
+    opener: Opener,
     db_path: str,
     config: Config,
     feed_ids: Sequence[int] | None = None,
@@ -85,7 +104,7 @@ async def refresh_in_child(
     progress: Callable[[RefreshProgress], None] | None = None,
     background: bool = False,
 ) -> list[FeedOutcome]:
-    """Run `Library.refresh` in a child process; progress is called on the caller's loop.
+    """Run `opener(db_path, config).refresh` in a child process; progress is called on the caller's loop.
 
     Raises RefreshProcessError when the child cannot start or ends without a result, and
     StorageFailure when the disk failed under the child's writes (the refresh stopped). If the
@@ -96,7 +115,7 @@ async def refresh_in_child(
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=_child,
-        args=(db_path, config, feed_ids, background, sender),
+        args=(opener, db_path, config, feed_ids, background, sender),
         name="newstui-refresh",
         daemon=False,  # it starts its own parse pool
     )

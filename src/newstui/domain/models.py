@@ -179,7 +179,7 @@ class View:
     feed_id: int | None = None
     tag: str | None = None
     query: str | None = None
-    """A search's or saved view's query (core.query's language)."""
+    """A search's or saved view's query (query's language)."""
     name: str | None = None
     """A saved view's name."""
     unread_only: bool = False

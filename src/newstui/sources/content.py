@@ -17,8 +17,8 @@ import markdownify
 import nh3
 from bs4.element import Comment, Doctype, NavigableString, Tag
 
-from newstui.core.models import ContentType
-from newstui.core.text import clean_text, is_openable_url
+from newstui.domain.models import ContentType
+from newstui.domain.text import clean_text, is_openable_url
 
 __all__ = ["Rendered", "escape_markdown", "plain_to_markdown", "render_body"]
 
@@ -196,7 +196,7 @@ LISTED_URL_CHARS = 60
 def _listed(url: str) -> str:
     if len(url) <= LISTED_URL_CHARS:
         return f"<{url}>"
-    from newstui.core.show import shorten_url
+    from newstui.domain.display import shorten_url
 
     label = _MD_SPECIAL.sub(r"\\\1", shorten_url(url, LISTED_URL_CHARS))
     return f"[{label}](<{url}>)"

@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-from newstui.core.text import clean_line
+from newstui.domain.text import clean_line
 
 # The first bytes of a document, past a BOM, blanks, comments, processing instructions and a
 # non-HTML doctype: enough to tell an HTML page from a feed without parsing either.

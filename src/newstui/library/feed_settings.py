@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from newstui.core.models import Feed
-from newstui.core.text import clean_line
-from newstui.errors import NewstuiError
+from newstui.domain.errors import NewstuiError
+from newstui.domain.models import Feed
+from newstui.domain.text import clean_line
 
 MAX_REFRESH_MINUTES = 366 * 24 * 60
 MAX_RETENTION_DAYS = 100 * 366

@@ -27,8 +27,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newstui.config import RefreshConfig
-from newstui.core.bodies import BodyDecoder, FetchFailure, human_size
-from newstui.core.text import clean_line
+from newstui.domain.text import clean_line
+from newstui.sources.bodies import BodyDecoder, FetchFailure, human_size
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import json
 import sys
 from typing import Any
 
-from newstui.core.feed_settings import SETTINGS_HELP, SettingError, parse_assignments
-from newstui.core.library import Library, article_json, feed_json
-from newstui.core.text import clean_line
+from newstui.domain.text import clean_line
+from newstui.library.facade import Library, article_json, feed_json
+from newstui.library.feed_settings import SETTINGS_HELP, SettingError, parse_assignments
 
 
 class CommandUsageError(Exception):
@@ -80,7 +80,7 @@ def _shown(feed: Any, values: dict[str, Any]) -> list[str]:
 
 def run_rules(args: argparse.Namespace, library: Library) -> int:
     """`newstui rules [list|test QUERY|apply [--dry-run]]`."""
-    from newstui.core.query import QueryError
+    from newstui.query import QueryError
 
     command = args.rules_command or "list"
     try:

@@ -10,7 +10,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-from newstui.core.text import clean_line
+from newstui.domain.text import clean_line
 
 log = logging.getLogger(__name__)
 

@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config
-from newstui.core.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshProgress
-from newstui.core.text import clean_line
-from newstui.core.workers import (
+from newstui.domain.errors import NewstuiError, SourceError, StorageError, StorageFailure
+from newstui.domain.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshProgress
+from newstui.domain.text import clean_line
+from newstui.refresh.workers import (
     extract_page,
     init_worker,
     parse_body,
     read_local_article,
     read_local_file,
 )
-from newstui.errors import NewstuiError, SourceError, StorageError, StorageFailure
 from newstui.storage.db import (
     AfterStore,
     Database,
@@ -37,7 +37,7 @@ from newstui.storage.db import (
 )
 
 if TYPE_CHECKING:
-    from newstui.core.local import ArticleFiles
+    from newstui.sources.local import ArticleFiles
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class FeedJob:
 
 def local_path(url: str) -> Path | None:
     """The path of a local source (a path or a file:// URL); None for anything else."""
-    from newstui.core.local import parse_source_path
+    from newstui.sources.local import parse_source_path
 
     return parse_source_path(url)
 
@@ -173,7 +173,7 @@ class Refresher:
     ) -> list[FeedOutcome]:
         """Refresh `jobs`. `prefetched` maps a feed id to a (FetchResult, parse_body result)
         obtained already: that feed's document is stored as it is, not fetched again."""
-        from newstui.core.fetch import Fetcher
+        from newstui.sources.fetch import Fetcher
 
         self._prefetched = dict(prefetched or {})
 
@@ -311,7 +311,7 @@ class Refresher:
         )
 
     async def _local(self, job: FeedJob, path: Path) -> FeedOutcome:
-        from newstui.core.local import local_validator
+        from newstui.sources.local import local_validator
 
         try:
             validator = await asyncio.to_thread(local_validator, path)
@@ -324,7 +324,7 @@ class Refresher:
                 FeedUpdate(job.feed_id, status="not_modified", error=None, http_status=None)
             )
             return FeedOutcome(job.feed_id, job.url, FeedStatus.NOT_MODIFIED)
-        from newstui.core.local import list_articles
+        from newstui.sources.local import list_articles
 
         try:
             listing = await asyncio.to_thread(list_articles, path, self.config.limits)
@@ -356,7 +356,7 @@ class Refresher:
     ) -> tuple[ParsedFeed, list[StoredEntry]]:
         """A folder's (or one file's) articles read in the parse workers, each page's reader
         text extracted there; files that read as they did when stored are not extracted again."""
-        from newstui.core.local import article_key
+        from newstui.sources.local import article_key
 
         limits = self.config.limits
         stored = await asyncio.to_thread(
@@ -426,7 +426,7 @@ class Refresher:
         return await self._local_pool_task
 
     async def _remote(self, fetcher: Any, job: FeedJob) -> FeedOutcome:
-        from newstui.core.fetch import Validators
+        from newstui.sources.fetch import Validators
 
         # A slot covers the fetch and the parse: fetched documents do not pile up in memory
         # ahead of the parse workers, the slower stage of a cold refresh (500 feeds: the

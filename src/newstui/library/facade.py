@@ -17,14 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config
-from newstui.core.feed_settings import (
-    SettingError,
-    minutes_text,
-    parse_fields,
-    settings_json,
-)
-from newstui.core.local import check_readable, display_path, read_file
-from newstui.core.models import (
+from newstui.domain.errors import NotFoundError, ParseError, SourceError
+from newstui.domain.models import (
     Article,
     ContentType,
     Feed,
@@ -36,7 +30,14 @@ from newstui.core.models import (
     SavedView,
     View,
 )
-from newstui.core.query import (
+from newstui.domain.text import clean_line, is_feed_url
+from newstui.library.feed_settings import (
+    SettingError,
+    minutes_text,
+    parse_fields,
+    settings_json,
+)
+from newstui.query import (
     Query,
     QueryError,
     combine,
@@ -46,15 +47,13 @@ from newstui.core.query import (
     parse,
     spans,
 )
-from newstui.core.refresh import FeedJob, Refresher, local_path, skipped_outcome
-from newstui.core.show import UNDATED, describe_enclosure, home_path, shorten_url
-from newstui.core.text import clean_line, is_feed_url
-from newstui.errors import NotFoundError, ParseError, SourceError
+from newstui.refresh.pipeline import FeedJob, Refresher, local_path, skipped_outcome
+from newstui.sources.local import check_readable, display_path, read_file
 from newstui.storage.db import Database
 
 if TYPE_CHECKING:
-    from newstui.core.content import Rendered
-    from newstui.core.rules import Matched, Rule, RuleRunner
+    from newstui.library.rules import Matched, Rule, RuleRunner
+    from newstui.sources.content import Rendered
     from newstui.sync.engine import SyncOutcome
 
 log = logging.getLogger(__name__)
@@ -202,8 +201,8 @@ class Library:
 
         When `url` is a feed, also its fetch and parse, for the refresh to store as they are.
         """
-        from newstui.core.fetch import Fetcher
-        from newstui.core.workers import parse_body
+        from newstui.refresh.workers import parse_body
+        from newstui.sources.fetch import Fetcher
 
         async with Fetcher(self.config.refresh) as fetcher:
             result = await fetcher.fetch(url, decode=False)
@@ -334,7 +333,7 @@ class Library:
 
     def rule_matches(self, query: str, limit: int | None = None) -> list[Article]:
         """The articles a rule with this query would match now (QueryError when malformed)."""
-        from newstui.core.query import compile_query, parse
+        from newstui.query import compile_query, parse
 
         ids = self.db.query_ids(compile_query(parse(query)))
         return [self.db.article(i) for i in (ids if limit is None else ids[:limit])]
@@ -343,7 +342,7 @@ class Library:
         """Every rule over the whole library: (name, articles matched, rows changed) each.
 
         `notify` raises no notification here; a dry run changes nothing."""
-        from newstui.core.rules import apply_actions
+        from newstui.library.rules import apply_actions
 
         report: list[tuple[str, int, int]] = []
         try:
@@ -613,14 +612,14 @@ class Library:
     def _rule_runner(self) -> RuleRunner | None:
         if not self.config.rules:
             return None
-        from newstui.core.rules import RuleRunner
+        from newstui.library.rules import RuleRunner
 
         return RuleRunner(self.rules())
 
     def rules(self) -> tuple[Rule, ...]:
         """The config's `[[rules]]`, their queries checked (ConfigError names a bad one)."""
         if self._rules is None:
-            from newstui.core.rules import load_rules
+            from newstui.library.rules import load_rules
 
             where = str(self.config.path) if self.config.path else "config"
             self._rules = load_rules(self.config.rules, where)
@@ -628,7 +627,7 @@ class Library:
 
     def _run_on_new(self, after_id: int) -> None:
         """`[hooks] on_new` with the articles stored since `after_id` (ids only grow)."""
-        from newstui.core.hooks import run_hook
+        from newstui.library.hooks import run_hook
 
         records = (article_json(a) for a in self.db.articles_after(after_id))
         problem = run_hook(self.config.hooks.on_new, records)
@@ -647,11 +646,16 @@ class Library:
         progress: Callable[[RefreshProgress], None] | None = None,
         background: bool = False,
     ) -> list[FeedOutcome]:
-        """`refresh`, run by a child process (see core.isolated); progress comes on this loop."""
-        from newstui.core.isolated import refresh_in_child
+        """`refresh`, run by a child process (see refresh.isolated); progress comes on this loop."""
+        from newstui.refresh.isolated import refresh_in_child
 
         return await refresh_in_child(
-            self.db.path, self.config, feed_ids, progress=progress, background=background
+            open_library,
+            self.db.path,
+            self.config,
+            feed_ids,
+            progress=progress,
+            background=background,
         )
 
     def _refresh_rows(self, feed_ids: Sequence[int] | None) -> list[Any]:
@@ -701,7 +705,7 @@ class Library:
 
         `full_text` picks the extracted web page when one has been fetched, else the feed's text.
         """
-        from newstui.core.content import render_body
+        from newstui.sources.content import render_body
 
         limits = self.config.limits
         if full_text and article.full_text:
@@ -721,7 +725,7 @@ class Library:
 
     async def fetch_image(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """An image of an article, within the size limit; `SourceError` when it cannot be had."""
-        from newstui.core.fetch import Fetcher
+        from newstui.sources.fetch import Fetcher
 
         if not is_feed_url(url):
             raise SourceError(f"{clean_line(url)}: only http(s) images are loaded")
@@ -741,8 +745,8 @@ class Library:
         For a local HTML file the page is the file itself (its reader text is normally made
         during the refresh; this makes it for an article stored before that).
         """
-        from newstui.core.extract import extract_article
-        from newstui.core.fetch import Fetcher
+        from newstui.sources.extract import extract_article
+        from newstui.sources.fetch import Fetcher
 
         article = await asyncio.to_thread(self.article, article_id)
         if article.full_text:
@@ -770,7 +774,7 @@ class Library:
     # ---- import / export ----------------------------------------------------------------
 
     def import_opml(self, path: Path) -> ImportReport:
-        from newstui.core.opml import parse_opml
+        from newstui.sources.opml import parse_opml
 
         data = read_file(path, self.config.limits.max_opml_bytes)
         result = parse_opml(data, source=str(path))
@@ -789,7 +793,7 @@ class Library:
         return ImportReport(added, existing, tuple(result.warnings))
 
     def export_opml(self) -> str:
-        from newstui.core.opml import render_opml
+        from newstui.sources.opml import render_opml
 
         return render_opml((_export_url(f.url), f.display_title, f.tags) for f in self.db.feeds())
 
@@ -834,7 +838,7 @@ class Library:
 
     def _welcome(self) -> tuple[Feed, list[Article]]:
         if self._welcome_cache is None:
-            from newstui.core.local import read_local
+            from newstui.sources.local import read_local
 
             folder = resources.files("newstui") / "welcome"
             with resources.as_file(folder) as path:
@@ -878,11 +882,16 @@ class Library:
         self._welcome_cache = (replace(feed, unread=unread), updated)
 
 
+def open_library(db_path: str, config: Config) -> Library:
+    """The Library on the file at `db_path` (how a refresh child opens it)."""
+    return Library(Database(db_path), config)
+
+
 def local_file(article: Article | Headline) -> Path | None:
     """The file a local article was read from, or None for an article from the web."""
     if not article.url or not article.url.startswith("file:"):
         return None
-    from newstui.core.local import parse_source_path
+    from newstui.sources.local import parse_source_path
 
     return parse_source_path(article.url)
 
@@ -898,7 +907,7 @@ class _DryRun(Exception):
 
 def _notify_rules(matched: Matched) -> None:
     """One notification per `notify` rule that matched new articles."""
-    from newstui.core.hooks import notify
+    from newstui.library.hooks import notify
 
     for name, titles in matched.notices.items():
         count = matched.counts.get(name, len(titles))
@@ -1083,7 +1092,6 @@ def _check_local(path: Path) -> None:
 
 # Re-exported for the UI, which must not import storage.
 __all__ = [
-    "UNDATED",
     "WELCOME_FEED_ID",
     "AddResult",
     "Article",
@@ -1098,9 +1106,7 @@ __all__ = [
     "SettingError",
     "View",
     "article_json",
-    "describe_enclosure",
     "feed_json",
-    "home_path",
     "local_file",
     "minutes_text",
     "outcome_json",
@@ -1108,6 +1114,5 @@ __all__ = [
     "parse_fields",
     "reads_as_page",
     "search_marks",
-    "shorten_url",
     "spans",
 ]

@@ -1,6 +1,6 @@
 """Rules (the killfile, done safely): `[[rules]]` queries whose actions apply to new articles.
 
-A rule's query is the query language's (core.query); its actions are `read`, `bookmark`,
+A rule's query is the query language's (query); its actions are `read`, `bookmark`,
 `hide` (never a delete: un-hiding restores the article), `tag:NAME` and `notify`.
 
 At refresh the rules run inside the writer's transaction, after the new articles and their
@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from newstui.config import RuleConfig
-from newstui.core.query import Compiled, QueryError, compile_query, parse
-from newstui.core.text import clean_line
-from newstui.errors import ConfigError
+from newstui.domain.errors import ConfigError
+from newstui.domain.text import clean_line
+from newstui.query import Compiled, QueryError, compile_query, parse
 
 log = logging.getLogger(__name__)
 

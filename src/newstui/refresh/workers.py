@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from newstui.config import LimitsConfig
-from newstui.core.dedupe import text_key, url_key
-from newstui.core.models import ParsedEntry
-from newstui.errors import NewstuiError, NotAFeedError
+from newstui.domain.dedupe import text_key, url_key
+from newstui.domain.errors import NewstuiError, NotAFeedError
+from newstui.domain.models import ParsedEntry
 from newstui.storage.db import (
     StoredEntry,
     encode_enclosures,
@@ -75,8 +75,8 @@ def parse_body(
 ) -> Any:
     """Runs in a worker process: decode, parse and convert for storage there, so the parent does
     little (its fetching moves compressed bytes: 500 feeds, ~0.45 s of zlib off the parent)."""
-    from newstui.core.bodies import decode_body
-    from newstui.core.parse import parse_document
+    from newstui.sources.bodies import decode_body
+    from newstui.sources.parse import parse_document
 
     try:
         if encoding:
@@ -94,7 +94,7 @@ def parse_body(
 
 
 def read_local_file(path: str, limits: LimitsConfig) -> Any:
-    from newstui.core.local import read_local
+    from newstui.sources.local import read_local
 
     try:
         parsed = read_local(Path(path), limits=limits)
@@ -111,7 +111,7 @@ def read_local_article(path: str, limits: LimitsConfig, known_digest: str | None
     ("ok", row) where row is None when the file reads as it did (`known_digest`): nothing is
     extracted again. ("error", message) when the file cannot be read.
     """
-    from newstui.core.local import extract_local, read_article_data
+    from newstui.sources.local import extract_local, read_article_data
 
     try:
         entry, data = read_article_data(Path(path), limits)
@@ -127,7 +127,7 @@ def read_local_article(path: str, limits: LimitsConfig, known_digest: str | None
 
 
 def extract_page(data: bytes, url: str) -> Any:
-    from newstui.core.extract import extract_article
+    from newstui.sources.extract import extract_article
 
     try:
         return ("ok", extract_article(data, url=url).markdown, None)
@@ -140,7 +140,7 @@ def init_worker(nice: int, owner: int) -> None:
         with suppress(OSError):
             os.nice(nice)
     threading.Thread(target=watch_owner, args=(owner,), name="owner-watch", daemon=True).start()
-    import newstui.core.parse  # noqa: F401  (warm the import before the first document arrives)
+    import newstui.sources.parse  # noqa: F401  (warm the import before the first document arrives)
 
 
 def watch_owner(owner: int) -> None:

@@ -11,8 +11,8 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
-from newstui.core.text import clean_line
-from newstui.errors import OPMLError
+from newstui.domain.errors import OPMLError
+from newstui.domain.text import clean_line
 
 __all__ = ["OPMLFeed", "OPMLResult", "parse_opml", "render_opml"]
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from newstui.core.query.syntax import (
+from newstui.domain.words import fold, folded_words, has_sequence
+from newstui.query.syntax import (
     And,
     Date,
     Flag,
@@ -21,7 +22,6 @@ from newstui.core.query.syntax import (
     Regex,
     Text,
 )
-from newstui.core.query.words import fold, folded_words, has_sequence
 
 _FTS_COLUMNS = {
     "text": "{title body}",

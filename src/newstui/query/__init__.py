@@ -4,7 +4,7 @@ Search (`/`), saved views, rules, bulk marks and `newstui articles --query` all 
 
 Usage::
 
-    from newstui.core.query import QueryError, compile_query, parse
+    from newstui.query import QueryError, compile_query, parse
 
     try:
         query = parse('is:unread (rust OR "memory safety") -#sports newer:7d sort:oldest')
@@ -42,8 +42,9 @@ The language (see README "Searching"):
 
 from __future__ import annotations
 
-from newstui.core.query.sql import Compiled, compile_query, register
-from newstui.core.query.syntax import (
+from newstui.domain.words import folded_words, spans, words
+from newstui.query.sql import Compiled, compile_query, register
+from newstui.query.syntax import (
     And,
     Date,
     Flag,
@@ -60,7 +61,6 @@ from newstui.core.query.syntax import (
     highlights,
     parse,
 )
-from newstui.core.query.words import folded_words, spans, words
 
 __all__ = [
     "And",

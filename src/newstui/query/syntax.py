@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from newstui.core.query.words import fold, words
-from newstui.errors import NewstuiError
+from newstui.domain.errors import NewstuiError
+from newstui.domain.words import fold, words
 
 FIELDS = ("title", "author", "feed", "url", "content", "tag")
 """Fields whose value is a word, a phrase, a prefix or a regex."""

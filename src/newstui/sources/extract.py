@@ -48,8 +48,8 @@ from itertools import pairwise
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from newstui.core.text import clean_line, clean_text, is_openable_url
-from newstui.errors import ExtractionError
+from newstui.domain.errors import ExtractionError
+from newstui.domain.text import clean_line, clean_text, is_openable_url
 
 __all__ = ["METHODS", "Extracted", "extract_article"]
 
@@ -359,7 +359,7 @@ def _html_to_markdown(html: str) -> str:
         link_rel=None,
         generic_attribute_prefixes=set(),
     )  # fmt: skip
-    from newstui.core.content import MAX_DEPTH, _flatten
+    from newstui.sources.content import MAX_DEPTH, _flatten
 
     converted = markdownify.markdownify(
         _flatten(safe, MAX_DEPTH),

@@ -6,7 +6,7 @@ Everything here is untrusted input. The rules:
   would let it fetch or open things on its own);
 - its HTML sanitiser and relative-URI passes are off (`sanitize_html=False,
   resolve_relative_uris=False`): they cost half the parse time and are redone, safely, when an
-  article is displayed (`core.content`);
+  article is displayed (`sources.content`);
 - a document type declaration is removed before parsing, so no entity is ever expanded (billion
   laughs, quadratic blow-up) and nothing external is read, in the strict and the loose parser alike;
   named HTML entities the feed relied on are turned into character references first;
@@ -28,10 +28,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newstui.config import LimitsConfig
-from newstui.core.discover import find_feed_links, looks_like_html
-from newstui.core.models import ContentType, Enclosure, ParsedEntry, ParsedFeed
-from newstui.core.text import clean_line, clean_text, is_feed_url
-from newstui.errors import NotAFeedError, ParseError
+from newstui.domain.errors import NotAFeedError, ParseError
+from newstui.domain.models import ContentType, Enclosure, ParsedEntry, ParsedFeed
+from newstui.domain.text import clean_line, clean_text, is_feed_url
+from newstui.sources.discover import find_feed_links, looks_like_html
 
 # The last alternative always matches, so a search stops at the first `<!DOCTYPE` (one scan,
 # not one per occurrence: 20,000 unterminated ones took 30 s); unterminated, it runs to the end.
@@ -127,8 +127,8 @@ def _entity_to_ref(match: re.Match[bytes]) -> bytes:
 def _parse_fast(
     data: bytes, url: str | None, headers: Mapping[str, str], limits: LimitsConfig
 ) -> ParsedFeed | None:
-    """Well-formed RSS and Atom through lxml (`core.fastfeed`); None sends it to feedparser."""
-    from newstui.core.fastfeed import parse_fast
+    """Well-formed RSS and Atom through lxml (`sources.fastfeed`); None sends it to feedparser."""
+    from newstui.sources.fastfeed import parse_fast
 
     raw = parse_fast(defuse_xml(data.lstrip() if data[:1].isspace() else data), headers)
     if raw is None:

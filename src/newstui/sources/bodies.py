@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import zlib
 
-from newstui.core.text import clean_line
-from newstui.errors import FetchError
+from newstui.domain.errors import FetchError
+from newstui.domain.text import clean_line
 
 DECODE_STEP = 64 * 1024
 

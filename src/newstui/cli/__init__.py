@@ -1,0 +1,3 @@
+"""The command line: `newstui` and its subcommands (main.py), their handlers (commands.py)."""
+
+from newstui.cli.main import main as main
