@@ -37,7 +37,10 @@ def log(message: str) -> None:
 
 def build(path: Path = DB, feeds: int = FEEDS, items: int = ITEMS) -> None:
     """The library, by the writer's own function (apply_updates), 200 feeds a transaction."""
-    from newstui.storage.db import Database, FeedUpdate, StoredEntry, apply_updates, plain_text
+    from newstui.storage.db import Database
+    from newstui.storage.entries import StoredEntry
+    from newstui.storage.search import plain_text
+    from newstui.storage.writer import FeedUpdate, apply_updates
 
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):

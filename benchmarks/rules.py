@@ -85,7 +85,8 @@ def storing_cpu(server: Server, scratch: Path, rules_toml: str, runs: int) -> tu
 
     from newstui.config import parse_config
     from newstui.library.rules import RuleRunner, load_rules
-    from newstui.storage.db import Database, FeedUpdate, apply_updates
+    from newstui.storage.db import Database
+    from newstui.storage.writer import FeedUpdate, apply_updates
 
     results, _ = fetch_all(server.urls())
     outcomes, _, _ = parse_all(results)

@@ -551,7 +551,10 @@ def _one(path: Path, sql: str) -> Any:
 
 
 def _build_newstui_big(path: Path, fs: FeedSet, hosts: int) -> None:
-    from newstui.storage.db import Database, StoredEntry, apply_refresh, plain_text
+    from newstui.storage.db import Database
+    from newstui.storage.entries import StoredEntry
+    from newstui.storage.search import plain_text
+    from newstui.storage.writer import FeedUpdate, apply_updates
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -581,16 +584,16 @@ def _build_newstui_big(path: Path, fs: FeedSet, hosts: int) -> None:
                         search_text=plain_text(body),
                     )
                 )
-            apply_refresh(
-                db,
+            update = FeedUpdate(
                 feed_id,
-                status="ok",
-                error=None,
-                http_status=200,
-                entries=entries,
+                "ok",
+                None,
+                200,
+                entries,
                 feed_title=f"Bench feed {index:05d}",
                 site_url=f"https://site{index}.news.example/",
             )
+            apply_updates(db, [update])
     finally:
         db.close()
 

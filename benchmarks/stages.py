@@ -114,7 +114,8 @@ def store_all(db_path: Path, urls: list[str], outcomes: list[Any], *, index: boo
     """The refresh's storing code over every parsed feed, 50 feeds a transaction (the writer's
     batch) into a fresh library; CPU seconds of the storing thread. Without `index`, the search
     index's rows are left unwritten (what storing would cost if indexing came later)."""
-    from newstui.storage.db import Database, FeedUpdate, _apply_update, apply_updates
+    from newstui.storage.db import Database
+    from newstui.storage.writer import FeedUpdate, _apply_update, apply_updates
 
     fresh_newstui_db(db_path, urls)
     db = Database(db_path)

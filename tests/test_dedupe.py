@@ -182,19 +182,18 @@ def test_dedupe_off_shows_every_copy(tmp_path: Path) -> None:
 
 
 def test_upgrade_finds_copies_among_stored_articles(tmp_path: Path) -> None:
-    from newstui.storage.db import AFTER_MIGRATION, _find_copies
-    from newstui.storage.schema import MIGRATIONS
+    from newstui.storage.schema import AFTER_MIGRATION, MIGRATIONS, find_copies
 
     library = run(make_library(tmp_path, _specs(), _config()))
     library.close()
     # As a library stored before dedupe: no keys, no links; then what its upgrade runs.
     number = next(n for n, sql in MIGRATIONS.items() if "ADD COLUMN dup_of" in sql)
-    assert AFTER_MIGRATION[number] is _find_copies
+    assert AFTER_MIGRATION[number] is find_copies
     conn = sqlite3.connect(tmp_path / "lib.db")
     conn.execute("UPDATE articles SET url_key = NULL, text_key = NULL, dup_of = NULL")
     conn.commit()
     assert conn.execute("SELECT count(*) FROM articles WHERE dup_of IS NOT NULL").fetchone() == (0,)
-    _find_copies(conn)
+    find_copies(conn)
     conn.commit()
     conn.close()
     library = Library.open(_config(), tmp_path / "lib.db")

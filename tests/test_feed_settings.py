@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import time
+from contextlib import closing
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -154,12 +156,17 @@ def test_user_agent_of_a_feed_is_sent(library: Library, httpserver: HTTPServer) 
     assert feed.agents[-1] == "Special/9 (test)"
 
 
-def test_feed_ttl_delays_automatic_refreshes_only(library: Library, httpserver: HTTPServer) -> None:
+def test_feed_ttl_delays_automatic_refreshes_only(
+    library: Library, httpserver: HTTPServer, tmp_path: Path
+) -> None:
     body = rss(items(1)).replace(b"</channel>", b"<ttl>90</ttl></channel>")
     feed = Recorder(httpserver, "/ttl", body)
     feed_id = run(library.add_feed(feed.url)).feed.id
-    state = library.db.feed_state(feed_id)
-    assert state["next_check"] == pytest.approx(time.time() + 90 * 60, abs=60)
+    with closing(sqlite3.connect(tmp_path / "lib.db")) as conn:  # its own look at the file
+        (next_check,) = conn.execute(
+            "SELECT next_check FROM feeds WHERE id = ?", (feed_id,)
+        ).fetchone()
+    assert next_check == pytest.approx(time.time() + 90 * 60, abs=60)
     seen = len(feed.agents)
     run(library.refresh(background=True))
     assert len(feed.agents) == seen  # the TTL has not run out

@@ -319,13 +319,13 @@ def test_a_library_of_schema_1_is_migrated_and_searchable(tmp_path: Path) -> Non
     """Schema 2 recreated the search index; an older library's articles are indexed again."""
     import sqlite3
 
-    from newstui.storage.db import _split_sql
+    from newstui.storage.database import split_sql
     from newstui.storage.schema import APPLICATION_ID, MIGRATIONS
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    for statement in _split_sql(MIGRATIONS[1]):
+    for statement in split_sql(MIGRATIONS[1]):
         conn.execute(statement)
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO feeds(id, url, added) VALUES (1, 'https://example.test/f', 0)")
@@ -564,7 +564,8 @@ def test_max_html_depth_setting_flattens_deep_bodies(tmp_path: Path) -> None:
 def test_feed_counters_match_the_articles_through_every_kind_of_change(tmp_path: Path) -> None:
     """The feeds pane shows maintained counters, never a count of the table: after new, changed,
     duplicated, read, pruned and removed articles they must still equal what is stored."""
-    from newstui.storage.db import StoredEntry, apply_refresh
+    from newstui.storage.entries import StoredEntry
+    from tests.storage_support import apply_refresh
 
     lib = Library.open(Config(), tmp_path / "counts.db")
 

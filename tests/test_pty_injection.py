@@ -31,7 +31,8 @@ termios = pytest.importorskip("termios")
 
 from newstui.config import Config, RefreshConfig  # noqa: E402
 from newstui.library.facade import Library  # noqa: E402
-from newstui.storage.db import StoredEntry, apply_refresh  # noqa: E402
+from newstui.storage.entries import StoredEntry  # noqa: E402
+from tests.storage_support import apply_refresh  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "openpty") or sys.platform == "win32", reason="needs a pseudo-terminal"

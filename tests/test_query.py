@@ -26,8 +26,10 @@ from newstui.query import (
     parse,
     spans,
 )
-from newstui.storage.db import Database, StoredEntry, apply_refresh
+from newstui.storage.db import Database
+from newstui.storage.entries import StoredEntry
 from tests.query_oracle import evaluate, load
+from tests.storage_support import apply_refresh
 
 NOW = 1_750_000_000.0
 DAY = 86400.0
@@ -447,7 +449,7 @@ def test_headline_pages_follow_the_reference_evaluator(
 ) -> None:
     """The reader's pages of a search (walked in index order, or by SQLite's plan when the
     walk finds too few) hold the evaluator's ids in its order."""
-    import newstui.storage.db as storage
+    import newstui.storage.queries as storage
 
     db = _build(feeds)
     db.dedupe = False  # copies are another feature's: here every match is listed

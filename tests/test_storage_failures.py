@@ -305,7 +305,9 @@ def test_a_full_disk_keeps_what_fits_and_then_writes_nothing_more(tmp_path: Path
     """The writer's shared commit fails on a full disk: the feeds before the one that does not
     fit are stored one by one, and after it nothing is even tried."""
     from newstui.domain.errors import StorageFailure
-    from newstui.storage.db import Database, FeedUpdate, StoredEntry, UpdateWriter
+    from newstui.storage.db import Database
+    from newstui.storage.entries import StoredEntry
+    from newstui.storage.writer import FeedUpdate, UpdateWriter
 
     db = Database(tmp_path / "lib.db")
     ids = [db.insert_feed(f"https://example.test/{n}.xml", title=None, tags=()) for n in range(4)]

@@ -793,7 +793,7 @@ async def test_refresh_brings_new_articles_live(library: Library, tmp_path: Path
 
 
 async def test_a_failed_feed_is_marked_and_its_error_readable(library: Library) -> None:
-    from newstui.storage.db import apply_refresh
+    from tests.storage_support import apply_refresh
 
     beta = next(f for f in library.feeds() if f.display_title == "Beta Blog")
     apply_refresh(library.db, beta.id, status="error", error="HTTP 404: Not Found", http_status=404)

@@ -27,14 +27,9 @@ from newstui.refresh.workers import (
     read_local_article,
     read_local_file,
 )
-from newstui.storage.db import (
-    AfterStore,
-    Database,
-    FeedUpdate,
-    StoredEntry,
-    UpdateWriter,
-    to_timestamp,
-)
+from newstui.storage.db import Database
+from newstui.storage.entries import StoredEntry, to_timestamp
+from newstui.storage.writer import AfterStore, FeedUpdate, UpdateWriter
 
 if TYPE_CHECKING:
     from newstui.sources.local import ArticleFiles

@@ -20,13 +20,8 @@ from newstui.config import LimitsConfig
 from newstui.domain.dedupe import text_key, url_key
 from newstui.domain.errors import NewstuiError, NotAFeedError
 from newstui.domain.models import ParsedEntry
-from newstui.storage.db import (
-    StoredEntry,
-    encode_enclosures,
-    pack_entries,
-    search_text,
-    to_timestamp,
-)
+from newstui.storage.entries import StoredEntry, encode_enclosures, pack_entries, to_timestamp
+from newstui.storage.search import search_text
 
 
 def entry_digest(entry: ParsedEntry) -> str:

@@ -2,7 +2,7 @@
 
 Reading one copy of a story reads all of them.
 
-A later copy has `dup_of` = the first copy's id (storage.db._link_copies). A view shows a copy
+A later copy has `dup_of` = the first copy's id (storage.writer's link_copies). A view shows a copy
 unless an earlier copy of the same story is in the same view, so the check costs an index look-up
 for the (few) rows that are copies, and nothing for the rest: views stay O(visible rows).
 """

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from collections.abc import Callable
+
+from newstui.domain.dedupe import text_key, url_key
+from newstui.storage.search import rebuild_search_index, search_text
+
+log = logging.getLogger(__name__)
+
 SCHEMA_VERSION = 11
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
@@ -77,14 +86,14 @@ END;
 """,
     # 2: the search index keeps which column a word is in, not its positions: about a fifth less
     # indexing work per refresh and a smaller file; searches are AND of words, never phrases.
-    # The index is rebuilt from the articles after this script (storage.db.AFTER_MIGRATION).
+    # The index is rebuilt from the articles after this script (AFTER_MIGRATION, below).
     2: """
 DROP TABLE articles_fts;
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, body, tokenize = 'unicode61 remove_diacritics 2', detail = column
 );
 """,
-    # 3: new articles are counted by the code that inserts them (storage.db._store_entries, one
+    # 3: new articles are counted by the code that inserts them (storage.writer.store_entries, one
     # UPDATE per feed); the trigger ran an UPDATE of the feed's row for every article inserted.
     # The search index keeps which articles hold a word, not which column (detail=none): a search
     # is an AND of words over title and body, never a column filter or phrase (db.fts_query), and
@@ -203,7 +212,7 @@ ALTER TABLE feeds ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
     # 7: the same story in several feeds (domain.dedupe): two keys an article, its link and its
     # title and text, given by the parse workers; `dup_of` names the first copy stored (NULL for
     # a first copy), so views hide later copies by a look at their own row. The keys of the
-    # articles already stored are computed after this script (storage.db.AFTER_MIGRATION).
+    # articles already stored are computed after this script (AFTER_MIGRATION, below).
     7: """
 ALTER TABLE articles ADD COLUMN url_key INTEGER;
 ALTER TABLE articles ADD COLUMN text_key INTEGER;
@@ -276,7 +285,7 @@ WHEN OLD.dup_of IS NULL BEGIN
 END;
 """,
     # 10: the indexes a query's page is read from carry the columns queries filter on, so a
-    # search tests articles in the index's order without reading their rows (storage.db's
+    # search tests articles in the index's order without reading their rows (storage.queries'
     # `_query_page`): the first page of a common word among 1,000,000 articles took a second.
     10: """
 DROP INDEX articles_sort;
@@ -301,4 +310,37 @@ INSERT OR IGNORE INTO feed_tags(feed_id, tag)
 DELETE FROM feed_tags WHERE tag NOT IN (SELECT tag FROM tag_spelling);
 DROP TABLE tag_spelling;
 """,
+}
+
+
+def find_copies(conn: sqlite3.Connection) -> None:
+    """Give the articles already stored their dedupe keys, and link the copies among them."""
+    (count,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    if count >= 50000:
+        log.warning("newstui: upgrading the library: looking for stories in several feeds (once)")
+    first: dict[tuple[str, int], tuple[int, int]] = {}
+    updates: list[tuple[int | None, int | None, int | None, int]] = []
+    rows = conn.execute(
+        "SELECT id, feed_id, title, url, content, content_type FROM articles ORDER BY id"
+    ).fetchall()
+    for article_id, feed_id, title, url, content, content_type in rows:
+        keys = (url_key(url), text_key(title, search_text(content, content_type)))
+        dup_of = None
+        for kind, key in zip(("u", "t"), keys, strict=True):
+            if key is None:
+                continue
+            earlier = first.setdefault((kind, key), (article_id, feed_id))
+            if dup_of is None and earlier[1] != feed_id:
+                dup_of = earlier[0]
+        updates.append((*keys, dup_of, article_id))
+    conn.executemany(
+        "UPDATE articles SET url_key = ?, text_key = ?, dup_of = ? WHERE id = ?", updates
+    )
+
+
+AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {
+    2: rebuild_search_index,
+    3: rebuild_search_index,
+    5: rebuild_search_index,
+    7: find_copies,
 }

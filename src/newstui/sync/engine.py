@@ -34,7 +34,9 @@ from newstui.domain.errors import NewstuiError, StorageError
 from newstui.domain.models import ContentType, ParsedEntry
 from newstui.domain.text import clean_line, clean_text, is_feed_url
 from newstui.refresh.workers import to_stored
-from newstui.storage.db import FTS_INSERT, Database, FtsRow, _store_entries
+from newstui.storage.db import Database
+from newstui.storage.search import FTS_INSERT, FtsRow
+from newstui.storage.writer import store_entries
 from newstui.sync.backend import Backend, RemoteArticle, RemoteFeed
 from newstui.sync.http import SyncError
 
@@ -402,7 +404,7 @@ class SyncEngine:
             for feed_id, items in by_feed.items():
                 unique = {a.id: a for a in items}
                 entries = [to_stored(self._entry(a)) for a in unique.values()]
-                n, u = _store_entries(conn, feed_id, entries, now, fts_rows)
+                n, u = store_entries(conn, feed_id, entries, now, fts_rows)
                 new, updated = new + n, updated + u
                 keys = list(unique)
                 ids = _article_ids(conn, feed_id, keys)

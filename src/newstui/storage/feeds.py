@@ -1,0 +1,193 @@
+"""The feeds: their rows, settings, tags and the counters kept on them."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from newstui.domain.errors import NotFoundError
+from newstui.domain.models import Feed, FeedStatus
+from newstui.storage.database import BaseDatabase
+from newstui.storage.entries import to_datetime
+
+_FEED_COLUMNS = (
+    "f.id, f.url, f.title, f.feed_title, f.site_url, f.status, f.error, f.http_status, "
+    "f.last_checked, f.retry_after, f.full_text, f.unread, f.total, "
+    "(SELECT name FROM accounts WHERE id = f.account_id), f.retention_days, "
+    "f.refresh_minutes, f.user_agent, f.paused"
+)
+FEED_SETTING_COLUMNS = frozenset(
+    {"title", "refresh_minutes", "retention_days", "full_text", "user_agent", "paused"}
+)
+
+
+class Feeds(BaseDatabase):
+    """The feeds' part of the database."""
+
+    def _feeds_where(self, where: str, params: Sequence[Any]) -> list[Feed]:
+        rows = self.query(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.removed = 0 AND {where}", params
+        )
+        tags: dict[int, list[str]] = {}
+        for feed_id, tag in self.query("SELECT feed_id, tag FROM feed_tags ORDER BY tag"):
+            tags.setdefault(feed_id, []).append(tag)
+        return [_feed_from_row(row, tuple(tags.get(row[0], ()))) for row in rows]
+
+    def has_feeds(self) -> bool:
+        return self.one("SELECT 1 FROM feeds WHERE removed = 0 LIMIT 1") is not None
+
+    def feeds(self) -> list[Feed]:
+        feeds = self._feeds_where("1", ())
+        feeds.sort(key=lambda f: (f.display_title.casefold(), f.id))
+        return feeds
+
+    def feed(self, feed_id: int) -> Feed:
+        found = self._feeds_where("f.id = ?", (feed_id,))
+        if not found:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return found[0]
+
+    def feed_by_url(self, url: str, *, include_removed: bool = False) -> tuple[int, bool] | None:
+        row = self.one("SELECT id, removed FROM feeds WHERE url = ?", (url,))
+        if row is None or (row[1] and not include_removed):
+            return None
+        return int(row[0]), bool(row[1])
+
+    def insert_feed(
+        self,
+        url: str,
+        *,
+        title: str | None,
+        tags: Sequence[str],
+        origin: str = "user",
+        retention_days: int | None = None,
+        full_text: bool = False,
+    ) -> int:
+        with self.tx() as conn:
+            row = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            if row is not None:
+                feed_id = int(row[0])
+                conn.execute(
+                    "UPDATE feeds SET removed = 0, title = coalesce(?, title), origin = ?, "
+                    "retention_days = ?, full_text = ? WHERE id = ?",
+                    (title, origin, retention_days, int(full_text), feed_id),
+                )
+            else:
+                cur = conn.execute(
+                    "INSERT INTO feeds(url, title, origin, retention_days, full_text, added) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (url, title, origin, retention_days, int(full_text), time.time()),
+                )
+                feed_id = int(cur.lastrowid or 0)
+            if tags:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
+                    [(feed_id, t) for t in _known_spellings(conn, tags)],
+                )
+        return feed_id
+
+    def edit_feed(
+        self, feed_id: int, *, title: str | None, tags: Sequence[str], full_text: bool | None
+    ) -> None:
+        with self.tx() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            conn.execute("UPDATE feeds SET title = ? WHERE id = ?", (title or None, feed_id))
+            if full_text is not None:
+                conn.execute(
+                    "UPDATE feeds SET full_text = ? WHERE id = ?", (int(full_text), feed_id)
+                )
+            conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
+                [(feed_id, t) for t in _known_spellings(conn, tags)],
+            )
+
+    def set_feed_settings(self, feed_id: int, values: dict[str, Any]) -> None:
+        """Change a feed's settings: `values` maps FEED_SETTING_COLUMNS to their new values."""
+        unknown = set(values) - FEED_SETTING_COLUMNS
+        if unknown:
+            raise ValueError(f"not feed settings: {sorted(unknown)}")
+        with self.tx() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            for column, value in values.items():
+                conn.execute(f"UPDATE feeds SET {column} = ? WHERE id = ?", (value, feed_id))
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Remove a feed; its bookmarked articles stay (the feed row is kept hidden for them)."""
+        with self.tx() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            conn.execute("DELETE FROM articles WHERE feed_id = ? AND bookmarked = 0", (feed_id,))
+            kept = conn.execute(
+                "SELECT count(*) FROM articles WHERE feed_id = ?", (feed_id,)
+            ).fetchone()[0]
+            if kept:
+                conn.execute(
+                    "UPDATE feeds SET removed = 1, etag = NULL, last_modified = NULL WHERE id = ?",
+                    (feed_id,),
+                )
+                conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
+            else:
+                conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+    def tags(self) -> list[str]:
+        rows = self.query(
+            "SELECT DISTINCT t.tag FROM feed_tags t JOIN feeds f ON f.id = t.feed_id "
+            "WHERE f.removed = 0 ORDER BY t.tag COLLATE NOCASE"
+        )
+        return [r[0] for r in rows]
+
+    def unread_total(self) -> int:
+        """Unread articles outside the feeds' own views: each story once (kept counters)."""
+        column = "unread - copies_unread" if self.dedupe else "unread"
+        return int(self.one(f"SELECT coalesce(sum({column}), 0) FROM feeds WHERE removed = 0")[0])
+
+    def bookmark_count(self) -> int:
+        return int(self.one("SELECT count(*) FROM articles WHERE bookmarked = 1 AND hidden = 0")[0])
+
+
+def _feed_from_row(row: Sequence[Any], tags: tuple[str, ...]) -> Feed:
+    try:
+        status = FeedStatus(row[5])
+    except ValueError:
+        status = FeedStatus.NEVER
+    return Feed(
+        id=row[0],
+        url=row[1],
+        title=row[2],
+        feed_title=row[3],
+        site_url=row[4],
+        status=status,
+        error=row[6],
+        http_status=row[7],
+        last_checked=to_datetime(row[8]),
+        retry_after=to_datetime(row[9]),
+        full_text=bool(row[10]),
+        unread=int(row[11]),
+        total=int(row[12]),
+        tags=tags,
+        account=row[13],
+        retention_days=row[14],
+        refresh_minutes=row[15],
+        user_agent=row[16],
+        paused=bool(row[17]),
+    )
+
+
+def _known_spellings(conn: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
+    """`tags` without case duplicates, each spelt as the library already spells it.
+
+    Tags compare without case: `tech` joins the `Tech` folder, and the first spelling stays.
+    """
+    known: dict[str, str] = {}
+    for (tag,) in conn.execute("SELECT DISTINCT tag FROM feed_tags ORDER BY feed_id, tag"):
+        known.setdefault(str(tag).casefold(), str(tag))
+    result: dict[str, str] = {}
+    for tag in tags:
+        key = tag.casefold()
+        result.setdefault(key, known.get(key, tag))
+    return list(result.values())
