@@ -93,7 +93,7 @@ def test_readability_pages_score_well_and_none_is_empty(corpus: Path, folder: st
 
 
 #: What the method reaches today on each folder (the target is none below 0.85).
-MAX_BELOW = {"readability": 0, "readability-more": 3}
+MAX_BELOW = {"readability": 0, "readability-more": 2}
 WORST = {"readability": 0.90, "readability-more": 0.50}
 
 
@@ -450,6 +450,36 @@ def test_the_extractor_library_does_not_warn_the_user(caplog: pytest.LogCaptureF
     with caplog.at_level(logging.WARNING), pytest.raises(ExtractionError):
         extract_article(script_only)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("trafilatura")] == []
+
+
+def test_notes_after_the_article_are_kept_and_a_closing_promotion_is_not() -> None:
+    """Trafilatura's blocks after the last shared one follow the text when they sit in the
+    article's container (a table of the article is not the article: its parent is) and one is
+    a full paragraph; a short promotion there (a heading, a line, links) stays out."""
+    shared = [f"{PARAGRAPH} Row {i}." for i in range(4)]
+    rows = "".join(f"<tr><td>{p}</td></tr>" for p in shared)
+    note = (
+        "Smith, Jane (2021). The council's library budget over ten years, with the figures "
+        "for each branch, the opening hours and the staff. City Press. Retrieved 2022-01-05."
+    )
+    promo = ["## Get our newsletter", "The week's council news in your inbox.", "[Sign up](/s)"]
+    root = _parse_page(
+        decode_html(
+            page(
+                "<nav><p>Home</p></nav><div class='article'><h1>Budget news</h1>"
+                f"<table>{rows}</table><h2>Notes</h2><ol><li>{note}</li></ol>"
+                "<div class='promo'><h2>Get our newsletter</h2>"
+                "<p>The week's council news in your inbox.</p><a href='/s'>Sign up</a></div></div>"
+            )
+        )
+    )
+    readable = "\n\n".join(shared)
+    merged, method = merge(readable, "\n\n".join([*shared, "## Notes", f"1. {note}"]), root)
+    assert method == "both"
+    assert merged.index("Row 3.") < merged.index("Notes") < merged.index("City Press")
+    merged, _ = merge(readable, "\n\n".join([*shared, *promo]), root)
+    assert "newsletter" not in merged and "Sign up" not in merged
+    assert merged.count("The committee met") == 4
 
 
 def test_a_mathml_formula_keeps_its_text() -> None:

@@ -17,9 +17,12 @@ sub-list's items read as text (several words each) rather than as a bar of short
 Where a block sits in the page decides what trafilatura may add. Each block is found in the page
 by its first 3-word shingle that occurs in one place only, and the article's container is the
 deepest element holding all of readability's shared blocks (a layout table rather than one of
-its cells). Trafilatura's extra blocks outside that container are left out: teasers of other
+its cells; the element holding a table or list, as that is a part of the article, not all of
+it). Trafilatura's extra blocks outside that container are left out: teasers of other
 stories after the article, and, before it, the article's header (title, standfirst, byline,
-tags), unless that lead-in has several full paragraphs (body text readability missed). A run of
+tags), unless that lead-in has several full paragraphs (body text readability missed). After
+the last shared block, its extra blocks inside the container (notes, references) follow the
+text when one of them is a full paragraph (a short promotion there is not). A run of
 extra blocks inside the article that outweighs all the shared text (a gallery, a list of other
 stories set into the page) is left out too, and does not count when judging readability's
 container too small.
@@ -656,7 +659,7 @@ class _Page:
             key=lambda e: sum(1 for _ in e.iterancestors()),
         )
         # A layout table's cell holds a part of the article; the table holds it all.
-        while best.tag in ("td", "th", "tr", "tbody", "thead", "tfoot"):
+        while best.tag in ("td", "th", "tr", "tbody", "thead", "tfoot", "table", "ul", "ol", "dl"):
             parent = best.getparent()
             if parent is None:
                 break
@@ -765,6 +768,30 @@ def choose(readable: str, traf: str, page: _Page | None = None) -> str:
         anchor = _shingles(t_words[previous])
         at = max(range(len(r_blocks)), key=lambda i: len(r_shingles[i] & anchor))
         merged[at].append(t_blocks[j])
+    # Trafilatura's blocks after the last shared one that readability dropped (notes, references,
+    # a closing paragraph) follow the text when they sit inside the article's container, up to a
+    # "Related"-style heading, unless they outweigh the shared text (a list of other stories) or
+    # none of them is a full paragraph (a promotion's heading, lead line and links).
+    if container is not None:
+        tail: list[str] = []
+        unplaced: list[str] = []  # a heading too short to find: kept when text inside follows
+        for j in range(t_anchors[-1] + 1, len(t_blocks)):
+            if _BOILERPLATE_HEADING.match(t_blocks[j]):
+                break
+            if t_in_r[j] >= 0.3 or not t_words[j] or page is None:
+                continue
+            where = page.inside(t_words[j], container)
+            if where is None:
+                unplaced.append(t_blocks[j])
+            elif where:
+                tail += [*unplaced, t_blocks[j]]
+                unplaced = []
+            else:
+                unplaced = []
+        shared_words = sum(len(t_words[a]) for a in t_anchors)
+        sizes = [len(_words(b)) for b in tail]
+        if sizes and max(sizes) >= PARAGRAPH_WORDS and sum(sizes) <= OVERSIZED_SHARE * shared_words:
+            merged.append(tail)
     out: list[str] = []
     own = {tuple(w) for w in r_words}
     for group in merged:
