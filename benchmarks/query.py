@@ -37,9 +37,8 @@ def log(message: str) -> None:
 
 def build(path: Path = DB, feeds: int = FEEDS, items: int = ITEMS) -> None:
     """The library, by the writer's own function (apply_updates), 200 feeds a transaction."""
+    from newstui.domain.update import StoredEntry, plain_text
     from newstui.storage.db import Database
-    from newstui.storage.entries import StoredEntry
-    from newstui.storage.search import plain_text
     from newstui.storage.writer import FeedUpdate, apply_updates
 
     path.parent.mkdir(parents=True, exist_ok=True)

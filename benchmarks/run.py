@@ -551,9 +551,8 @@ def _one(path: Path, sql: str) -> Any:
 
 
 def _build_newstui_big(path: Path, fs: FeedSet, hosts: int) -> None:
+    from newstui.domain.update import StoredEntry, plain_text
     from newstui.storage.db import Database
-    from newstui.storage.entries import StoredEntry
-    from newstui.storage.search import plain_text
     from newstui.storage.writer import FeedUpdate, apply_updates
 
     for suffix in ("", "-wal", "-shm"):

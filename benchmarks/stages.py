@@ -115,7 +115,7 @@ def store_all(db_path: Path, urls: list[str], outcomes: list[Any], *, index: boo
     batch) into a fresh library; CPU seconds of the storing thread. Without `index`, the search
     index's rows are left unwritten (what storing would cost if indexing came later)."""
     from newstui.storage.db import Database
-    from newstui.storage.writer import FeedUpdate, _apply_update, apply_updates
+    from newstui.storage.writer import ArticleBatch, FeedUpdate, apply_update, apply_updates
 
     fresh_newstui_db(db_path, urls)
     db = Database(db_path)
@@ -132,9 +132,9 @@ def store_all(db_path: Path, urls: list[str], outcomes: list[Any], *, index: boo
                 apply_updates(db, batch)  # what the refresh's writer calls
                 continue
             with db.tx() as conn:  # apply_updates, less its one insert into the search index
-                unindexed: list[tuple[int, str, str]] = []
+                unindexed = ArticleBatch(conn, time.time())  # its index() is never called
                 for u in batch:
-                    _apply_update(conn, u, time.time(), unindexed)
+                    apply_update(unindexed, u)
 
     try:
         cpu = _cpu_of(store, time.thread_time)

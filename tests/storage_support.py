@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from newstui.domain.update import StoredEntry
 from newstui.storage.database import BaseDatabase
-from newstui.storage.entries import StoredEntry
 from newstui.storage.writer import FeedUpdate, apply_updates
 
 

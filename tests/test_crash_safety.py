@@ -189,8 +189,8 @@ def test_full_disk_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
 def test_a_feed_that_cannot_be_stored_does_not_take_its_shared_commit_down(tmp_path: Path) -> None:
     """The refresh writer commits several feeds at once; one bad feed fails alone."""
     from newstui.domain.errors import StorageError
+    from newstui.domain.update import StoredEntry
     from newstui.storage.db import Database
-    from newstui.storage.entries import StoredEntry
     from newstui.storage.writer import FeedUpdate, UpdateWriter
 
     db = Database(tmp_path / "lib.db")

@@ -118,9 +118,9 @@ def test_ui_talks_to_the_library_and_models_only() -> None:
     assert bad == []
 
 
-def test_parse_workers_do_not_import_the_fetcher() -> None:
+def test_parse_workers_do_not_import_the_fetcher_or_storage() -> None:
     """A refresh's parse worker decodes and parses: importing httpx there costs each worker CPU
-    at the start of every large refresh, for nothing."""
+    at the start of every large refresh, for nothing; the stored rows' shape is the domain's."""
     code = (
         "import gzip, sys\n"
         "from newstui.config import LimitsConfig\n"
@@ -130,11 +130,33 @@ def test_parse_workers_do_not_import_the_fetcher() -> None:
         "result = parse_body(gzip.compress(rss), 'gzip', 1 << 20, 'http://127.0.0.1/f', {},"
         " LimitsConfig())\n"
         "assert result[0] == 'ok', result\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] == 'httpx' or m == 'newstui.sources.fetch']\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] == 'httpx' or m == 'newstui.sources.fetch'"
+        " or m.startswith('newstui.storage')]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_module_imports_a_private_name_of_another_package() -> None:
+    """A name with a leading underscore is its package's own: another layer that needs it needs
+    a public name instead (sync once stored articles through storage's `_store_entries`)."""
+    import ast
+
+    bad = []
+    for path in (SRC / "newstui").rglob("*.py"):
+        package = ".".join(path.relative_to(SRC).parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            if not node.module.startswith("newstui.") or node.module.startswith(package + "."):
+                continue
+            bad += [
+                f"{path.relative_to(SRC)}: {node.module}.{alias.name}"
+                for alias in node.names
+                if alias.name.startswith("_") and not alias.name.startswith("__")
+            ]
+    assert bad == []
 
 
 SRC = Path(__file__).resolve().parent.parent / "src"

@@ -564,7 +564,7 @@ def test_max_html_depth_setting_flattens_deep_bodies(tmp_path: Path) -> None:
 def test_feed_counters_match_the_articles_through_every_kind_of_change(tmp_path: Path) -> None:
     """The feeds pane shows maintained counters, never a count of the table: after new, changed,
     duplicated, read, pruned and removed articles they must still equal what is stored."""
-    from newstui.storage.entries import StoredEntry
+    from newstui.domain.update import StoredEntry
     from tests.storage_support import apply_refresh
 
     lib = Library.open(Config(), tmp_path / "counts.db")

@@ -30,8 +30,8 @@ fcntl = pytest.importorskip("fcntl")
 termios = pytest.importorskip("termios")
 
 from newstui.config import Config, RefreshConfig  # noqa: E402
+from newstui.domain.update import StoredEntry  # noqa: E402
 from newstui.library.facade import Library  # noqa: E402
-from newstui.storage.entries import StoredEntry  # noqa: E402
 from tests.storage_support import apply_refresh  # noqa: E402
 
 pytestmark = pytest.mark.skipif(

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newstui.domain.models import View
+from newstui.domain.update import StoredEntry
 from newstui.query import (
     And,
     Date,
@@ -27,7 +28,6 @@ from newstui.query import (
     spans,
 )
 from newstui.storage.db import Database
-from newstui.storage.entries import StoredEntry
 from tests.query_oracle import evaluate, load
 from tests.storage_support import apply_refresh
 

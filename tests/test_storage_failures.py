@@ -305,8 +305,8 @@ def test_a_full_disk_keeps_what_fits_and_then_writes_nothing_more(tmp_path: Path
     """The writer's shared commit fails on a full disk: the feeds before the one that does not
     fit are stored one by one, and after it nothing is even tried."""
     from newstui.domain.errors import StorageFailure
+    from newstui.domain.update import StoredEntry
     from newstui.storage.db import Database
-    from newstui.storage.entries import StoredEntry
     from newstui.storage.writer import FeedUpdate, UpdateWriter
 
     db = Database(tmp_path / "lib.db")

@@ -20,6 +20,7 @@ from newstui.config import Config
 from newstui.domain.errors import NewstuiError, SourceError, StorageError, StorageFailure
 from newstui.domain.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshProgress
 from newstui.domain.text import clean_line
+from newstui.domain.update import StoredEntry, to_timestamp
 from newstui.refresh.workers import (
     extract_page,
     init_worker,
@@ -28,7 +29,6 @@ from newstui.refresh.workers import (
     read_local_file,
 )
 from newstui.storage.db import Database
-from newstui.storage.entries import StoredEntry, to_timestamp
 from newstui.storage.writer import AfterStore, FeedUpdate, UpdateWriter
 
 if TYPE_CHECKING:

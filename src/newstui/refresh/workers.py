@@ -7,7 +7,6 @@ refresh of 500 feeds: ~0.15 s less CPU in all, ~0.1 s sooner done).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
@@ -17,47 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from newstui.config import LimitsConfig
-from newstui.domain.dedupe import text_key, url_key
 from newstui.domain.errors import NewstuiError, NotAFeedError
-from newstui.domain.models import ParsedEntry
-from newstui.storage.entries import StoredEntry, encode_enclosures, pack_entries, to_timestamp
-from newstui.storage.search import search_text
-
-
-def entry_digest(entry: ParsedEntry) -> str:
-    """Changes when anything a reader sees changes; decides 'updated' vs 'unchanged'."""
-    parts = (entry.title, entry.url, entry.author, entry.site, entry.content)
-    text = "\x00".join(part or "" for part in parts) + "\x00" + str(to_timestamp(entry.published))
-    if entry.enclosures:  # only then: the digests of entries without any stay as they were
-        text += "\x00" + (encode_enclosures(entry.enclosures) or "")
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
-
-
-def to_stored(
-    entry: ParsedEntry, *, full_text: str | None = None, digest: str | None = None
-) -> StoredEntry:
-    text = (
-        search_text(full_text, "markdown")
-        if full_text is not None
-        else search_text(entry.content, str(entry.content_type))
-    )
-    return StoredEntry(
-        key=entry.key,
-        title=entry.title,
-        url=entry.url,
-        author=entry.author,
-        site=entry.site,
-        published=to_timestamp(entry.published),
-        updated=to_timestamp(entry.updated),
-        content=entry.content,
-        content_type=str(entry.content_type),
-        digest=digest or entry_digest(entry),
-        search_text=text,
-        full_text=full_text,
-        enclosures=encode_enclosures(entry.enclosures),
-        url_key=url_key(entry.url),
-        text_key=text_key(entry.title, text),
-    )
+from newstui.domain.update import entry_digest, pack_entries, to_stored
 
 
 def parse_body(

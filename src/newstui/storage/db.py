@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from newstui.domain.models import View
+from newstui.domain.update import with_full_text
 from newstui.storage.copies import read_every_copy, set_flag_on_copies
 from newstui.storage.database import chunks
 from newstui.storage.queries import Queries, view_limit
-from newstui.storage.search import with_full_text
 
 
 class Database(Queries):

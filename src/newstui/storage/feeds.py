@@ -9,8 +9,8 @@ from typing import Any
 
 from newstui.domain.errors import NotFoundError
 from newstui.domain.models import Feed, FeedStatus
+from newstui.domain.update import to_datetime
 from newstui.storage.database import BaseDatabase
-from newstui.storage.entries import to_datetime
 
 _FEED_COLUMNS = (
     "f.id, f.url, f.title, f.feed_title, f.site_url, f.status, f.error, f.http_status, "

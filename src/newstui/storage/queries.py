@@ -7,10 +7,10 @@ from typing import Any
 
 from newstui.domain.errors import NotFoundError
 from newstui.domain.models import Article, ContentType, Headline, View
+from newstui.domain.update import decode_enclosures, to_datetime
 from newstui.query import Compiled, compile_query, parse
 from newstui.storage.copies import group_sql, hide_copies, not_hidden, only_unread
 from newstui.storage.database import chunks
-from newstui.storage.entries import decode_enclosures, to_datetime
 from newstui.storage.feeds import Feeds
 
 _QUERY_VIEWS = frozenset({"search", "query"})

@@ -7,7 +7,8 @@ import sqlite3
 from collections.abc import Callable
 
 from newstui.domain.dedupe import text_key, url_key
-from newstui.storage.search import rebuild_search_index, search_text
+from newstui.domain.update import search_text
+from newstui.storage.search import rebuild_search_index
 
 log = logging.getLogger(__name__)
 

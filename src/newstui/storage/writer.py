@@ -13,87 +13,83 @@ from dataclasses import dataclass
 from typing import Any
 
 from newstui.domain.errors import StorageFailure
+from newstui.domain.update import Stored, StoredEntry, plan_update, unpack_entries
 from newstui.storage.database import BaseDatabase, chunks
-from newstui.storage.entries import StoredEntry, unpack_entries
 from newstui.storage.search import FTS_INSERT, FtsRow
 
 
-def store_entries(
-    conn: sqlite3.Connection,
-    feed_id: int,
-    entries: Sequence[StoredEntry],
-    now: float,
-    fts_rows: list[FtsRow],
-) -> tuple[int, int]:
-    """Insert or update one feed's articles; their search rows are appended to `fts_rows`.
+class ArticleBatch:
+    """Feeds' articles stored in one transaction, as `domain.update.plan_update` decides; their
+    search rows go into the index at the end (`index`), with one executemany.
 
-    The caller indexes `fts_rows` with one executemany after every article row is written:
-    interleaving FTS5 inserts with inserts into `articles` costs about twice the CPU. New
-    articles go in with one executemany, their ids given here (the transaction holds the write
-    lock), and the feed's counters grow once: a trigger per inserted row cost ~20 us an article,
-    a fifth of a cold refresh's storing.
+    Interleaving FTS5 inserts with inserts into `articles` costs about twice the CPU. New
+    articles go in with one executemany a feed, their ids given here (the transaction holds the
+    write lock), and the feed's counters grow once: a trigger per inserted row cost ~20 us an
+    article, a fifth of a cold refresh's storing.
     """
-    existing = {
-        key: (article_id, digest)
-        for key, article_id, digest in conn.execute(
-            "SELECT key, id, hash FROM articles WHERE feed_id = ?", (feed_id,)
-        )
-    }
-    inserts: list[tuple[Any, ...]] = []
-    pending: dict[int, int] = {}  # a new article's id -> its place in `inserts`
-    indexed: dict[int, int] = {}  # an article's id -> its place in `fts_rows`
-    next_id = 0
-    updated = 0
-    for e in entries:
-        known = existing.get(e.key)
-        if known is not None and known[1] == e.digest:
-            continue
-        sort_date = e.published if e.published is not None else e.updated
-        shown = (e.title, e.url, e.author, e.site, e.published, e.updated)
-        body = (e.content, e.content_type, e.digest, e.full_text, e.enclosures)
-        when = sort_date if sort_date is not None else now
-        if known is None:
-            if not next_id:
-                (next_id,) = conn.execute(
-                    "SELECT coalesce(max(id), 0) + 1 FROM articles"
-                ).fetchone()
-            article_id, next_id = next_id, next_id + 1
-            pending[article_id] = len(inserts)
-            keys = (e.url_key, e.text_key)
-            inserts.append((article_id, feed_id, e.key, *shown, when, *body, now, *keys))
-        elif known[0] in pending:  # new, and its key came twice in one document: the later wins
-            article_id = known[0]
-            keys = (e.url_key, e.text_key)
-            inserts[pending[article_id]] = (
-                article_id,
-                feed_id,
-                e.key,
-                *shown,
-                when,
-                *body,
-                now,
-                *keys,
+
+    def __init__(self, conn: sqlite3.Connection, now: float) -> None:
+        self.conn = conn
+        self.now = now
+        """When the articles are stored: their first_seen, and the sort date of undated ones."""
+        self._search: list[FtsRow] = []
+        self._search_at: dict[int, int] = {}  # an article's id -> its place in `_search`
+
+    def stored(self, feed_id: int) -> dict[str, Stored]:
+        """The feed's articles as the decision needs them, by key."""
+        return {
+            key: Stored(article_id, digest)
+            for key, article_id, digest in self.conn.execute(
+                "SELECT key, id, hash FROM articles WHERE feed_id = ?", (feed_id,)
             )
-        else:
-            article_id = known[0]
-            conn.execute(
+        }
+
+    def store(self, feed_id: int, entries: Sequence[StoredEntry]) -> tuple[int, int]:
+        """Insert the feed's new articles and update its changed ones; (new, changed)."""
+        plan = plan_update(entries, self.stored(feed_id))
+        if plan.new:
+            self._insert(feed_id, plan.new)
+        for article_id, e in plan.changed:
+            sort_date = e.published if e.published is not None else e.updated
+            self.conn.execute(
                 "UPDATE articles SET title = ?, url = ?, author = ?, site = ?, published = ?, "
                 "updated = ?, sort_date = coalesce(?, sort_date), content = ?, content_type = ?, "
                 "hash = ?, full_text = coalesce(?, full_text), enclosure = ? WHERE id = ?",
-                (*shown, sort_date, *body, article_id),
-            )
-            if article_id not in indexed:  # not already changed earlier in this document
-                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-                updated += 1
-        existing[e.key] = (article_id, e.digest)
-        search = (article_id, e.title, e.search_text, e.author, e.url)
-        place = indexed.get(article_id)
-        if place is None:
-            indexed[article_id] = len(fts_rows)
-            fts_rows.append(search)
+                (e.title, e.url, e.author, e.site, e.published, e.updated, sort_date,
+                 e.content, e.content_type, e.digest, e.full_text, e.enclosures, article_id),
+            )  # fmt: skip
+            self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+            self._index(article_id, e)
+        return len(plan.new), len(plan.changed)
+
+    def index(self) -> None:
+        """Put the search rows of what was stored into the index (before the commit)."""
+        self.conn.executemany(FTS_INSERT, self._search)
+        self._search.clear()
+        self._search_at.clear()
+
+    def _index(self, article_id: int, e: StoredEntry) -> None:
+        row = (article_id, e.title, e.search_text, e.author, e.url)
+        place = self._search_at.get(article_id)
+        if place is None:  # else stored twice in this batch: the later one is indexed
+            self._search_at[article_id] = len(self._search)
+            self._search.append(row)
         else:
-            fts_rows[place] = search
-    if inserts:
+            self._search[place] = row
+
+    def _insert(self, feed_id: int, new: Sequence[StoredEntry]) -> None:
+        conn, now = self.conn, self.now
+        (first_id,) = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()
+        inserts: list[tuple[Any, ...]] = []
+        for article_id, e in enumerate(new, first_id):
+            sort_date = e.published if e.published is not None else e.updated
+            when = sort_date if sort_date is not None else now
+            inserts.append(
+                (article_id, feed_id, e.key, e.title, e.url, e.author, e.site, e.published,
+                 e.updated, when, e.content, e.content_type, e.digest, e.full_text,
+                 e.enclosures, now, e.url_key, e.text_key)
+            )  # fmt: skip
+            self._index(article_id, e)
         rows = link_copies(conn, feed_id, inserts)
         conn.executemany(
             "INSERT INTO articles(id, feed_id, key, title, url, author, site, published, updated, "
@@ -111,7 +107,6 @@ def store_entries(
             "copies_unread = copies_unread + ? WHERE id = ?",
             (len(rows), unread, len(copies), sum(1 for row in copies if not row[-1]), feed_id),
         )
-    return len(inserts), updated
 
 
 def link_copies(
@@ -162,9 +157,10 @@ class FeedUpdate:
     retention_days: int = 0
 
 
-def _apply_update(
-    conn: sqlite3.Connection, u: FeedUpdate, now: float, fts_rows: list[FtsRow]
-) -> tuple[int, int]:
+def apply_update(batch: ArticleBatch, u: FeedUpdate) -> tuple[int, int]:
+    """Store one feed's refresh in `batch`'s transaction: its articles (their search rows wait for
+    `batch.index()`), its old read articles pruned, its outcome and validators; (new, changed)."""
+    conn, now = batch.conn, batch.now
     if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (u.feed_id,)).fetchone() is None:
         return 0, 0  # removed while it was being fetched
     new = updated = 0
@@ -172,7 +168,7 @@ def _apply_update(
         entries: Sequence[StoredEntry] = (
             unpack_entries(u.entries) if isinstance(u.entries, bytes) else u.entries
         )
-        new, updated = store_entries(conn, u.feed_id, entries, now, fts_rows)
+        new, updated = batch.store(u.feed_id, entries)
         if u.retention_days > 0:
             keys = {e.key for e in entries}
             cutoff = now - u.retention_days * 86400
@@ -223,14 +219,13 @@ def apply_updates(
     One commit for many feeds: FTS5 writes a segment per commit and merges them later, so a
     commit per feed costs several times the indexing itself.
     """
-    now = time.time()
-    fts_rows: list[FtsRow] = []
     with db.tx() as conn:
         (before,) = conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
-        counts = [_apply_update(conn, u, now, fts_rows) for u in updates]
-        conn.executemany(FTS_INSERT, fts_rows)
+        batch = ArticleBatch(conn, time.time())
+        counts = [apply_update(batch, u) for u in updates]
+        batch.index()
         if after_store is not None and any(new for new, _updated in counts):
-            # New ids are max(id) + 1 onwards (store_entries), all of them this transaction's.
+            # New ids are max(id) + 1 onwards (ArticleBatch), all of them this transaction's.
             (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
             after_store(conn, before + 1, last)
     return counts

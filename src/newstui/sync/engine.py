@@ -33,10 +33,9 @@ from newstui.config import AccountConfig, LimitsConfig
 from newstui.domain.errors import NewstuiError, StorageError
 from newstui.domain.models import ContentType, ParsedEntry
 from newstui.domain.text import clean_line, clean_text, is_feed_url
-from newstui.refresh.workers import to_stored
+from newstui.domain.update import to_stored
 from newstui.storage.db import Database
-from newstui.storage.search import FTS_INSERT, FtsRow
-from newstui.storage.writer import store_entries
+from newstui.storage.writer import ArticleBatch
 from newstui.sync.backend import Backend, RemoteArticle, RemoteFeed
 from newstui.sync.http import SyncError
 
@@ -397,14 +396,13 @@ class SyncEngine:
             if feed_id is not None and a.id and len(a.id) <= MAX_ID_CHARS:
                 by_feed[feed_id].append(a)
         new = updated = 0
-        now = time.time()
-        fts_rows: list[FtsRow] = []
         with self._applying() as conn:
+            batch = ArticleBatch(conn, time.time())
             pending = self._pending(conn)
             for feed_id, items in by_feed.items():
                 unique = {a.id: a for a in items}
                 entries = [to_stored(self._entry(a)) for a in unique.values()]
-                n, u = store_entries(conn, feed_id, entries, now, fts_rows)
+                n, u = batch.store(feed_id, entries)
                 new, updated = new + n, updated + u
                 keys = list(unique)
                 ids = _article_ids(conn, feed_id, keys)
@@ -414,7 +412,7 @@ class SyncEngine:
                     [(ids[k], self.account_id, k) for k in keys if k in ids],
                 )
                 self._apply_flags(conn, ids, unique, pending)
-            conn.executemany(FTS_INSERT, fts_rows)
+            batch.index()
         return new, updated
 
     def _apply_flags(

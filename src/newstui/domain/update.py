@@ -1,0 +1,206 @@
+"""The update step's pure part: an entry's stored shape (row, digest, search text) and the decision new / changed / unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import pickle
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from newstui.domain.dedupe import text_key, url_key
+from newstui.domain.models import Enclosure, ParsedEntry
+
+SEARCH_TEXT_MAX = 100_000
+"""Characters of an article's feed text the search index holds."""
+FTS_MAX = 200_000
+"""Characters the search index holds of an article whose web page was fetched too."""
+
+
+class StoredEntry(NamedTuple):
+    """An entry ready for the database: timestamps as floats, its digest and search text.
+
+    A named tuple: a parse worker sends a feed's entries as one pickle of plain tuples
+    (`pack_entries`), ~7 us an entry cheaper both ways than a dataclass's state.
+    """
+
+    key: str
+    title: str
+    url: str | None
+    author: str | None
+    site: str | None
+    published: float | None
+    updated: float | None
+    content: str
+    content_type: str
+    digest: str
+    search_text: str
+    full_text: str | None = None
+    """A local HTML file's reader text (its extracted article); None keeps what is stored."""
+    enclosures: str | None = None
+    """`encode_enclosures` of the entry's audio and video files, or None."""
+    url_key: int | None = None
+    """domain.dedupe.url_key of its link: the same story in another feed has the same."""
+    text_key: int | None = None
+    """domain.dedupe.text_key of its title and text."""
+
+
+class Stored(NamedTuple):
+    """What the database holds of one of a feed's articles, as far as the decision needs."""
+
+    id: int
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePlan:
+    """What storing a feed's entries does: which are new, which change a stored article."""
+
+    new: tuple[StoredEntry, ...]
+    """Entries whose key the feed has not stored, in the order they first came."""
+    changed: tuple[tuple[int, StoredEntry], ...]
+    """(the stored article's id, its entry) for stored articles whose digest differs."""
+    unchanged: int
+    """How many distinct keys were stored already with the same digest (nothing to write)."""
+
+
+def plan_update(entries: Iterable[StoredEntry], stored: Mapping[str, Stored]) -> UpdatePlan:
+    """Decide what storing `entries` in a feed whose articles are `stored` (by key) does.
+
+    A key that comes more than once in one document is one article: the last one wins, in the
+    place where the key came first (the order new articles get their ids in). An article is
+    changed when the winning entry's digest differs from the stored one.
+    """
+    last: dict[str, StoredEntry] = {}
+    for entry in entries:
+        last[entry.key] = entry
+    new: list[StoredEntry] = []
+    changed: list[tuple[int, StoredEntry]] = []
+    unchanged = 0
+    for key, entry in last.items():
+        known = stored.get(key)
+        if known is None:
+            new.append(entry)
+        elif known.digest != entry.digest:
+            changed.append((known.id, entry))
+        else:
+            unchanged += 1
+    return UpdatePlan(tuple(new), tuple(changed), unchanged)
+
+
+def to_stored(
+    entry: ParsedEntry, *, full_text: str | None = None, digest: str | None = None
+) -> StoredEntry:
+    """The entry as the database stores it; `full_text` is a local HTML file's reader text,
+    searched instead of the feed's text."""
+    text = (
+        search_text(full_text, "markdown")
+        if full_text is not None
+        else search_text(entry.content, str(entry.content_type))
+    )
+    return StoredEntry(
+        key=entry.key,
+        title=entry.title,
+        url=entry.url,
+        author=entry.author,
+        site=entry.site,
+        published=to_timestamp(entry.published),
+        updated=to_timestamp(entry.updated),
+        content=entry.content,
+        content_type=str(entry.content_type),
+        digest=digest or entry_digest(entry),
+        search_text=text,
+        full_text=full_text,
+        enclosures=encode_enclosures(entry.enclosures),
+        url_key=url_key(entry.url),
+        text_key=text_key(entry.title, text),
+    )
+
+
+def entry_digest(entry: ParsedEntry) -> str:
+    """Changes when anything a reader sees changes; decides 'changed' vs 'unchanged'."""
+    parts = (entry.title, entry.url, entry.author, entry.site, entry.content)
+    text = "\x00".join(part or "" for part in parts) + "\x00" + str(to_timestamp(entry.published))
+    if entry.enclosures:  # only then: the digests of entries without any stay as they were
+        text += "\x00" + (encode_enclosures(entry.enclosures) or "")
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+
+def pack_entries(entries: Sequence[StoredEntry]) -> bytes:
+    """Entries as one bytes object, for a worker to send and the writer to keep until it stores."""
+    return pickle.dumps([tuple(e) for e in entries], pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_entries(data: bytes) -> list[StoredEntry]:
+    """What `pack_entries` made (only ever bytes from our own parse worker)."""
+    return [StoredEntry._make(row) for row in pickle.loads(data)]
+
+
+_TAG_FOR_INDEX = re.compile(r"<[^>]{0,2000}>")
+
+
+def plain_text(content: str) -> str:
+    """Tags and entities out, for the search index only (never for display)."""
+    text = _TAG_FOR_INDEX.sub(" ", content)
+    return html.unescape(text) if "&" in text else text
+
+
+def search_text(content: str, content_type: str) -> str:
+    """What the search index holds of an article's feed text."""
+    return (plain_text(content) if content_type == "html" else content)[:SEARCH_TEXT_MAX]
+
+
+def with_full_text(feed_text: str, markdown: str) -> str:
+    """What the search index holds of an article whose web page was fetched too."""
+    return (feed_text + "\n" + plain_text(markdown))[:FTS_MAX]
+
+
+def to_datetime(value: float | None) -> datetime | None:
+    """A stored timestamp as an aware datetime (None for none, or one out of range)."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def to_timestamp(value: datetime | None) -> float | None:
+    """A datetime as stored: seconds since the epoch (None for none, or one out of range)."""
+    if value is None:
+        return None
+    try:
+        return value.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def encode_enclosures(enclosures: Sequence[Enclosure]) -> str | None:
+    """Enclosures as stored in `articles.enclosure`: a JSON list of [url, type, length,
+    duration], None for none (so `has:enclosure` is `enclosure IS NOT NULL`)."""
+    if not enclosures:
+        return None
+    return json.dumps([[e.url, e.type, e.length, e.duration] for e in enclosures])
+
+
+def decode_enclosures(text: str | None) -> tuple[Enclosure, ...]:
+    """What `encode_enclosures` stored; a damaged value gives no enclosures, not an error."""
+    if not text:
+        return ()
+    try:
+        rows = json.loads(text)
+        return tuple(
+            Enclosure(
+                str(url),
+                str(kind) if kind else None,
+                int(length) if isinstance(length, int) else None,
+                int(duration) if isinstance(duration, int) else None,
+            )
+            for url, kind, length, duration in rows
+        )
+    except (ValueError, TypeError):
+        return ()

@@ -1,0 +1,167 @@
+"""The update decision and the stored row's shape (domain.update), without SQLite."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newstui.domain.models import ContentType, Enclosure, ParsedEntry
+from newstui.domain.update import (
+    SEARCH_TEXT_MAX,
+    Stored,
+    StoredEntry,
+    decode_enclosures,
+    encode_enclosures,
+    entry_digest,
+    pack_entries,
+    plan_update,
+    to_datetime,
+    to_stored,
+    to_timestamp,
+    unpack_entries,
+)
+
+WHEN = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+ENTRY = ParsedEntry(
+    key="k1",
+    title="Harbour news",
+    url="https://example.test/a",
+    author="Ann",
+    published=WHEN,
+    content="<p>The lighthouse</p>",
+    site="Example",
+)
+
+
+def row(key: str, digest: str, text: str = "") -> StoredEntry:
+    return StoredEntry(key, f"Title {key}", None, None, None, None, None, text, "text", digest,
+                       text)  # fmt: skip
+
+
+def test_new_changed_and_unchanged() -> None:
+    stored = {"a": Stored(1, "d-a"), "b": Stored(2, "d-b"), "gone": Stored(3, "d-g")}
+    plan = plan_update([row("a", "d-a"), row("b", "d-b2"), row("c", "d-c")], stored)
+    assert [e.key for e in plan.new] == ["c"]
+    assert [(i, e.key, e.digest) for i, e in plan.changed] == [(2, "b", "d-b2")]
+    assert plan.unchanged == 1  # "a"; an article the document no longer lists is left alone
+
+
+def test_a_key_twice_in_one_document_is_one_article_the_later_one() -> None:
+    plan = plan_update([row("x", "1", "first"), row("y", "2"), row("x", "3", "second")], {})
+    assert [(e.key, e.content) for e in plan.new] == [("x", "second"), ("y", "")]
+    plan = plan_update([row("s", "new"), row("s", "old")], {"s": Stored(7, "old")})
+    assert plan.changed == () and plan.unchanged == 1  # the later one is what is stored
+
+
+def test_nothing_in_nothing_out() -> None:
+    plan = plan_update([], {"a": Stored(1, "d")})
+    assert (plan.new, plan.changed, plan.unchanged) == ((), (), 0)
+
+
+keys = st.sampled_from("abcdefg")
+digests = st.sampled_from(["1", "2", "3"])
+
+
+@given(
+    document=st.lists(st.tuples(keys, digests), max_size=20),
+    stored=st.dictionaries(keys, digests, max_size=7),
+)
+def test_storing_the_plan_leaves_each_key_with_its_last_entry(
+    document: list[tuple[str, str]], stored: dict[str, str]
+) -> None:
+    """Applied to what is stored, the plan gives every key of the document the digest of its
+    last entry, touches nothing else, and writes only what differs."""
+    ids = {key: n for n, key in enumerate(sorted(stored), 1)}
+    plan = plan_update(
+        [row(k, d) for k, d in document], {k: Stored(ids[k], d) for k, d in stored.items()}
+    )
+    after = dict(stored)
+    for e in plan.new:
+        assert e.key not in stored
+        after[e.key] = e.digest
+    by_id = {n: key for key, n in ids.items()}
+    for article_id, e in plan.changed:
+        assert by_id[article_id] == e.key and stored[e.key] != e.digest
+        after[e.key] = e.digest
+    last = dict(document)
+    assert after == {**stored, **last}
+    assert len(plan.new) + len(plan.changed) + plan.unchanged == len(last)
+    first_seen = list(dict.fromkeys(k for k, _ in document))
+    assert [e.key for e in plan.new] == [k for k in first_seen if k not in stored]
+
+
+def test_digest_of_an_entry_is_the_one_stored_libraries_hold() -> None:
+    """The digest decides 'changed': were its formula to change, the next refresh would rewrite
+    every stored article and count them all updated. These are the values stored so far."""
+    assert entry_digest(ENTRY) == "1159f5a4b2489b9ce5da75ab0f749930cbdd06e7"
+    audio = Enclosure("https://example.test/a.mp3", "audio/mpeg", 1234, 60)
+    with_audio = dataclasses.replace(ENTRY, enclosures=(audio,))
+    assert entry_digest(with_audio) == "99042bea538c596013b79b4210cf2a33b86dc630"
+
+
+def test_digest_changes_with_what_a_reader_sees_only() -> None:
+    seen = {
+        "title": "Harbour news!",
+        "url": "https://example.test/b",
+        "author": "Bo",
+        "site": "Other",
+        "content": "<p>The lighthouse keeper</p>",
+        "published": datetime(2025, 3, 2, tzinfo=UTC),
+    }
+    for field, value in seen.items():
+        assert entry_digest(dataclasses.replace(ENTRY, **{field: value})) != entry_digest(ENTRY)
+    later = dataclasses.replace(ENTRY, updated=datetime(2025, 3, 5, tzinfo=UTC))
+    assert entry_digest(later) == entry_digest(ENTRY)  # an updated date alone shows nothing new
+
+
+def test_stored_row_is_searchable_text_with_its_timestamps() -> None:
+    stored = to_stored(ENTRY)
+    assert stored.search_text.split() == ["The", "lighthouse"]  # tags out, for the index only
+    assert stored.published == WHEN.timestamp() and stored.updated is None
+    assert stored.content == ENTRY.content and stored.content_type == "html"
+    assert stored.digest == entry_digest(ENTRY) and stored.url_key is not None
+    page = to_stored(ENTRY, full_text="# Keeper\n\nThe *whole* page", digest="given")
+    assert page.search_text.startswith("# Keeper") and page.full_text is not None
+    assert page.digest == "given"
+    huge = to_stored(dataclasses.replace(ENTRY, content="x" * (SEARCH_TEXT_MAX + 10)))
+    assert len(huge.search_text) == SEARCH_TEXT_MAX
+    plain = to_stored(dataclasses.replace(ENTRY, content="a < b", content_type=ContentType.TEXT))
+    assert plain.search_text == "a < b"
+
+
+@given(
+    st.lists(
+        st.builds(
+            ParsedEntry,
+            key=st.text(min_size=1, max_size=20),
+            title=st.text(max_size=40),
+            url=st.none() | st.text(max_size=40),
+            content=st.text(max_size=200),
+            published=st.none() | st.datetimes(timezones=st.just(UTC)),
+        ),
+        max_size=5,
+    )
+)
+def test_packed_entries_come_back_the_same(entries: list[ParsedEntry]) -> None:
+    rows = [to_stored(e) for e in entries]
+    assert unpack_entries(pack_entries(rows)) == rows
+
+
+def test_enclosures_round_trip_and_damage_gives_none() -> None:
+    both = (
+        Enclosure("https://example.test/a.mp3", "audio/mpeg", 1234, 60),
+        Enclosure("https://example.test/v", None, None, None),
+    )
+    assert decode_enclosures(encode_enclosures(both)) == both
+    assert encode_enclosures(()) is None and decode_enclosures(None) == ()
+    for damaged in ("[", '{"a": 1}', "[[1, 2]]", "[null]"):
+        assert decode_enclosures(damaged) == ()
+
+
+def test_timestamps_out_of_range_are_none() -> None:
+    assert to_datetime(to_timestamp(WHEN)) == WHEN
+    assert to_datetime(1e300) is None and to_datetime(None) is None
+    assert to_timestamp(None) is None
