@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from newstui.cli.formats import feed_json
 from newstui.config import Config
-from newstui.library.facade import Library, feed_json
+from newstui.library.facade import Library
 from tests.feedgen import items, rss
 
 BIN = Path(sys.executable).parent / "newstui"

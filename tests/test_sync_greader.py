@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from newstui.cli.formats import feed_json
 from newstui.config import Config, parse_config
 from newstui.domain.models import View
-from newstui.library.facade import Library, feed_json
+from newstui.library.facade import Library
 from tests.greader_server import GReaderServer
 
 

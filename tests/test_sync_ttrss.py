@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from newstui.cli.formats import feed_json
 from newstui.config import Config, parse_config
 from newstui.domain.models import View
-from newstui.library.facade import Library, feed_json
+from newstui.library.facade import Library
 from newstui.sync.run import sync_accounts
 from tests import feedgen
 from tests.ttrss.fixtures import loopback_feeds, ttrss  # noqa: F401 (fixtures)

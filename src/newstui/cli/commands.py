@@ -1,4 +1,4 @@
-"""The `feed`, `rules`, `hide` and `unhide` subcommands of `newstui`: arguments and actions."""
+"""Subcommands about settings and rules: `feed set|show`, `rules list|test|apply`, `hide`, `unhide`."""
 
 from __future__ import annotations
 
@@ -7,19 +7,15 @@ import json
 import sys
 from typing import Any
 
+from newstui.cli.command import Command, Session, UsageError, print_json
+from newstui.cli.formats import article_json, feed_json
+from newstui.domain.models import Feed
 from newstui.domain.text import clean_line
-from newstui.library.facade import Library, article_json, feed_json
 from newstui.library.feed_settings import SETTINGS_HELP, SettingError, parse_assignments
 
 
-class CommandUsageError(Exception):
-    """Bad arguments to one of these commands (the CLI exits with status 2)."""
-
-
-def add_parsers(sub: Any) -> None:
-    """Add `feed` (and its subcommands) to the CLI's subparsers."""
+def _feed_arguments(p: argparse.ArgumentParser) -> None:
     keys = "\n".join(f"  {h.name:<11} {h.values}" for h in SETTINGS_HELP)
-    p = sub.add_parser("feed", help="show or change one feed's settings")
     feed_sub = p.add_subparsers(dest="feed_command", metavar="ACTION", parser_class=type(p))
     s = feed_sub.add_parser(
         "set",
@@ -32,7 +28,8 @@ def add_parsers(sub: Any) -> None:
     s = feed_sub.add_parser("show", help="a feed's settings as JSON")
     s.add_argument("feed", metavar="FEED", help="feed id or URL")
 
-    p = sub.add_parser("rules", help="list the config's [[rules]], test a query, apply them")
+
+def _rules_arguments(p: argparse.ArgumentParser) -> None:
     rules_sub = p.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=type(p))
     rules_sub.add_parser("list", help="the rules in the config")
     s = rules_sub.add_parser("test", help="the articles a query (a rule's) would match")
@@ -43,32 +40,36 @@ def add_parsers(sub: Any) -> None:
     s.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     s.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("hide", help="hide articles from every view but is:hidden")
+
+def _hide_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("articles", nargs="+", type=int, metavar="ARTICLE")
-    p = sub.add_parser("unhide", help="bring hidden articles back")
+
+
+def _unhide_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("articles", nargs="*", type=int, metavar="ARTICLE")
     p.add_argument("--all", action="store_true", help="every hidden article")
 
 
-def run_feed(args: argparse.Namespace, library: Library) -> int:
+def _feed(args: argparse.Namespace, session: Session) -> int:
     """`newstui feed set FEED key=value ...` and `newstui feed show FEED`."""
+    library = session.library
     if args.feed_command is None:
-        raise CommandUsageError("give an action: feed set FEED KEY=VALUE ... or feed show FEED")
+        raise UsageError("give an action: feed set FEED KEY=VALUE ... or feed show FEED")
     if args.feed_command == "show":
         feed = library.find_feed(args.feed)
-        sys.stdout.write(json.dumps(feed_json(feed), indent=2, ensure_ascii=False) + "\n")
+        print_json(feed_json(feed))
         return 0
     try:
         values = parse_assignments(args.settings)
     except SettingError as exc:
-        raise CommandUsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     feed = library.find_feed(args.feed)
     feed = library.set_feed_settings(feed.id, values)
     print(f"{feed.id}\t{clean_line(feed.display_title)}: {', '.join(_shown(feed, values))}")
     return 0
 
 
-def _shown(feed: Any, values: dict[str, Any]) -> list[str]:
+def _shown(feed: Feed, values: dict[str, Any]) -> list[str]:
     data = feed_json(feed)
     out = []
     for column in values:
@@ -78,10 +79,11 @@ def _shown(feed: Any, values: dict[str, Any]) -> list[str]:
     return out
 
 
-def run_rules(args: argparse.Namespace, library: Library) -> int:
+def _rules(args: argparse.Namespace, session: Session) -> int:
     """`newstui rules [list|test QUERY|apply [--dry-run]]`."""
     from newstui.query import QueryError
 
+    library = session.library
     command = args.rules_command or "list"
     try:
         if command == "list":
@@ -92,10 +94,10 @@ def run_rules(args: argparse.Namespace, library: Library) -> int:
             return 0
         if command == "test":
             if args.limit is not None and args.limit < 0:
-                raise CommandUsageError("--limit must be zero or more")
+                raise UsageError("--limit must be zero or more")
             articles = library.rule_matches(args.query, args.limit)
             if args.json:
-                _print_json([article_json(a) for a in articles])
+                print_json([article_json(a) for a in articles])
             else:
                 for a in articles:
                     print(f"{a.id:>7}  {clean_line(a.title)}  ({clean_line(a.feed_title)})")
@@ -104,10 +106,10 @@ def run_rules(args: argparse.Namespace, library: Library) -> int:
     except QueryError as exc:
         for line in exc.pointer().splitlines():
             print(f"  {clean_line(line)}", file=sys.stderr)
-        raise CommandUsageError(f"bad query: {exc}") from None
+        raise UsageError(f"bad query: {exc}") from None
     report = library.apply_rules(dry_run=args.dry_run)
     if args.json:
-        _print_json([{"rule": name, "matched": n, "changed": c} for name, n, c in report])
+        print_json([{"rule": name, "matched": n, "changed": c} for name, n, c in report])
     else:
         verb = "would change" if args.dry_run else "changed"
         for name, matched, changed in report:
@@ -115,11 +117,12 @@ def run_rules(args: argparse.Namespace, library: Library) -> int:
     return 0
 
 
-def run_hide(args: argparse.Namespace, library: Library) -> int:
+def _hide(args: argparse.Namespace, session: Session) -> int:
     """`newstui hide ARTICLE...` and `newstui unhide ARTICLE... | --all`."""
+    library = session.library
     hide = args.command == "hide"
     if not hide and not args.articles and not args.all:
-        raise CommandUsageError("give article ids or --all")
+        raise UsageError("give article ids or --all")
     if args.articles:
         library.check_articles(args.articles)
     count = library.set_hidden(None if not hide and args.all else args.articles, hide)
@@ -127,5 +130,11 @@ def run_hide(args: argparse.Namespace, library: Library) -> int:
     return 0
 
 
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+COMMANDS = (
+    Command("feed", "show or change one feed's settings", _feed_arguments, _feed),
+    Command(
+        "rules", "list the config's [[rules]], test a query, apply them", _rules_arguments, _rules
+    ),
+    Command("hide", "hide articles from every view but is:hidden", _hide_arguments, _hide),
+    Command("unhide", "bring hidden articles back", _unhide_arguments, _hide),
+)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +32,6 @@ from newstui.library.feed_settings import (
     SettingError,
     minutes_text,
     parse_fields,
-    settings_json,
 )
 from newstui.query import (
     Query,
@@ -627,9 +623,9 @@ class Library:
 
     def _run_on_new(self, after_id: int) -> None:
         """`[hooks] on_new` with the articles stored since `after_id` (ids only grow)."""
-        from newstui.library.hooks import run_hook
+        from newstui.library.hooks import article_record, run_hook
 
-        records = (article_json(a) for a in self.db.articles_after(after_id))
+        records = (article_record(a) for a in self.db.articles_after(after_id))
         problem = run_hook(self.config.hooks.on_new, records)
         if problem is not None:
             log.warning("newstui: %s", problem)
@@ -792,48 +788,6 @@ class Library:
             added += 1
         return ImportReport(added, existing, tuple(result.warnings))
 
-    def export_opml(self) -> str:
-        from newstui.sources.opml import render_opml
-
-        return render_opml((_export_url(f.url), f.display_title, f.tags) for f in self.db.feeds())
-
-    def export_bookmarks(self, fmt: str) -> str:
-        articles = self.db.articles(View("bookmarks"))
-        if fmt == "json":
-            return json.dumps([article_json(a) for a in articles], indent=2, ensure_ascii=False)
-        if fmt == "markdown":
-            lines = ["# Bookmarks", ""]
-            for a in articles:
-                title = clean_line(a.title)
-                date = a.published.strftime("%Y-%m-%d") if a.published else "undated"
-                if a.url:
-                    link = f"[{_md_escape(title)}](<{_md_url(clean_line(a.url))}>)"
-                else:
-                    link = _md_escape(title, starts_line=True)
-                lines.append(f"- {link} · {_md_escape(clean_line(a.feed_title))} · {date}")
-            return "\n".join(lines) + "\n"
-        if fmt == "netscape":
-            lines = [
-                "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
-                '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
-                "<TITLE>Bookmarks</TITLE>",
-                "<H1>Bookmarks</H1>",
-                "<DL><p>",
-                "    <DT><H3>newstui</H3>",
-                "    <DL><p>",
-            ]
-            for a in articles:
-                if not a.url:
-                    continue
-                added = int(a.published.timestamp()) if a.published else int(time.time())
-                lines.append(
-                    f'        <DT><A HREF="{html.escape(a.url, quote=True)}" ADD_DATE="{added}">'
-                    f"{html.escape(clean_line(a.title))}</A>"
-                )
-            lines += ["    </DL><p>", "</DL><p>"]
-            return "\n".join(lines) + "\n"
-        raise ValueError(f"unknown bookmark format {fmt!r}")
-
     # ---- previews and the welcome source ------------------------------------------------
 
     def _welcome(self) -> tuple[Feed, list[Article]]:
@@ -978,91 +932,6 @@ def search_marks(view: View | None, fields: tuple[str, ...]) -> list[tuple[tuple
     return highlights(query, wanted)
 
 
-def article_json(a: Article) -> dict[str, Any]:
-    """An article as `articles --json` prints it."""
-    return {
-        "id": a.id,
-        "feed_id": a.feed_id,
-        "feed_title": clean_line(a.feed_title),
-        "site": clean_line(a.site) if a.site else None,
-        "title": clean_line(a.title),
-        "url": clean_line(a.url) if a.url else None,
-        "author": clean_line(a.author) if a.author else None,
-        "published": _iso(a.published),
-        "read": a.read,
-        "bookmarked": a.bookmarked,
-    }
-
-
-def feed_json(f: Feed) -> dict[str, Any]:
-    """A feed as `feeds --json` prints it."""
-    return {
-        "id": f.id,
-        "title": clean_line(f.display_title),
-        "url": clean_line(f.url),
-        "tags": [clean_line(t) for t in f.tags],
-        "unread": f.unread,
-        "total": f.total,
-        "status": str(f.status),
-        "error": clean_line(f.error) if f.error else None,
-        "http_status": f.http_status,
-        "last_checked": _iso(f.last_checked),
-        "account": f.account,
-        **settings_json(f),
-    }
-
-
-def outcome_json(o: FeedOutcome) -> dict[str, Any]:
-    """A refresh outcome as `refresh --json` prints it."""
-    return {
-        "id": o.feed_id,
-        "url": clean_line(o.url),
-        "status": str(o.status),
-        "http_status": o.http_status,
-        "new": o.new,
-        "updated": o.updated,
-        "error": clean_line(o.error) if o.error else None,
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-# What Markdown (CommonMark, and GitHub's strikethrough) would read as markup in a title. The
-# rest stays as typed: "4-Inch", "C# 12.0 (preview)", "AT&T", "a < b", "snake_case".
-_MD_ALWAYS = re.compile(r"[\\`*\[\]~]")
-_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")  # not inside a word
-_MD_ENTITY = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
-_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")  # an HTML tag or an autolink
-_MD_LINE_START = re.compile(r"^(\s*)(?:([-+>#=])|(\d{1,9})([.)]))")  # lists, quotes, headings
-
-
-def _md_escape(text: str, *, starts_line: bool = False) -> str:
-    """`text` as Markdown that renders as exactly `text`, with as few backslashes as that takes.
-
-    `starts_line`: the text opens a line (or a list item), where `-`, `1.`, `#`, `>` are markup.
-    """
-    text = _MD_ALWAYS.sub(lambda m: "\\" + m.group(), text)
-    text = _MD_UNDERSCORE.sub(r"\\_", text)
-    text = _MD_ENTITY.sub(r"\\&", text)
-    text = _MD_TAG.sub(r"\\<", text)
-
-    def line_start(m: re.Match[str]) -> str:
-        if m.group(2):
-            return f"{m.group(1)}\\{m.group(2)}"
-        return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
-
-    return _MD_LINE_START.sub(line_start, text) if starts_line else text
-
-
-def _md_url(url: str) -> str:
-    """A URL as a Markdown link destination in angle brackets."""
-    return url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
-
-
 def _store_form(arg: str) -> str:
     """How a source is stored: URLs as given; local paths (also as file:// URLs) made absolute,
     so a path and its file:// URL are one subscription (cwd may change)."""
@@ -1074,7 +943,7 @@ def _store_form(arg: str) -> str:
     return os.path.abspath(os.path.expanduser(arg))
 
 
-def _export_url(url: str) -> str:
+def export_url(url: str) -> str:
     """A source as OPML's xmlUrl: a URL, local paths too (file:///...), as other readers expect."""
     path = local_path(url)
     return Path(os.path.abspath(path)).as_uri() if path is not None else url
@@ -1105,11 +974,9 @@ __all__ = [
     "SavedView",
     "SettingError",
     "View",
-    "article_json",
-    "feed_json",
+    "export_url",
     "local_file",
     "minutes_text",
-    "outcome_json",
     "parse",
     "parse_fields",
     "reads_as_page",

@@ -8,8 +8,10 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
+from datetime import UTC
 from typing import Any, TextIO
 
+from newstui.domain.models import Article
 from newstui.domain.text import clean_line
 
 log = logging.getLogger(__name__)
@@ -18,6 +20,25 @@ HOOK_TIMEOUT = 60.0
 """Seconds a hook may run before it is stopped (a refresh waits for it)."""
 NOTIFY_TIMEOUT = 5.0
 MAX_NOTIFY_CHARS = 300
+
+
+def article_record(a: Article) -> dict[str, Any]:
+    """An article as a hook reads it: the shape `articles --json` prints (one shape for both)."""
+    published = (
+        a.published.astimezone(UTC).isoformat().replace("+00:00", "Z") if a.published else None
+    )
+    return {
+        "id": a.id,
+        "feed_id": a.feed_id,
+        "feed_title": clean_line(a.feed_title),
+        "site": clean_line(a.site) if a.site else None,
+        "title": clean_line(a.title),
+        "url": clean_line(a.url) if a.url else None,
+        "author": clean_line(a.author) if a.author else None,
+        "published": published,
+        "read": a.read,
+        "bookmarked": a.bookmarked,
+    }
 
 
 def run_hook(command: Sequence[str], records: Iterable[dict[str, Any]]) -> str | None:

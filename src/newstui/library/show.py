@@ -1,18 +1,19 @@
 """An article as the reader shows it (header, body, numbered links, enclosures), for `newstui show`.
 
 The body is the one the article pane shows by default: a local HTML file's reader text, a
-fetched full text when the feed asks for it, else the feed's own text. Markdown, plain text
-and JSON are made from the same parts, so a pipe gets exactly what a reader sees.
+fetched full text when the feed asks for it, else the feed's own text. The CLI's formats
+(cli/formats.py: Markdown, plain text, JSON) are made from these parts, so a pipe gets exactly
+what a reader sees.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from newstui.domain.display import describe_enclosure, format_date, home_path
+from newstui.domain.display import format_date, home_path
 from newstui.domain.models import Article, Enclosure
 from newstui.domain.text import clean_line, clean_text
 
@@ -68,62 +69,6 @@ def byline(shown: ShownArticle, date_format: str = "%Y-%m-%d %H:%M") -> str:
         parts.append(f"by {shown.author}")
     parts.append(format_date(shown.published, date_format))
     return " · ".join(p for p in parts if p)
-
-
-# --- output formats -----------------------------------------------------------------------------
-
-
-def as_markdown(shown: ShownArticle) -> str:
-    from newstui.sources.content import escape_markdown
-
-    lines = [f"# {escape_markdown(shown.title)}", "", escape_markdown(byline(shown))]
-    if shown.location:
-        lines += ["", f"<{shown.location}>" if shown.url == shown.location else shown.location]
-    if shown.enclosures:
-        lines += ["", "**Enclosures**", ""]
-        lines += [
-            f"- {escape_markdown(describe_enclosure(e))}: <{clean_line(e.url)}>"
-            for e in shown.enclosures
-        ]
-    lines += ["", "---", "", shown.body_markdown.strip()]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def as_text(shown: ShownArticle) -> str:
-    lines = [shown.title, byline(shown)]
-    if shown.location:
-        lines.append(shown.location)
-    if shown.enclosures:
-        lines += ["", "Enclosures:"]
-        lines += [f"  {describe_enclosure(e)}: {clean_line(e.url)}" for e in shown.enclosures]
-    lines += ["", markdown_to_text(shown.body_markdown)]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def as_json(shown: ShownArticle) -> dict[str, Any]:
-    return {
-        "id": shown.id,
-        "title": shown.title,
-        "site": shown.site,
-        "author": shown.author,
-        "published": _iso(shown.published),
-        "url": shown.url,
-        "body_markdown": shown.body_markdown,
-        "links": [
-            {"number": n, "text": clean_line(text), "url": url}
-            for n, (text, url) in enumerate(shown.links, 1)
-        ],
-        "enclosures": [
-            {"url": e.url, "type": e.type, "length": e.length, "duration": e.duration}
-            for e in shown.enclosures
-        ],
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 _LINK_MARKER = re.compile(r"\[\\\[(\d+)\\\]\]\(<[^>\n]*>\)")
