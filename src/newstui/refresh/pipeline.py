@@ -14,7 +14,7 @@ from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
 from newstui.config import Config
 from newstui.domain.errors import NewstuiError, SourceError, StorageError, StorageFailure
@@ -22,6 +22,11 @@ from newstui.domain.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshPr
 from newstui.domain.text import clean_line
 from newstui.domain.update import StoredEntry, to_timestamp
 from newstui.refresh.workers import (
+    ArticleRead,
+    Extracted,
+    Failed,
+    Parsed,
+    ParseResult,
     extract_page,
     init_worker,
     parse_body,
@@ -32,7 +37,11 @@ from newstui.storage.db import Database
 from newstui.storage.writer import AfterStore, FeedUpdate, UpdateWriter
 
 if TYPE_CHECKING:
+    from newstui.sources.fetch import Fetcher, FetchResult
     from newstui.sources.local import ArticleFiles
+
+_R = TypeVar("_R")
+_Args = TypeVarTuple("_Args")
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +122,7 @@ class Refresher:
         self._writer: UpdateWriter | None = None
         self._done = 0
         self._total = 0
-        self._prefetched: dict[int, tuple[Any, Any]] = {}
+        self._prefetched: dict[int, tuple[FetchResult, ParseResult]] = {}
 
     def _make_pool(self, jobs: int) -> Executor | None:
         """A started parse pool, or None when the refresh is too small to pay for one.
@@ -145,8 +154,11 @@ class Refresher:
         return pool
 
     async def _run_cpu(
-        self, func: Callable[..., Any], *args: Any, pool: Executor | None = None
-    ) -> Any:
+        self,
+        func: Callable[[*_Args], _R],
+        *args: *_Args,
+        pool: Executor | None = None,
+    ) -> _R | Failed:
         loop = asyncio.get_running_loop()
         timeout = self.config.limits.parse_timeout
         if pool is None:
@@ -158,13 +170,13 @@ class Refresher:
         try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            return ("error", f"parsing took longer than {timeout:g} s", None)
+            return Failed("error", f"parsing took longer than {timeout:g} s")
 
     async def run(
         self,
         jobs: Sequence[FeedJob],
         skipped: Sequence[FeedOutcome] = (),
-        prefetched: Mapping[int, tuple[Any, Any]] | None = None,
+        prefetched: Mapping[int, tuple[FetchResult, ParseResult]] | None = None,
     ) -> list[FeedOutcome]:
         """Refresh `jobs`. `prefetched` maps a feed id to a (FetchResult, parse_body result)
         obtained already: that feed's document is stored as it is, not fetched again."""
@@ -228,7 +240,7 @@ class Refresher:
         if self.progress is not None:
             self.progress(RefreshProgress(self._done, self._total, outcome))
 
-    async def _one(self, fetcher: Any, job: FeedJob) -> FeedOutcome:
+    async def _one(self, fetcher: Fetcher, job: FeedJob) -> FeedOutcome:
         try:
             path = local_path(job.url)
             if path is not None:
@@ -276,7 +288,7 @@ class Refresher:
         self,
         job: FeedJob,
         parsed: ParsedFeed,
-        stored: list[StoredEntry] | bytes,
+        stored: bytes | list[StoredEntry],
         *,
         http_status: int | None,
         etag: str | None,
@@ -338,12 +350,12 @@ class Refresher:
                 job, parsed, rows, http_status=None, etag=validator, last_modified=None
             )
         result = await asyncio.to_thread(read_local_file, str(path), self.config.limits)
-        if result[0] != "ok":
-            message = clean_line(result[1])
+        if isinstance(result, Failed):
+            message = clean_line(result.message)
             await self._store_error(job, message, None)
             return FeedOutcome(job.feed_id, job.url, FeedStatus.ERROR, error=message)
         return await self._store_parsed(
-            job, result[1], result[2], http_status=None, etag=validator, last_modified=None
+            job, result.feed, result.entries, http_status=None, etag=validator, last_modified=None
         )
 
     async def _local_articles(
@@ -354,17 +366,12 @@ class Refresher:
         from newstui.sources.local import article_key
 
         limits = self.config.limits
-        stored = await asyncio.to_thread(
-            self.db.query,
-            "SELECT key, hash, updated, content_type = 'markdown' OR full_text IS NOT NULL "
-            "FROM articles WHERE feed_id = ?",
-            (job.feed_id,),
-        )
-        known = {key: digest for key, digest, _when, _done in stored}
+        stored = await asyncio.to_thread(self.db.stored_files, job.feed_id)
+        known = {s.key: s.digest for s in stored}
         # A file whose time is the one stored is not read again (one page edited in a folder of
         # 200: 0.1 s instead of starting the workers for all of them). An article stored by an
         # older newstui (no reader text, plain text not yet cleaned) is read again once.
-        times = {key: when for key, _digest, when, done in stored if done and when is not None}
+        times = {s.key: s.updated for s in stored if s.extracted and s.updated is not None}
         unchanged: list[str] = []
         pending: list[str] = []
         for file, modified in zip(listing.files, listing.modified, strict=True):
@@ -377,7 +384,7 @@ class Refresher:
         # Few documents in flight at once: a file's time limit counts its work, not its queue.
         slots = asyncio.Semaphore(2 * (os.cpu_count() or 1) if pool is not None else 2)
 
-        async def one(file: str) -> Any:
+        async def one(file: str) -> tuple[str, ArticleRead | Failed]:
             async with slots:
                 key = article_key(file)
                 result = await self._run_cpu(
@@ -388,13 +395,13 @@ class Refresher:
         rows: list[StoredEntry] = [_unchanged(k, known[k]) for k in map(article_key, unchanged)]
         problems: list[str] = []
         for key, result in await asyncio.gather(*(one(f) for f in pending)):
-            if result[0] != "ok":
-                problems.append(clean_line(result[1]))
-            elif result[1] is None:
+            if isinstance(result, Failed):
+                problems.append(clean_line(result.message))
+            elif result.entry is None:
                 # Unchanged: the stored row stays; its key is listed so retention keeps it.
                 rows.append(_unchanged(key, known[key]))
             else:
-                rows.append(result[1])
+                rows.append(result.entry)
         warning_parts = []
         if problems:
             warning_parts.append(f"{len(problems)} files skipped ({problems[0]})")
@@ -420,13 +427,14 @@ class Refresher:
             )
         return await self._local_pool_task
 
-    async def _remote(self, fetcher: Any, job: FeedJob) -> FeedOutcome:
+    async def _remote(self, fetcher: Fetcher, job: FeedJob) -> FeedOutcome:
         from newstui.sources.fetch import Validators
 
         # A slot covers the fetch and the parse: fetched documents do not pile up in memory
         # ahead of the parse workers, the slower stage of a cold refresh (500 feeds: the
         # parent's peak 116 MB -> 86 MB at 4 x concurrency slots, no slower; at 1 x, slower).
         assert self._documents is not None
+        parsed: ParseResult | None = None
         prefetched = self._prefetched.pop(job.feed_id, None)
         if prefetched is not None:  # fetched and parsed already (`add` discovering the feed)
             result, parsed = prefetched
@@ -436,7 +444,6 @@ class Refresher:
                 result = await fetcher.fetch(
                     job.url, validators, decode=False, user_agent=job.user_agent
                 )
-                parsed = None
                 if result.status == "ok":
                     parsed = await self._run_cpu(
                         parse_body,
@@ -449,9 +456,9 @@ class Refresher:
                     )
                     result = replace(result, body=b"")
         next_check = time.time() + result.max_age if result.max_age else None
-        if parsed is not None and parsed[0] == "ok" and parsed[1].ttl_minutes:
+        if isinstance(parsed, Parsed) and parsed.feed.ttl_minutes:
             # The feed's <ttl> says how long it stays fresh; the longer of it and max-age wins.
-            ttl = min(parsed[1].ttl_minutes * 60, MAX_TTL_SECONDS)
+            ttl = min(parsed.feed.ttl_minutes * 60, MAX_TTL_SECONDS)
             next_check = max(next_check or 0.0, time.time() + ttl)
         if result.status == "not_modified":
             await self._store(
@@ -485,10 +492,10 @@ class Refresher:
                 job.feed_id, job.url, FeedStatus.ERROR, result.http_status, error=message
             )
         assert parsed is not None
-        if parsed[0] != "ok":
-            message = clean_line(parsed[1])
-            if parsed[0] == "notafeed" and parsed[2]:
-                links = ", ".join(url for url, _title in parsed[2][:3])
+        if isinstance(parsed, Failed):
+            message = clean_line(parsed.message)
+            if parsed.status == "notafeed" and parsed.candidates:
+                links = ", ".join(url for url, _title in parsed.candidates[:3])
                 message = clean_line(f"{message}; the page links to feeds: {links}")
             await self._store_error(job, message, result.http_status)
             return FeedOutcome(
@@ -496,8 +503,8 @@ class Refresher:
             )
         outcome = await self._store_parsed(
             job,
-            parsed[1],
-            parsed[2],
+            parsed.feed,
+            parsed.entries,
             http_status=result.http_status,
             etag=result.validators.etag,
             last_modified=result.validators.last_modified,
@@ -508,21 +515,18 @@ class Refresher:
             await self._full_texts(fetcher, job)
         return outcome
 
-    async def _full_texts(self, fetcher: Any, job: FeedJob) -> None:
+    async def _full_texts(self, fetcher: Fetcher, job: FeedJob) -> None:
         """Fetch and extract the web pages of a full-text feed's newest articles."""
         rows = await asyncio.to_thread(
-            self.db.query,
-            "SELECT id, url FROM articles WHERE feed_id = ? AND full_text IS NULL AND url IS NOT NULL "
-            "ORDER BY sort_date DESC LIMIT ?",
-            (job.feed_id, FULL_TEXT_PER_REFRESH),
+            self.db.without_full_text, job.feed_id, FULL_TEXT_PER_REFRESH
         )
         for article_id, url in rows:
             page = await fetcher.get_page(url, user_agent=job.user_agent)
             if page.status != "ok":
                 continue
             result = await self._run_cpu(extract_page, page.body, page.final_url or url)
-            if result[0] == "ok":
-                await asyncio.to_thread(self.db.set_full_text, article_id, result[1])
+            if isinstance(result, Extracted):
+                await asyncio.to_thread(self.db.set_full_text, article_id, result.markdown)
 
 
 def _count(n: int, noun: str) -> str:

@@ -13,11 +13,52 @@ import time
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Literal, NamedTuple
 
 from newstui.config import LimitsConfig
 from newstui.domain.errors import NewstuiError, NotAFeedError
-from newstui.domain.update import entry_digest, pack_entries, to_stored
+from newstui.domain.models import ParsedFeed
+from newstui.domain.update import StoredEntry, entry_digest, pack_entries, to_stored
+
+
+class Parsed(NamedTuple):
+    """A document read as a feed: the feed (its entries left out) and its entries as stored rows.
+
+    Every result starts with its `status`, so the results can be told apart by that field or by
+    their class; they are named tuples because they cross a process boundary, pickled.
+    """
+
+    status: Literal["ok"]
+    feed: ParsedFeed
+    entries: bytes | list[StoredEntry]
+    """`pack_entries` of the rows from a process worker, the rows themselves from a thread."""
+
+
+class Failed(NamedTuple):
+    """A document, file or page that gave nothing to store, and why."""
+
+    status: Literal["error", "notafeed"]
+    message: str
+    candidates: tuple[tuple[str, str], ...] = ()
+    """Not a feed: the (url, title) of the feeds the page links to, best first."""
+
+
+class ArticleRead(NamedTuple):
+    """One article file of a local source, read."""
+
+    status: Literal["ok"]
+    entry: StoredEntry | None
+    """Its stored row; None when the file reads as it did when stored (nothing extracted)."""
+
+
+class Extracted(NamedTuple):
+    """A web page's article text."""
+
+    status: Literal["ok"]
+    markdown: str
+
+
+ParseResult = Parsed | Failed
 
 
 def parse_body(
@@ -27,7 +68,7 @@ def parse_body(
     url: str,
     headers: dict[str, str],
     limits: LimitsConfig,
-) -> Any:
+) -> ParseResult:
     """Runs in a worker process: decode, parse and convert for storage there, so the parent does
     little (its fetching moves compressed bytes: 500 feeds, ~0.45 s of zlib off the parent)."""
     from newstui.sources.bodies import decode_body
@@ -38,56 +79,55 @@ def parse_body(
             data = decode_body(data, encoding, max_bytes)
         parsed = parse_document(data, url=url, headers=headers, limits=limits)
     except NotAFeedError as exc:
-        return ("notafeed", str(exc), exc.candidates)
+        return Failed("notafeed", str(exc), tuple(exc.candidates))
     except NewstuiError as exc:
-        return ("error", str(exc), None)
+        return Failed("error", str(exc))
     # The entries travel back once, as stored rows, and stay one pickled bytes object until the
     # writer stores them: thousands of objects queued in the parent (a TUI) would make each of
     # its full garbage collections during a refresh walk them, on the UI thread.
     rows = [to_stored(e) for e in parsed.entries]
-    return ("ok", replace(parsed, entries=()), pack_entries(rows))
+    return Parsed("ok", replace(parsed, entries=()), pack_entries(rows))
 
 
-def read_local_file(path: str, limits: LimitsConfig) -> Any:
+def read_local_file(path: str, limits: LimitsConfig) -> ParseResult:
     from newstui.sources.local import read_local
 
     try:
         parsed = read_local(Path(path), limits=limits)
     except NewstuiError as exc:
-        return ("error", str(exc), None)
+        return Failed("error", str(exc))
     # Runs in a thread (local sources are few and small): the rows go back as a list, and the
     # parsed copies of the entries are dropped at once.
-    return ("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
+    return Parsed("ok", replace(parsed, entries=()), [to_stored(e) for e in parsed.entries])
 
 
-def read_local_article(path: str, limits: LimitsConfig, known_digest: str | None) -> Any:
-    """One article file of a local source as a stored row, its reader text extracted.
-
-    ("ok", row) where row is None when the file reads as it did (`known_digest`): nothing is
-    extracted again. ("error", message) when the file cannot be read.
-    """
+def read_local_article(
+    path: str, limits: LimitsConfig, known_digest: str | None
+) -> ArticleRead | Failed:
+    """One article file of a local source as a stored row, its reader text extracted; no row
+    when the file reads as it did (`known_digest`): nothing is extracted again."""
     from newstui.sources.local import extract_local, read_article_data
 
     try:
         entry, data = read_article_data(Path(path), limits)
     except NewstuiError as exc:
-        return ("error", str(exc))
+        return Failed("error", str(exc))
     digest = entry_digest(entry)
     if digest == known_digest:
-        return ("ok", None)
+        return ArticleRead("ok", None)
     reader = None
     if data is not None:
         entry, reader = extract_local(entry, data)
-    return ("ok", to_stored(entry, full_text=reader, digest=digest))
+    return ArticleRead("ok", to_stored(entry, full_text=reader, digest=digest))
 
 
-def extract_page(data: bytes, url: str) -> Any:
+def extract_page(data: bytes, url: str) -> Extracted | Failed:
     from newstui.sources.extract import extract_article
 
     try:
-        return ("ok", extract_article(data, url=url).markdown, None)
+        return Extracted("ok", extract_article(data, url=url).markdown)
     except NewstuiError as exc:
-        return ("error", str(exc), None)
+        return Failed("error", str(exc))
 
 
 def init_worker(nice: int, owner: int) -> None:

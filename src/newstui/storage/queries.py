@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from newstui.domain.errors import NotFoundError
 from newstui.domain.models import Article, ContentType, Headline, View
@@ -20,6 +20,18 @@ _HEADLINE_COLUMNS = (
     "a.id, a.feed_id, coalesce(f.title, f.feed_title, f.url), a.title, a.url, a.published, "
     "a.read, a.bookmarked"
 )
+
+
+class StoredFile(NamedTuple):
+    """What a local source's refresh needs to know of an article it stored from a file."""
+
+    key: str
+    digest: str
+    updated: float | None
+    """The file's time when it was stored."""
+    extracted: bool
+    """Its reader text was made (or it is Markdown); else an older newstui stored it, and the
+    file is read again once."""
 
 
 class Queries(Feeds):
@@ -267,6 +279,28 @@ class Queries(Feeds):
             sql += " LIMIT ?"
             params.append(min(caps))
         return [self.article(row[0]) for row in self.query(sql, params)]
+
+    def stored_files(self, feed_id: int) -> list[StoredFile]:
+        """The articles a local source (a folder or a file) stored, one per file."""
+        return [
+            StoredFile(key, digest, updated, bool(extracted))
+            for key, digest, updated, extracted in self.query(
+                "SELECT key, hash, updated, content_type = 'markdown' OR full_text IS NOT NULL "
+                "FROM articles WHERE feed_id = ?",
+                (feed_id,),
+            )
+        ]
+
+    def without_full_text(self, feed_id: int, limit: int) -> list[tuple[int, str]]:
+        """(id, link) of the feed's newest `limit` articles that have a link and no full text."""
+        return [
+            (int(article_id), str(url))
+            for article_id, url in self.query(
+                "SELECT id, url FROM articles WHERE feed_id = ? AND full_text IS NULL "
+                "AND url IS NOT NULL ORDER BY sort_date DESC LIMIT ?",
+                (feed_id, limit),
+            )
+        ]
 
     def last_article_id(self) -> int:
         """The largest article id so far: articles stored later have larger ones."""
