@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,7 @@ def test_kill_9_during_refresh_loses_nothing(
     db = tmp_path / "crash.db"
     lib = Library.open(Config(), db)
     for f in range(FEEDS):
-        lib.db.insert_feed(server.url_for("/feed") + f"?f={f}", title=None, tags=())
+        lib.subscribe(server.url_for("/feed") + f"?f={f}")
     lib.close()
     tag = f"kill9-{os.getpid()}-{time.time_ns()}"  # inherited by every process a run starts
     env = dict(os.environ, NEWSTUI_DB=str(db), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
@@ -151,7 +152,7 @@ def test_two_processes_on_one_database_do_not_duplicate(
     db = tmp_path / "two.db"
     lib = Library.open(Config(), db)
     for f in range(FEEDS):
-        lib.db.insert_feed(server.url_for("/feed") + f"?f={f}", title=None, tags=())
+        lib.subscribe(server.url_for("/feed") + f"?f={f}")
     lib.close()
     env = dict(os.environ, NEWSTUI_DB=str(db), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     procs = [
@@ -176,14 +177,17 @@ def test_full_disk_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     big.write_bytes(
         rss([Item(f"big {i}", guid=f"b{i}", body="<p>" + "x" * 20000 + "</p>") for i in range(200)])
     )
-    pages = lib.db.conn.execute("PRAGMA page_count").fetchone()[0]
-    lib.db.conn.execute(f"PRAGMA max_page_count = {pages + 5}")  # the disk fills up now
+    # Fault injection: the cap is a setting of the library's own connection, so it is set there.
+    conn = lib._db.conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages + 5}")  # the disk fills up now
     with pytest.raises(StorageFailure) as info:
         asyncio.run(lib.add_feed(str(big)))
     assert f"disk full while writing {tmp_path / 'full.db'}; nothing was lost" in str(info.value)
     assert lib.count(View("all")) == before
-    assert lib.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     lib.close()
+    with closing(sqlite3.connect(tmp_path / "full.db")) as own:
+        assert own.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_a_feed_that_cannot_be_stored_does_not_take_its_shared_commit_down(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from newstui.ui.app import make_app
 from newstui.ui.screens.edit_feed import EditFeedScreen
 from newstui.ui.screens.main import MainScreen
 from tests.feedgen import items, rss
+from tests.sql_support import sql_all
 from tests.test_cli import newstui
 from tests.ui_support import make_library, screen_text, settle, ui_config
 
@@ -269,9 +270,8 @@ async def test_reader_periodic_refresh_checks_due_feeds_only(
         await library.add_feed(idle.url)
         library.set_feed_settings(due_id, parse_assignments(["refresh=1"]))
         # Its last check was two minutes ago: due now. The other has no interval at all.
-        library.db.query(
-            "UPDATE feeds SET last_checked = ? WHERE id = ?", (time.time() - 120, due_id)
-        )
+        sql_all(library.path, "UPDATE feeds SET last_checked = ? WHERE id = ?",
+                (time.time() - 120, due_id))  # fmt: skip
         due_seen, idle_seen = len(due.agents), len(idle.agents)
         monkeypatch.setattr(MainScreen, "REFRESH_TICK", 0.2)
         app = make_app(library, ui_config(), tz=UTC)

@@ -17,6 +17,7 @@ from newstui.domain.models import FeedStatus, View
 from newstui.library.facade import Library
 from newstui.query import QueryError
 from tests.feedgen import Item, atom, items, jsonfeed, rss
+from tests.sql_support import sql_one
 
 
 def run(coro):  # type: ignore[no-untyped-def]
@@ -234,7 +235,7 @@ def test_per_host_limit_is_honoured(tmp_path: Path, httpserver: HTTPServer) -> N
     lib = Library.open(config, tmp_path / "x.db")
     try:
         for i in range(8):
-            lib.db.insert_feed(httpserver.url_for("/slow") + f"?n={i}", title=None, tags=())
+            lib.subscribe(httpserver.url_for("/slow") + f"?n={i}")
         out = run(lib.refresh())
     finally:
         lib.close()
@@ -399,7 +400,7 @@ def test_a_refresh_process_that_dies_is_one_clear_error(
         return Response(rss(items(1)), content_type="text/xml")
 
     httpserver.expect_request("/stuck").respond_with_handler(stuck)
-    library.db.insert_feed(httpserver.url_for("/stuck"), title=None, tags=())
+    library.subscribe(httpserver.url_for("/stuck"))
 
     async def scenario() -> str:
         task = asyncio.ensure_future(library.refresh_in_child())
@@ -468,7 +469,7 @@ def test_every_real_corpus_feed_stores_one_article_per_distinct_id(
     lib = Library.open(Config(), tmp_path / "corpus.db")
     try:
         for path in expected:
-            lib.db.insert_feed(path, title=None, tags=())
+            lib.subscribe(path)
         outcomes = run(lib.refresh())
         assert len(outcomes) == len(expected)
         stored = {f.url: f.total for f in lib.feeds()}
@@ -485,7 +486,7 @@ def test_broken_corpus_feeds_give_an_error_or_a_partial_result(
     lib = Library.open(Config(), tmp_path / "broken.db")
     try:
         for path in files:
-            lib.db.insert_feed(str(path), title=None, tags=())
+            lib.subscribe(str(path))
         outcomes = run(lib.refresh())
         feeds = lib.feeds()
     finally:
@@ -565,6 +566,7 @@ def test_feed_counters_match_the_articles_through_every_kind_of_change(tmp_path:
     """The feeds pane shows maintained counters, never a count of the table: after new, changed,
     duplicated, read, pruned and removed articles they must still equal what is stored."""
     from newstui.domain.update import StoredEntry
+    from newstui.storage.db import Database
     from tests.storage_support import apply_refresh
 
     lib = Library.open(Config(), tmp_path / "counts.db")
@@ -573,21 +575,24 @@ def test_feed_counters_match_the_articles_through_every_kind_of_change(tmp_path:
         return StoredEntry(key, f"Title {key}", None, None, None, when, when, body, "text",
                            f"{key}:{body}", body)  # fmt: skip
 
+    own = Database(tmp_path / "counts.db")  # the test's own connection to the library's file
+
     def store(feed_id: int, entries: list[StoredEntry], retention: int = 0) -> tuple[int, int]:
-        return apply_refresh(lib.db, feed_id, status="ok", error=None, http_status=200,
+        return apply_refresh(own, feed_id, status="ok", error=None, http_status=200,
                              entries=entries, retention_days=retention)  # fmt: skip
 
     def check() -> None:
         for feed in lib.feeds():
-            total, unread = lib.db.one(
+            total, unread = sql_one(
+                tmp_path / "counts.db",
                 "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE feed_id = ?",
                 (feed.id,),
             )
             assert (feed.total, feed.unread) == (total, unread), feed.url
 
     try:
-        a = lib.db.insert_feed("/nowhere/a.xml", title="A", tags=())
-        b = lib.db.insert_feed("/nowhere/b.xml", title="B", tags=())
+        a = lib.subscribe("/nowhere/a.xml", title="A", tags=()).id
+        b = lib.subscribe("/nowhere/b.xml", title="B", tags=()).id
         old = time.time() - 90 * 86400
         assert store(a, [entry("1", "walrus", old), entry("2", "otter", old)]) == (2, 0)
         assert store(b, [entry("x", "heron", old)]) == (1, 0)
@@ -610,10 +615,11 @@ def test_feed_counters_match_the_articles_through_every_kind_of_change(tmp_path:
         store(a, [entry("3", "auk", old)], retention=30)
         check()
         assert lib.feeds()[0].total == 1
-        lib.db.insert_feed("/nowhere/c.xml", title="C", tags=())
+        lib.subscribe("/nowhere/c.xml", title="C", tags=())
         store(b, [entry("y", "crane", time.time())])
         check()
     finally:
+        own.close()
         lib.close()
 
 
@@ -635,7 +641,7 @@ def test_a_refresh_decodes_bodies_within_the_size_cap(
     lib = Library.open(config, tmp_path / "gz.db")
     try:
         for path in ("/bomb", "/bad", "/good"):
-            lib.db.insert_feed(httpserver.url_for(path), title=None, tags=())
+            lib.subscribe(httpserver.url_for(path))
         out = {o.url.rsplit("/", 1)[1]: o for o in run(lib.refresh())}
         feeds = {f.url.rsplit("/", 1)[1]: f for f in lib.feeds()}
     finally:

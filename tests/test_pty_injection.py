@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +33,7 @@ termios = pytest.importorskip("termios")
 from newstui.config import Config, RefreshConfig  # noqa: E402
 from newstui.domain.update import StoredEntry  # noqa: E402
 from newstui.library.facade import Library  # noqa: E402
+from newstui.storage.db import Database  # noqa: E402
 from tests.storage_support import apply_refresh  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
@@ -180,19 +182,20 @@ def build_library(tmp_path: Path, db: Path) -> None:
     try:
         for source in write_sources(tmp_path):
             asyncio.run(library.add_feed(str(source), tags=[hostile("TAG")]))
-        feed_id = library.db.insert_feed(
+        feed_id = library.subscribe(
             "https://raw.example.org/feed", title=None, tags=(hostile("RAWTAG"),)
-        )
-        apply_refresh(
-            library.db,
-            feed_id,
-            status="error",
-            error=hostile("RAWERROR"),
-            http_status=500,
-            entries=[raw_entry(i) for i in range(3)],
-            feed_title=hostile("RAWFEED"),
-            site_url=f"https://raw.example.org/{OSC_CLIPBOARD}",
-        )
+        ).id
+        with closing(Database(db)) as own:  # the test's own connection to the file
+            apply_refresh(
+                own,
+                feed_id,
+                status="error",
+                error=hostile("RAWERROR"),
+                http_status=500,
+                entries=[raw_entry(i) for i in range(3)],
+                feed_title=hostile("RAWFEED"),
+                site_url=f"https://raw.example.org/{OSC_CLIPBOARD}",
+            )
     finally:
         library.close()
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -93,8 +94,9 @@ def subscribed_library(tmp_path: Path) -> tuple[Path, int]:
 
             asyncio.run(lib.add_feed(str(path)))
         else:
-            lib.db.insert_feed(str(path), title=None, tags=())
-    bookmarked = lib.db.one("SELECT min(id) FROM articles")[0]
+            lib.subscribe(str(path))
+    with closing(sqlite3.connect(db)) as own:
+        bookmarked = own.execute("SELECT min(id) FROM articles").fetchone()[0]
     lib.set_bookmarked([bookmarked])
     lib.close()
     return db, int(bookmarked)
@@ -151,9 +153,8 @@ os.kill(os.getpid(), signal.SIGKILL)  # dies with the WAL in place, as after a c
 def test_kill_9_during_the_checkpoint_of_a_large_wal_loses_nothing(tmp_path: Path) -> None:
     db, bookmarked = subscribed_library(tmp_path)
     assert newstui(tmp_path, db, "refresh").returncode == 0
-    lib = Library.open(Config(), db)
-    lib.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    lib.close()
+    with closing(sqlite3.connect(db)) as own:
+        own.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     total = FEEDS * ITEMS
     caught = 0
     for attempt in "abcdefghijkl":
@@ -188,14 +189,11 @@ def test_kill_9_during_the_checkpoint_of_a_large_wal_loses_nothing(tmp_path: Pat
     articles = json.loads(seen.stdout)
     assert len(articles) == total
     assert [a["bookmarked"] for a in articles if a["id"] == bookmarked] == [True]
-    lib = Library.open(Config(), db)
-    try:
-        kept = lib.db.query(  # the text of the WAL's transaction, not an earlier one
+    with closing(sqlite3.connect(db)) as own:
+        kept = own.execute(  # the text of the WAL's transaction, not an earlier one
             "SELECT count(*) FROM articles WHERE full_text LIKE ?", (f"kept % {attempt * 50}%",)
-        )
+        ).fetchall()
         assert kept[0][0] == total
-    finally:
-        lib.close()
 
 
 def test_a_truncated_file_beside_a_wal_that_cannot_complete_it_is_still_refused(
@@ -204,7 +202,7 @@ def test_a_truncated_file_beside_a_wal_that_cannot_complete_it_is_still_refused(
     good = tmp_path / "good.db"
     lib = Library.open(Config(), good)
     for i in range(200):
-        lib.db.insert_feed(f"https://example.org/{i}", title="x" * 500, tags=("t",))
+        lib.subscribe(f"https://example.org/{i}", title="x" * 500, tags=("t",))
     lib.close()
     # The library's own WAL, holding one later change only: not the pages cut off below.
     conn = sqlite3.connect(good, isolation_level=None)
@@ -281,7 +279,9 @@ def test_a_reader_action_on_a_failing_disk_is_a_storage_failure_with_its_path(
     db, bookmarked = subscribed_library(tmp_path)
     lib = Library.open(Config(), db)
     feed = lib.feeds()[0]
-    lib.db.conn.execute("PRAGMA query_only = 1")  # every write now fails as on a read-only file
+    # Fault injection on the library's own connection: every write now fails as on a
+    # read-only file.
+    lib._db.conn.execute("PRAGMA query_only = 1")
     actions: list[Callable[[], object]] = [
         lambda: lib.set_read([bookmarked], True),
         lambda: lib.set_bookmarked([bookmarked], False),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_empty_and_truncated_files_are_refused(tmp_path: Path) -> None:
     good = tmp_path / "good.db"
     lib = Library.open(Config(), good)
     for i in range(200):
-        lib.db.insert_feed(f"https://example.org/{i}", title="x" * 500, tags=("t",))
+        lib.subscribe(f"https://example.org/{i}", title="x" * 500, tags=("t",))
     lib.close()
     data = good.read_bytes()
     truncated = tmp_path / "truncated.db"
@@ -70,7 +71,8 @@ def test_corrupt_database_gives_a_clear_error(tmp_path: Path) -> None:
     import asyncio
 
     asyncio.run(lib.add_feed(str(feed_file)))
-    lib.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with closing(sqlite3.connect(path)) as own:
+        own.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     lib.close()
     data = bytearray(path.read_bytes())
     for offset in range(4096, len(data), 97):  # scribble over every page but the header

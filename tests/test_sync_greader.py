@@ -15,6 +15,7 @@ from newstui.config import Config, parse_config
 from newstui.domain.models import View
 from newstui.library.facade import Library
 from tests.greader_server import GReaderServer
+from tests.sql_support import sql_one
 
 
 @pytest.fixture
@@ -148,7 +149,7 @@ def test_a_failing_server_is_an_account_status_and_the_next_sync_resumes(
         [outcome] = library.sync()
         assert outcome.status == "ok"
         assert server.item("A 0").read
-        assert library.db.one("SELECT count(*) FROM outbox")[0] == 0
+        assert sql_one(library.path, "SELECT count(*) FROM outbox")[0] == 0
         assert library.feeds()[0].status == "ok"
     finally:
         library.close()
@@ -191,7 +192,7 @@ def test_subscribing_and_unsubscribing_here_changes_the_server(
         assert set(urls) == {"https://example.org/new.xml"}
         assert urls["https://example.org/new.xml"].category == "user/-/label/Later"
         assert [f.display_title for f in library.feeds()] == ["https://example.org/new.xml"]
-        assert library.db.one("SELECT count(*) FROM outbox")[0] == 0
+        assert sql_one(library.path, "SELECT count(*) FROM outbox")[0] == 0
     finally:
         library.close()
 

@@ -10,8 +10,8 @@ from newstui.cli.formats import feed_json
 from newstui.config import Config, parse_config
 from newstui.domain.models import View
 from newstui.library.facade import Library
-from newstui.sync.run import sync_accounts
 from tests import feedgen
+from tests.sql_support import sql_one
 from tests.ttrss.fixtures import loopback_feeds, ttrss  # noqa: F401 (fixtures)
 from tests.ttrss.harness import LoopbackFeeds, TtrssServer
 
@@ -66,7 +66,7 @@ def test_first_sync_pulls_feeds_in_category_folders_and_their_articles(
     config = account_config(ttrss, tmp_path)
     library = Library.open(config, tmp_path / "lib.db")
     try:
-        [outcome] = sync_accounts(library.db, config)
+        [outcome] = library.sync()
         assert outcome.status == "ok", outcome
         assert outcome.new == 8
         feeds = {f.display_title: f for f in library.feeds()}
@@ -79,7 +79,7 @@ def test_first_sync_pulls_feeds_in_category_folders_and_their_articles(
         assert "hello" in articles["Apple 0"].content
         # newstui never fetched the feeds itself: only tt-rss did.
         hits_before = dict(loopback_feeds.hits)
-        [again] = sync_accounts(library.db, config)
+        [again] = library.sync()
         assert again.status == "ok" and again.new == 0
         assert loopback_feeds.hits == hits_before
         assert len(library.articles(View("all"))) == 8
@@ -96,11 +96,11 @@ def test_marks_travel_both_ways(
     config = account_config(ttrss, tmp_path)
     library = Library.open(config, tmp_path / "lib.db")
     try:
-        assert sync_accounts(library.db, config)[0].status == "ok"
+        assert library.sync()[0].status == "ok"
         articles = by_title(library)
         library.set_read([articles["Apple 1"].id], True)
         library.set_bookmarked([articles["Berry 2"].id], True)
-        [outcome] = sync_accounts(library.db, config)
+        [outcome] = library.sync()
         assert outcome.status == "ok" and outcome.pushed == 2
         assert server_flags(ttrss, "Apple 1") == (True, False)
         assert server_flags(ttrss, "Berry 2") == (False, True)
@@ -108,17 +108,17 @@ def test_marks_travel_both_ways(
         # Another client reads and stars on the server: the next sync brings it here.
         ttrss.set_article_flag("https://example.org/apple/3", unread=False, marked=True)
         ttrss.set_article_flag("https://example.org/apple/1", unread=True)
-        [outcome] = sync_accounts(library.db, config)
+        [outcome] = library.sync()
         assert outcome.status == "ok"
         articles = by_title(library)
         assert articles["Apple 3"].read and articles["Apple 3"].bookmarked
         assert not articles["Apple 1"].read
-        assert library.db.one("SELECT count(*) FROM outbox")[0] == 0
+        assert sql_one(library.path, "SELECT count(*) FROM outbox")[0] == 0
 
         # A new article on the feed arrives with the next incremental sync.
         loopback_feeds.docs["/sync-a.xml"] = feedgen.rss(feedgen.items(6, "Apple"), title="Apples")
         ttrss.update_feeds()
-        [outcome] = sync_accounts(library.db, config)
+        [outcome] = library.sync()
         assert outcome.new == 1
         assert "Apple 5" in by_title(library)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from contextlib import closing
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.article_view import ArticleView
 from newstui.ui.widgets.feed_tree import FeedTree
 from newstui.ui.widgets.headline_list import HeadlineList
+from tests.sql_support import sql_one
 from tests.ui_support import (
     ids_by_title,
     make_library,
@@ -680,7 +682,7 @@ async def test_refresh_shows_progress_and_the_ui_stays_responsive(
         return Response(rss(items(2, prefix="Slow"), title="Slow Feed"), content_type="text/xml")
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
-    library.db.insert_feed(httpserver.url_for("/slow"), title=None, tags=())
+    library.subscribe(httpserver.url_for("/slow"))
     app = make_app(library, ui_config(), tz=UTC)
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -739,7 +741,7 @@ async def test_quitting_during_a_refresh_is_clean(library: Library, httpserver: 
         return Response(rss(items(2)), content_type="text/xml")
 
     httpserver.expect_request("/stuck").respond_with_handler(stuck)
-    library.db.insert_feed(httpserver.url_for("/stuck"), title=None, tags=())
+    library.subscribe(httpserver.url_for("/stuck"))
     app = make_app(library, ui_config(), tz=UTC)
     try:
         async with app.run_test(size=SIZE) as pilot:  # re-raises a failed worker on exit
@@ -759,7 +761,7 @@ async def test_quitting_during_a_refresh_is_clean(library: Library, httpserver: 
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert multiprocessing.active_children() == []
-    assert library.db.one("PRAGMA integrity_check")[0] == "ok"
+    assert sql_one(library.path, "PRAGMA integrity_check")[0] == "ok"
     assert {f.display_title for f in library.feeds() if f.total} >= {"Alpha News", "Beta Blog"}
 
 
@@ -793,10 +795,12 @@ async def test_refresh_brings_new_articles_live(library: Library, tmp_path: Path
 
 
 async def test_a_failed_feed_is_marked_and_its_error_readable(library: Library) -> None:
+    from newstui.storage.db import Database
     from tests.storage_support import apply_refresh
 
     beta = next(f for f in library.feeds() if f.display_title == "Beta Blog")
-    apply_refresh(library.db, beta.id, status="error", error="HTTP 404: Not Found", http_status=404)
+    with closing(Database(library.path)) as db:  # the test's own connection to the file
+        apply_refresh(db, beta.id, status="error", error="HTTP 404: Not Found", http_status=404)
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -1056,7 +1060,7 @@ async def test_help_scrolls_fits_80_columns_and_lists_every_key_once(
             for line in screen_text(app).splitlines()[where.y : where.bottom]
         )
         assert str(tmp_path / "elsewhere" / "newstui" / "config.toml") in files
-        assert str(library.db.path) in files
+        assert library.path in files
         assert "~/.config" not in files
         # The Id column is whole at 80 columns: the longest id is not cut.
         assert "toggle_bookmark" in text and "…" not in "".join(

@@ -11,6 +11,7 @@ from newstui.domain.models import Headline, View
 from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from newstui.ui.screens.main import MainScreen
+from tests.sql_support import sql_transaction
 from tests.ui_support import screen_text, settle, ui_config
 
 pytestmark = pytest.mark.anyio
@@ -24,14 +25,14 @@ def anyio_backend() -> str:
 
 def big_library(path: Path) -> Library:
     library = Library.open(ui_config(), path)
-    feed_id = library.db.insert_feed("/nowhere/big.xml", title="Big", tags=[])
+    feed_id = library.subscribe("/nowhere/big.xml", title="Big", tags=[]).id
     now = 1_790_000_000.0
     rows = [
         (feed_id, f"k{i}", f"Headline {i}", now - i * 60, now - i * 60, "", "text", f"h{i}", now)
         for i in range(ROWS)
     ]
     # straight in: building 100k rows through a parser is not the point
-    with library.db.tx() as conn:
+    with sql_transaction(path) as conn:
         conn.executemany(
             "INSERT INTO articles(feed_id, key, title, published, sort_date, content, "
             "content_type, hash, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -83,9 +84,7 @@ async def test_many_feeds_all_listed_and_counts_update_in_place(tmp_path: Path) 
 
     library = Library.open(ui_config(), tmp_path / "feeds.db")
     for i in range(2000):
-        library.db.insert_feed(
-            f"/nowhere/{i:04}.xml", title=f"Feed {i:04}", tags=["t"] if i % 2 else []
-        )
+        library.subscribe(f"/nowhere/{i:04}.xml", title=f"Feed {i:04}", tags=["t"] if i % 2 else [])
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -96,7 +95,7 @@ async def test_many_feeds_all_listed_and_counts_update_in_place(tmp_path: Path) 
         first = rows[0]
         feed_id = first.data.view.feed_id  # type: ignore[union-attr]
         article = (feed_id, "k", "New story", 1.0, 1.0, "", "text", "h", 1.0)
-        with library.db.tx() as conn:
+        with sql_transaction(library.path) as conn:
             conn.execute(
                 "INSERT INTO articles(feed_id, key, title, published, sort_date, content, "
                 "content_type, hash, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -123,7 +122,7 @@ async def test_scrollbars_draw_what_textuals_scrollbar_draws(tmp_path: Path) -> 
 
     library = big_library(tmp_path / "big.db")
     for i in range(80):
-        library.db.insert_feed(f"/nowhere/{i:02}.xml", title=f"Feed {i:02}", tags=[])
+        library.subscribe(f"/nowhere/{i:02}.xml", title=f"Feed {i:02}", tags=[])
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)

@@ -13,6 +13,7 @@ from newstui.domain.models import View
 from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from tests.greader_server import GReaderServer
+from tests.sql_support import sql_one
 from tests.ui_support import screen_text, settle
 
 SIZE = (160, 45)
@@ -66,7 +67,7 @@ async def test_s_syncs_and_the_account_feeds_show_under_their_folder(
             # Marking here queues the change for the server.
             await pilot.press("m")
             await settle(pilot)
-        assert library.db.one("SELECT count(*) FROM outbox")[0] == 1
+        assert sql_one(library.path, "SELECT count(*) FROM outbox")[0] == 1
     finally:
         library.close()
 

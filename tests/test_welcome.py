@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 
 from newstui.config import Config
+from newstui.domain.errors import NotFoundError
+from newstui.domain.models import View
 from newstui.library.facade import Library
-from newstui.storage.db import Database
 from newstui.ui.app import make_app
 from newstui.ui.widgets.article_view import ArticleView
+from tests.feedgen import items, rss
+from tests.sql_support import sql_one
 from tests.ui_support import screen_text, settle, ui_config
 
 pytestmark = pytest.mark.anyio
@@ -27,7 +30,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def library(tmp_path: Path) -> Any:
-    lib = Library(Database(tmp_path / "db.sqlite"), Config())
+    lib = Library.open(Config(), tmp_path / "db.sqlite")
     lib.welcome = True
     yield lib
     lib.close()
@@ -86,3 +89,46 @@ def test_the_guide_says_nothing_only_one_layout_makes_true() -> None:
     text = guide().lower()
     for phrase in ("on the right", "on the left", "in the middle"):
         assert phrase not in text
+
+
+def test_the_guide_is_a_read_only_source_beside_the_database(tmp_path: Path) -> None:
+    """The guide answers as the database does (feeds, counts, pages, marks), keeps its marks in
+    memory, writes nothing to the file, and steps aside once there is a subscription."""
+    lib = Library.open(Config(), tmp_path / "db.sqlite")
+    try:
+        assert lib.feeds() == [] and lib.count(View("all")) == 0  # only the reader shows it
+        lib.welcome = True
+        [guide] = lib.feeds()
+        pages = lib.headlines(View("all"))
+        assert len(pages) >= 2 and all(p.id < 0 and p.feed_id == guide.id for p in pages)
+        assert lib.headlines(View("feed", feed_id=guide.id)) == pages
+        assert lib.count(View("unread")) == lib.unread_total() == len(pages)
+        assert "bundled with newstui" in lib.article(pages[0].id).content
+        assert lib.position(View("all"), pages[1].id) == 1
+
+        assert lib.set_read([pages[0].id]) == 1
+        assert lib.set_read([pages[0].id]) == 0  # already read: nothing changed
+        assert lib.set_bookmarked([pages[1].id]) == 1
+        assert lib.unread_count(View("all")) == len(pages) - 1
+        assert lib.feeds()[0].unread == len(pages) - 1
+        assert [p.id for p in lib.headlines(View("unread"))] == [p.id for p in pages[1:]]
+        assert lib.next_unread(View("all"), pages[0].id) == pages[1].id
+        assert lib.next_unread(View("feed", feed_id=guide.id), pages[0].id) == pages[1].id
+        assert lib.mark_view_read_ids(View("all")) == [p.id for p in pages[1:]]
+        assert lib.unread_total() == 0
+        with pytest.raises(NotFoundError):
+            lib.article(-1000)
+        # Nothing of it is in the file.
+        assert sql_one(lib.path, "SELECT count(*) FROM articles")[0] == 0
+        assert sql_one(lib.path, "SELECT count(*) FROM feeds")[0] == 0
+
+        feed = tmp_path / "feed.xml"
+        feed.write_bytes(rss(items(2), title="Real"))
+        import asyncio
+
+        asyncio.run(lib.add_feed(str(feed)))
+        assert [f.display_title for f in lib.feeds()] == ["Real"]
+        assert [h.feed_id >= 0 for h in lib.headlines(View("all"))] == [True, True]
+        assert lib.unread_total() == 2
+    finally:
+        lib.close()

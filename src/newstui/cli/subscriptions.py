@@ -8,7 +8,6 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from newstui.cli.command import Command, Session, count, print_json, write
 from newstui.cli.formats import feed_json, opml_document, outcome_json
@@ -187,30 +186,11 @@ def _open(args: argparse.Namespace, session: Session) -> int:
 
 
 def _extract(args: argparse.Namespace, session: Session) -> int:
-    from newstui.refresh.pipeline import local_path
-    from newstui.sources.extract import extract_article
-
-    config = session.config
-    source = args.source
-    path = local_path(source)
-    if path is not None:
-        from newstui.sources.local import read_file
-
-        data = read_file(path, config.limits.max_file_bytes)
-        url = None
-    else:
-        from newstui.sources.fetch import Fetcher
-
-        async def get() -> Any:
-            async with Fetcher(config.refresh) as fetcher:
-                return await fetcher.get_page(source)
-
-        result = asyncio.run(get())
-        if result.status != "ok":
-            raise NewstuiError(f"{clean_line(source)}: {clean_line(result.error or result.status)}")
-        data, url = result.body, result.final_url or source
-    extracted = extract_article(data, url=url)
-    write(extracted.markdown)
+    library = Library.open(session.config, ":memory:")  # reads a page: the library stays as it is
+    try:
+        write(asyncio.run(library.extract(args.source)))
+    finally:
+        library.close()
     return 0
 
 

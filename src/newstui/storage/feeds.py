@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from newstui.domain.errors import NotFoundError
 from newstui.domain.models import Feed, FeedStatus
@@ -23,6 +23,34 @@ FEED_SETTING_COLUMNS = frozenset(
 )
 
 
+class RefreshRow(NamedTuple):
+    """What a refresh reads of a feed to plan its check."""
+
+    id: int
+    url: str
+    status: str
+    error: str | None
+    retry_after: float | None
+    etag: str | None
+    last_modified: str | None
+    retention_days: int | None
+    next_check: float | None
+    full_text: int | None
+    paused: int
+    refresh_minutes: int | None
+    last_checked: float | None
+    user_agent: str | None
+
+
+class CheckTimes(NamedTuple):
+    """When a feed was checked and may be checked again (for the automatic refresh)."""
+
+    id: int
+    last_checked: float | None
+    refresh_minutes: int | None
+    next_check: float | None
+
+
 class Feeds(BaseDatabase):
     """The feeds' part of the database."""
 
@@ -34,6 +62,29 @@ class Feeds(BaseDatabase):
         for feed_id, tag in self.query("SELECT feed_id, tag FROM feed_tags ORDER BY tag"):
             tags.setdefault(feed_id, []).append(tag)
         return [_feed_from_row(row, tuple(tags.get(row[0], ()))) for row in rows]
+
+    def refresh_rows(self, feed_ids: Sequence[int] | None = None) -> list[RefreshRow]:
+        """The feeds a refresh checks (all, by id, else those of `feed_ids` in their order);
+        an account's feeds come from its server (sync), never fetched by a refresh."""
+        sql = f"SELECT {', '.join(RefreshRow._fields)} FROM feeds WHERE removed = 0 AND account_id IS NULL"
+        if feed_ids is None:
+            return [RefreshRow(*r) for r in self.query(sql + " ORDER BY id")]
+        for feed_id in feed_ids:
+            self.feed(feed_id)  # NotFoundError for a wrong id
+        marks = ",".join("?" * len(feed_ids))
+        rows = self.query(sql + f" AND id IN ({marks})", list(feed_ids))
+        order = {f: i for i, f in enumerate(feed_ids)}
+        return sorted((RefreshRow(*r) for r in rows), key=lambda r: order[r.id])
+
+    def check_times(self, default_minutes: int) -> list[CheckTimes]:
+        """Feeds an automatic refresh may check (not paused, with an interval of their own or
+        `default_minutes` > 0), with their times."""
+        rows = self.query(
+            f"SELECT {', '.join(CheckTimes._fields)} FROM feeds "
+            "WHERE removed = 0 AND paused = 0 AND (refresh_minutes IS NOT NULL OR ? > 0)",
+            (default_minutes,),
+        )
+        return [CheckTimes(*r) for r in rows]
 
     def has_feeds(self) -> bool:
         return self.one("SELECT 1 FROM feeds WHERE removed = 0 LIMIT 1") is not None

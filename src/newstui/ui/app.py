@@ -147,7 +147,7 @@ class NewstuiApp(App[None]):
         config = self.config.path or config_path()
         state = "" if config.exists() else " (not created yet)"
         files = (
-            f"Config: {_short(config)}{state}\nDatabase: {_short(Path(self.library.db.path))}\n"
+            f"Config: {_short(config)}{state}\nDatabase: {_short(Path(self.library.path))}\n"
             'Remap a key by its id in [keys] of the config, e.g. next_unread = "n,N".'
         )
         self.push_screen(HelpScreen(self.key_help(), files))

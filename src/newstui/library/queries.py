@@ -1,0 +1,199 @@
+"""The Library's queries: what a query selects, saved views and their counts, and the config's
+rules (test them, apply them)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from newstui.domain.errors import NotFoundError, SourceError
+from newstui.domain.models import Article, SavedView, View
+from newstui.domain.text import clean_line
+from newstui.library.base import LibraryBase
+from newstui.query import (
+    Query,
+    QueryError,
+    combine,
+    compile_query,
+    feed_only,
+    highlights,
+    parse,
+)
+
+if TYPE_CHECKING:
+    from newstui.library.rules import Rule, RuleRunner
+
+log = logging.getLogger(__name__)
+
+
+class Queries(LibraryBase):
+    """Queries, saved views and rules over the database's articles."""
+
+    def query_ids(self, query: str | Query, within: Sequence[int] | None = None) -> list[int]:
+        """The ids a query selects, in its order (QueryError when malformed); with `within`,
+        which of those articles match."""
+        parsed = parse(query) if isinstance(query, str) else query
+        return self._db.query_ids(compile_query(parsed), within)
+
+    def query_articles(
+        self,
+        query: str,
+        *,
+        feed: int | None = None,
+        unread: bool = False,
+        bookmarked: bool = False,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> list[Article]:
+        """`articles --query`: the query with the shorthands' terms added; `limit` comes last."""
+        parts = [parse(query)]
+        if search:
+            parts.append(parse(search))
+        if unread:
+            parts.append(parse("is:unread"))
+        if bookmarked:
+            parts.append(parse("is:bookmarked"))
+        if feed is not None:
+            parts.append(Query(feed_only(feed)))
+        ids = self.query_ids(combine(parts))
+        if limit is not None:
+            ids = ids[:limit]
+        return [self._db.article(i) for i in ids]
+
+    def unread_query_ids(self, query: str) -> list[int]:
+        """The unread articles among what a query selects (what marking it read changes)."""
+        return self.query_ids(parse("is:unread"), within=self.query_ids(query))
+
+    def mark_query_read(self, query: str) -> int:
+        """Mark what a query selects read; how many changed."""
+        return self._db.set_flag("read", self.query_ids(query), True)
+
+    # ---- saved views ----------------------------------------------------------------------
+
+    def saved_views(self, *, counts: bool = True) -> list[SavedView]:
+        """The config file's [views], then those added with `add_view`, with their counts."""
+        views = [SavedView(n, q, origin="config") for n, q in self.config.views]
+        taken = {v.name.casefold() for v in views}
+        views += [SavedView(n, q) for n, q in self._stored_views() if n.casefold() not in taken]
+        if not counts:
+            return views
+        return [
+            replace(v, unread=u, total=t) for v in views for u, t in [self.view_counts(v.query)]
+        ]
+
+    def view_unread(self, query: str) -> int:
+        """A saved view's unread count (0 when its query no longer parses)."""
+        try:
+            return self._db.query_count(compile_query(parse(query)), unread=True)
+        except QueryError:
+            return 0
+
+    def view_counts(self, query: str) -> tuple[int, int]:
+        """(unread, total) of a saved view's query; (0, 0) when it no longer parses."""
+        try:
+            compiled = compile_query(parse(query))
+        except QueryError:
+            return 0, 0
+        return self._db.query_count(compiled, unread=True), self._db.query_count(compiled)
+
+    def add_view(self, name: str, query: str) -> SavedView:
+        """Save a query under a name (QueryError when it is malformed); replaces a view of
+        that name added before, never one from the config file."""
+        name = clean_line(name).strip()
+        if not name:
+            raise SourceError("a view needs a name")
+        parse(query)
+        if any(n.casefold() == name.casefold() for n, _q in self.config.views):
+            raise SourceError(f"the view {name!r} is defined in the config file; change it there")
+        stored = [(n, q) for n, q in self._stored_views() if n.casefold() != name.casefold()]
+        stored.append((name, query))
+        self._db.set_setting("views", json.dumps(stored, ensure_ascii=False))
+        return SavedView(name, query)
+
+    def remove_view(self, name: str) -> None:
+        if any(n.casefold() == name.strip().casefold() for n, _q in self.config.views):
+            raise SourceError(
+                f"the view {clean_line(name)!r} is defined in the config file; remove it there"
+            )
+        stored = self._stored_views()
+        kept = [(n, q) for n, q in stored if n.casefold() != name.strip().casefold()]
+        if len(kept) == len(stored):
+            raise NotFoundError(f"no saved view named {clean_line(name)!r} (see `newstui views`)")
+        self._db.set_setting("views", json.dumps(kept, ensure_ascii=False))
+
+    def _stored_views(self) -> list[tuple[str, str]]:
+        raw = self._db.get_setting("views")
+        if not raw:
+            return []
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            log.warning("the saved views in the database are unreadable; ignoring them")
+            return []
+        return [
+            (str(item[0]), str(item[1]))
+            for item in data
+            if isinstance(item, list) and len(item) == 2
+        ]
+
+    # ---- rules ------------------------------------------------------------------------------
+
+    def rules(self) -> tuple[Rule, ...]:
+        """The config's `[[rules]]`, their queries checked (ConfigError names a bad one)."""
+        if self._rules is None:
+            from newstui.library.rules import load_rules
+
+            where = str(self.config.path) if self.config.path else "config"
+            self._rules = load_rules(self.config.rules, where)
+        return self._rules
+
+    def _rule_runner(self) -> RuleRunner | None:
+        if not self.config.rules:
+            return None
+        from newstui.library.rules import RuleRunner
+
+        return RuleRunner(self.rules())
+
+    def rule_matches(self, query: str, limit: int | None = None) -> list[Article]:
+        """The articles a rule with this query would match now (QueryError when malformed)."""
+        ids = self._db.query_ids(compile_query(parse(query)))
+        return [self._db.article(i) for i in (ids if limit is None else ids[:limit])]
+
+    def apply_rules(self, *, dry_run: bool = False) -> list[tuple[str, int, int]]:
+        """Every rule over the whole library: (name, articles matched, rows changed) each.
+
+        `notify` raises no notification here; a dry run changes nothing."""
+        from newstui.library.rules import apply_actions
+
+        report: list[tuple[str, int, int]] = []
+        try:
+            with self._db.tx() as conn:
+                for rule in self.rules():
+                    ids = self._db.query_ids(rule.compiled())
+                    changed = apply_actions(conn, rule, ids) if ids else 0
+                    report.append((rule.name, len(ids), changed))
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        return report
+
+
+class _DryRun(Exception):
+    """Rolls back a dry run's transaction."""
+
+
+def search_marks(view: View | None, fields: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
+    """What to highlight in text of `fields` ("title", "content") when `view` is a search or a
+    saved view: its words, as `spans` takes them."""
+    if view is None or view.kind not in ("search", "query") or not view.query:
+        return []
+    try:
+        query = parse(view.query)
+    except QueryError:
+        return []
+    wanted = ("text", *fields)
+    return highlights(query, wanted)
