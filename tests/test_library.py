@@ -652,3 +652,13 @@ def test_a_refresh_decodes_bodies_within_the_size_cap(
     assert out["bad"].status == FeedStatus.ERROR
     assert (out["bad"].error or "").startswith("bad gzip data")
     assert feeds["bomb"].error == out["bomb"].error and feeds["bomb"].http_status == 200
+
+
+def test_a_views_kind_is_an_enum_and_a_wrong_kind_is_refused() -> None:
+    from newstui.domain.models import ViewKind
+
+    assert View("feed", feed_id=1).kind is ViewKind.FEED
+    assert View("feed", 1) == View(ViewKind.FEED, 1)
+    assert hash(View("all")) == hash(View(ViewKind.ALL))
+    with pytest.raises(ValueError, match="no kind of view 'feeds'"):
+        View("feeds")

@@ -170,20 +170,55 @@ class RefreshProgress:
     outcome: FeedOutcome | None = None
 
 
-@dataclass(frozen=True, slots=True)
+class ViewKind(StrEnum):
+    """What a View shows."""
+
+    ALL = "all"
+    UNREAD = "unread"
+    BOOKMARKS = "bookmarks"
+    FEED = "feed"
+    TAG = "tag"
+    SEARCH = "search"
+    QUERY = "query"
+    """A saved view."""
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class View:
     """What the headline list shows: a virtual view, one feed, a tag, or a search."""
 
-    kind: str
-    """One of "all", "unread", "bookmarks", "feed", "tag", "search", "query" (a saved view)."""
-    feed_id: int | None = None
-    tag: str | None = None
-    query: str | None = None
+    kind: ViewKind
+    feed_id: int | None
+    tag: str | None
+    query: str | None
     """A search's or saved view's query (query's language)."""
-    name: str | None = None
+    name: str | None
     """A saved view's name."""
-    unread_only: bool = False
+    unread_only: bool
     """Only the view's unread articles (the reader's "hide read articles")."""
+
+    def __init__(  # a kind given as its value ("feed") is made a ViewKind, or refused here
+        self,
+        kind: ViewKind | str,
+        feed_id: int | None = None,
+        tag: str | None = None,
+        query: str | None = None,
+        name: str | None = None,
+        unread_only: bool = False,
+    ) -> None:
+        try:
+            checked = ViewKind(kind)
+        except ValueError:
+            raise ValueError(f"no kind of view {kind!r}") from None
+        for field, value in (
+            ("kind", checked),
+            ("feed_id", feed_id),
+            ("tag", tag),
+            ("query", query),
+            ("name", name),
+            ("unread_only", unread_only),
+        ):
+            object.__setattr__(self, field, value)
 
 
 @dataclass(frozen=True, slots=True)
