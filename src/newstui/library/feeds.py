@@ -8,7 +8,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newstui.domain.errors import NotFoundError, ParseError, SourceError
 from newstui.domain.models import Feed, FeedOutcome, FeedStatus
@@ -16,6 +16,10 @@ from newstui.domain.text import clean_line, is_feed_url
 from newstui.library.refreshing import Refreshing
 from newstui.refresh.pipeline import local_path
 from newstui.sources.local import check_readable, display_path, read_file
+
+if TYPE_CHECKING:
+    from newstui.refresh.workers import ParseResult
+    from newstui.sources.fetch import FetchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +118,12 @@ class Feeds(Refreshing):
 
     async def _discover(
         self, url: str
-    ) -> tuple[str, list[tuple[str, str]], tuple[Any, Any] | None]:
+    ) -> tuple[str, list[tuple[str, str]], tuple[FetchResult, ParseResult] | None]:
         """The feed URL to subscribe to: `url` itself, or the first feed an HTML page links to.
 
         When `url` is a feed, also its fetch and parse, for the refresh to store as they are.
         """
-        from newstui.refresh.workers import parse_body
+        from newstui.refresh.workers import Failed, parse_body
         from newstui.sources.fetch import Fetcher
 
         async with Fetcher(self.config.refresh) as fetcher:
@@ -135,12 +139,12 @@ class Feeds(Refreshing):
             dict(result.headers),
             self.config.limits,
         )
-        if parsed[0] == "notafeed":
-            if not parsed[2]:
-                raise SourceError(f"{clean_line(url)}: {parsed[1]} (and it links to no feed)")
-            return parsed[2][0][0], list(parsed[2]), None
-        if parsed[0] != "ok":
-            raise ParseError(parsed[1])
+        if isinstance(parsed, Failed):
+            if parsed.status != "notafeed":
+                raise ParseError(parsed.message)
+            if not parsed.candidates:
+                raise SourceError(f"{clean_line(url)}: {parsed.message} (and it links to no feed)")
+            return parsed.candidates[0][0], list(parsed.candidates), None
         return url, [], (replace(result, body=b""), parsed)
 
     def remove_feed(self, feed_id: int) -> None:

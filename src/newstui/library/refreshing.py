@@ -15,6 +15,8 @@ from newstui.refresh.pipeline import FeedJob, Refresher, skipped_outcome
 
 if TYPE_CHECKING:
     from newstui.library.rules import Matched
+    from newstui.refresh.workers import ParseResult
+    from newstui.sources.fetch import FetchResult
     from newstui.sync.engine import SyncOutcome
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ class Refreshing(Queries):
         *,
         progress: Callable[[RefreshProgress], None] | None = None,
         background: bool = False,
-        prefetched: Mapping[int, tuple[Any, Any]] | None = None,
+        prefetched: Mapping[int, tuple[FetchResult, ParseResult]] | None = None,
     ) -> list[FeedOutcome]:
         """Refresh feeds (all by default); one feed's failure never stops the others.
 
