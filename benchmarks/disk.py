@@ -141,7 +141,7 @@ class _Files(http.server.SimpleHTTPRequestHandler):
 
     paths: list[Path] = []
 
-    def do_GET(self) -> None:  # noqa: N802  (the stdlib's name)
+    def do_GET(self) -> None:
         try:
             number = int(self.path.strip("/").split(".")[0])
             data = self.paths[number].read_bytes()
@@ -154,7 +154,7 @@ class _Files(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -138,7 +138,9 @@ def test_a_file_size_limit_stops_the_refresh_and_locks_nobody_out(tmp_path: Path
 
 WAL_WRITER = """
 import os, signal, sqlite3, sys
+from newstui.storage.search import register  # the search index's triggers call search_body
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+register(conn)
 conn.execute("PRAGMA wal_autocheckpoint = 0")  # the WAL keeps everything until a checkpoint
 conn.execute("BEGIN IMMEDIATE")
 conn.execute(  # new text on every try: SQLite skips writing a value that is unchanged

@@ -16,6 +16,7 @@ from typing import Any, Self
 from newstui.domain.errors import StorageError, StorageFailure
 from newstui.query import register as register_query_functions
 from newstui.storage.schema import AFTER_MIGRATION, APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from newstui.storage.search import register as register_search_functions
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +208,7 @@ class BaseDatabase:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         register_query_functions(conn)
+        register_search_functions(conn)
         self._migrate()
 
     def _migrate(self) -> None:

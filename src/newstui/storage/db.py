@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from newstui.domain.models import View
-from newstui.domain.update import with_full_text
 from newstui.storage.copies import read_every_copy, set_flag_on_copies
 from newstui.storage.database import chunks
 from newstui.storage.queries import Queries, view_limit
@@ -78,18 +77,5 @@ class Database(Queries):
 
     def set_full_text(self, article_id: int, markdown: str) -> None:
         with self.tx() as conn:
+            # The search index follows by trigger (schema 12): the page's text joins the feed's.
             conn.execute("UPDATE articles SET full_text = ? WHERE id = ?", (markdown, article_id))
-            row = conn.execute(
-                "SELECT title, author, url FROM articles WHERE id = ?", (article_id,)
-            ).fetchone()
-            if row is not None:
-                body = conn.execute(
-                    "SELECT body FROM articles_fts WHERE rowid = ?", (article_id,)
-                ).fetchone()
-                text = with_full_text(body[0] if body else "", markdown)
-                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-                conn.execute(
-                    "INSERT INTO articles_fts(rowid, title, body, author, url) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (article_id, row[0], text, row[1], row[2]),
-                )

@@ -12,7 +12,7 @@ from newstui.storage.search import rebuild_search_index
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -311,6 +311,44 @@ INSERT OR IGNORE INTO feed_tags(feed_id, tag)
 DELETE FROM feed_tags WHERE tag NOT IN (SELECT tag FROM tag_spelling);
 DROP TABLE tag_spelling;
 """,
+    # 12: the search index keeps no copy of the articles' text (its `_content` table was as large
+    # as the articles themselves: 3.6 KB an article). It reads an article's text from the view
+    # `articles_search`, made by `search_body` (storage.search) from the article's own row, and
+    # triggers take an article out of it, by the same function, before its row changes or goes.
+    # New articles are indexed by the code that inserts them (storage.writer, one executemany).
+    # Positions are kept (phrases). Rebuilt from the articles after this script.
+    12: """
+DROP TABLE IF EXISTS articles_fts;
+DROP VIEW IF EXISTS articles_search;
+CREATE VIEW articles_search AS
+    SELECT id, title, search_body(key, content, content_type, full_text) AS body, author, url
+    FROM articles;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, author, url, content = 'articles_search', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+DROP TRIGGER articles_del;
+CREATE TRIGGER articles_del AFTER DELETE ON articles BEGIN
+    UPDATE feeds SET total = total - (OLD.hidden = 0),
+        unread = unread - (OLD.read = 0 AND OLD.hidden = 0),
+        copies = copies - (OLD.dup_of IS NOT NULL AND OLD.hidden = 0),
+        copies_unread = copies_unread - (OLD.dup_of IS NOT NULL AND OLD.hidden = 0
+            AND OLD.read = 0)
+        WHERE id = OLD.feed_id;
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, author, url) VALUES ('delete',
+        OLD.id, OLD.title, search_body(OLD.key, OLD.content, OLD.content_type, OLD.full_text),
+        OLD.author, OLD.url);
+END;
+DROP TRIGGER IF EXISTS articles_search_changed;
+CREATE TRIGGER articles_search_changed
+AFTER UPDATE OF key, title, content, content_type, full_text, author, url ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, author, url) VALUES ('delete',
+        OLD.id, OLD.title, search_body(OLD.key, OLD.content, OLD.content_type, OLD.full_text),
+        OLD.author, OLD.url);
+    INSERT INTO articles_fts(rowid, title, body, author, url) VALUES (NEW.id, NEW.title,
+        search_body(NEW.key, NEW.content, NEW.content_type, NEW.full_text), NEW.author, NEW.url);
+END;
+""",
 }
 
 
@@ -344,4 +382,5 @@ AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {
     3: rebuild_search_index,
     5: rebuild_search_index,
     7: find_copies,
+    12: rebuild_search_index,
 }

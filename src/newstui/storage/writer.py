@@ -6,7 +6,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, InvalidStateError
 from contextlib import suppress
 from dataclasses import dataclass
@@ -15,14 +15,17 @@ from typing import Any
 from newstui.domain.errors import StorageFailure
 from newstui.domain.update import Stored, StoredEntry, plan_update, unpack_entries
 from newstui.storage.database import BaseDatabase, chunks
-from newstui.storage.search import FTS_INSERT, FtsRow
+from newstui.storage.search import FTS_INSERT, FtsRow, fts_row
 
 
 class ArticleBatch:
     """Feeds' articles stored in one transaction, as `domain.update.plan_update` decides; their
     search rows go into the index at the end (`index`), with one executemany.
 
-    Interleaving FTS5 inserts with inserts into `articles` costs about twice the CPU. New
+    Interleaving FTS5 inserts with inserts into `articles` costs about twice the CPU. A changed
+    article is indexed again by trigger as its row changes (schema 12), and one whose search row
+    still waits is indexed first (`settle`): the trigger takes out of the index the text of the
+    row as it was, which must be there. New
     articles go in with one executemany a feed, their ids given here (the transaction holds the
     write lock), and the feed's counters grow once: a trigger per inserted row cost ~20 us an
     article, a fifth of a cold refresh's storing.
@@ -49,6 +52,7 @@ class ArticleBatch:
         plan = plan_update(entries, self.stored(feed_id))
         if plan.new:
             self._insert(feed_id, plan.new)
+        self.settle(article_id for article_id, _e in plan.changed)
         for article_id, e in plan.changed:
             sort_date = e.published if e.published is not None else e.updated
             self.conn.execute(
@@ -58,8 +62,6 @@ class ArticleBatch:
                 (e.title, e.url, e.author, e.site, e.published, e.updated, sort_date,
                  e.content, e.content_type, e.digest, e.full_text, e.enclosures, article_id),
             )  # fmt: skip
-            self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-            self._index(article_id, e)
         return len(plan.new), len(plan.changed)
 
     def index(self) -> None:
@@ -68,14 +70,19 @@ class ArticleBatch:
         self._search.clear()
         self._search_at.clear()
 
+    def settle(self, article_ids: Iterable[int]) -> None:
+        """Index what waits now if any of these articles is about to change or go."""
+        if self._search_at and any(i in self._search_at for i in article_ids):
+            self.index()
+
     def _index(self, article_id: int, e: StoredEntry) -> None:
-        row = (article_id, e.title, e.search_text, e.author, e.url)
-        place = self._search_at.get(article_id)
-        if place is None:  # else stored twice in this batch: the later one is indexed
-            self._search_at[article_id] = len(self._search)
-            self._search.append(row)
-        else:
-            self._search[place] = row
+        # From the values stored, not the parse worker's text: the index's triggers take an
+        # article out by `search_body` of its row, so that is what must go in.
+        row = fts_row(
+            article_id, e.key, e.title, e.content, e.content_type, e.full_text, e.author, e.url
+        )
+        self._search_at[article_id] = len(self._search)
+        self._search.append(row)
 
     def _insert(self, feed_id: int, new: Sequence[StoredEntry]) -> None:
         conn, now = self.conn, self.now
@@ -178,6 +185,7 @@ def apply_update(batch: ArticleBatch, u: FeedUpdate) -> tuple[int, int]:
                 (u.feed_id, cutoff),
             ).fetchall()
             doomed = [(i,) for i, key in old if key not in keys]
+            batch.settle(i for (i,) in doomed)
             conn.executemany("DELETE FROM articles WHERE id = ?", doomed)
     sets = [
         "status = ?",
