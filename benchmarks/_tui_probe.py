@@ -3,6 +3,7 @@
     python benchmarks/_tui_probe.py open   --db DB --config TOML --out JSON --feed-id N [--headless]
     python benchmarks/_tui_probe.py stall  --db DB --config TOML --out JSON [--headless]
     python benchmarks/_tui_probe.py search --db DB --config TOML --out JSON --words W1,W2,...
+    python benchmarks/_tui_probe.py keys   --db DB --config TOML --out JSON [--view all] [--steps N]
 
 `open`: put the cursor on a feed in the feeds pane and press enter; time until the frame that
 shows its first page and its article count is written, then press j 100 times, timing each press until the frame showing the
@@ -10,6 +11,9 @@ moved cursor is written (Pilot's own press() waits for idle, >= 40 ms a key: not
 `stall`: an event-loop lateness probe (a callback re-armed every 10 ms records how late it ran)
 while the reader refreshes every feed (R), until the refresh is over.
 `search`: Library-level full-text search (count + first page of 200, as the list does).
+`keys`: open a view (All by default: every article of the library) and press, in turn, j, k,
+page down and G (then g to go back), timing each from the key to the frame showing the moved
+cursor, and the process's CPU meanwhile (the work, without the wait for the next frame's tick).
 
 Without --headless the reader runs on the real terminal driver (Textual's auto-pilot), so drawing
 to the terminal is part of what is measured.
@@ -166,6 +170,68 @@ async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
     }
 
 
+async def scenario_keys(app: Any, pilot: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from textual import events
+
+    screen = await _started(app)
+    await pilot.pause()
+    watch = FrameWatch(app)
+    view = View(args.view) if args.view != "feed" else View("feed", feed_id=args.feed_id)
+    expected = app.library.count(view)
+    headlines = screen.headlines
+    await _wait_until(lambda: not screen.feed_tree._pending, 30)
+    await asyncio.sleep(0.2)
+    await pilot.pause()
+    screen.feed_tree.focus()
+    screen.feed_tree.select_view(view)
+    await pilot.pause()
+    await _wait_until(lambda: screen.feed_tree.highlighted_view == view, 10)
+
+    def send(key: str, character: str | None) -> Callable[[], None]:
+        def press() -> None:
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+        return press
+
+    await watch.until(lambda: headlines.count == expected, send("enter", "\r"))
+    await pilot.pause()
+    headlines.focus()
+    await pilot.pause()
+    await asyncio.sleep(0.2)
+    page = max(1, headlines.size.height - 1)
+    # (key, character, where the cursor must be after it, given where it is)
+    moves: list[tuple[str, str | None, Callable[[int], int]]] = [
+        ("j", "j", lambda c: c + 1),
+        ("k", "k", lambda c: c - 1),
+        ("pagedown", None, lambda c: min(expected - 1, c + page)),
+        ("G", "G", lambda c: expected - 1),
+        ("g", "g", lambda c: 0),
+    ]
+    wall: dict[str, list[float]] = {key: [] for key, _c, _t in moves}
+    cpu: dict[str, list[float]] = {key: [] for key, _c, _t in moves}
+    profile = _profiler(args, "keys")
+    for _ in range(args.steps):
+        for key, character, target in moves:
+            want = target(headlines.cursor)
+            wall[key].append(
+                await watch.until(lambda w=want: headlines.cursor == w, send(key, character))
+            )
+            cpu[key].append(watch.cpu)
+            await asyncio.sleep(0.02)  # a key at a time, as a hand presses them
+    _dump(profile, args, "keys")
+    await pilot.pause()
+    return {
+        "articles": expected,
+        "page_rows": page,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "frames": watch.frames,
+        "maxrss_mb": _maxrss_mb(),
+    }
+
+
 async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict[str, Any]:
     from textual import events
 
@@ -286,7 +352,7 @@ def run_app(args: argparse.Namespace) -> dict[str, Any]:
     library = Library.open(config, args.db)
     library.welcome = True
     app = make_app(library, config)
-    scenario = {"open": scenario_open, "stall": scenario_stall}[args.mode]
+    scenario = {"open": scenario_open, "stall": scenario_stall, "keys": scenario_keys}[args.mode]
     result: dict[str, Any] = {}
 
     async def auto_pilot(pilot: Any) -> None:
@@ -321,11 +387,12 @@ def run_app(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("open", "stall", "search"))
+    parser.add_argument("mode", choices=("open", "stall", "search", "keys"))
     parser.add_argument("--db", required=True)
     parser.add_argument("--config", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--feed-id", type=int, default=1)
+    parser.add_argument("--view", default="all", help="keys: all, unread, bookmarks or feed")
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--words", default="")

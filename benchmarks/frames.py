@@ -1,0 +1,219 @@
+"""Start-up against Textual's own floor, and one frame per key (issue 17 rows 5 and 6; on demand).
+
+    .venv/bin/python benchmarks/frames.py                 # both parts, medians of 5 / 3 runs
+    .venv/bin/python benchmarks/frames.py --part paint    # first paint only
+    .venv/bin/python benchmarks/frames.py --part keys --quick
+
+`paint`: the first paint of a bare Textual app that paints one line, of the reader on an empty
+library, and of the reader on the big library (run.py's 2,000 x 50 + 10,000: 109,950 articles),
+in the same tmux harness as run.py's row 3 (a change of the screen is timed to the program's
+write that drew it), alternating within each run. The row's targets: newstui's first paint at
+most 1.5x the bare app's (what newstui adds to Textual itself), the big library's at most 1.2x
+the empty one's.
+
+`keys`: the reader on the big library, its All view open (every article), under the real
+terminal driver in tmux; j, k, page down, G and g pressed in turn, each timed from the key to
+the frame that shows the moved cursor, with the process's CPU meanwhile (`_tui_probe.py keys`).
+The target: every key draws within 16 ms of work.
+
+Wall times need a quiet machine: on a loaded one they say little (the CPU columns less so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+VENV_PY = BENCH.parent / ".venv" / "bin" / "python"
+if __name__ == "__main__" and VENV_PY.exists() and Path(sys.prefix) != VENV_PY.parent.parent:
+    os.execv(str(VENV_PY), [str(VENV_PY), *sys.argv])
+
+sys.path.insert(0, str(BENCH))
+from run import (  # noqa: E402
+    FULL,
+    NEWSTUI,
+    PY,
+    QUICK,
+    WORK,
+    Tmux,
+    _probe,
+    build_big,
+    compile_sources,
+    log,
+    machine,
+    newstui_config,
+    newstui_env,
+    tmux,
+)
+
+BARE_LINE = "bare textual: one line"
+BARE_APP = f'''"""A bare Textual app that paints one line: the framework's own first paint."""
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+
+class Bare(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("{BARE_LINE}")
+
+
+if __name__ == "__main__":
+    Bare().run()
+'''
+
+
+def first_paint(cmd: list[str], env: dict[str, str], painted: Any, timeout: float = 600) -> float:
+    """Seconds from the start of `cmd` in tmux to the write that drew a screen `painted` accepts."""
+    with Tmux(cmd, env, WORK) as tm:
+        seconds, _screen = tm.wait(painted, since=tm.started, timeout=timeout)
+    return seconds
+
+
+def part_paint(
+    runs: int, big_db: Path | None, env: dict[str, str], samples: dict[str, list[float]]
+) -> None:
+    bare = WORK / "bare_textual.py"
+    bare.write_text(BARE_APP, encoding="utf-8")
+    empty = WORK / "frames-empty.db"
+    readers: list[tuple[str, list[str], Any]] = [
+        ("bare", [PY, str(bare)], lambda s: BARE_LINE in s),
+        ("empty", [NEWSTUI, "--db", str(empty)], lambda s: "Welcome" in s and "Bookmarks" in s),
+    ]
+    if big_db is not None:
+        readers.append(("big", [NEWSTUI, "--db", str(big_db)], lambda s: "Bench feed 00000" in s))
+    first_paint([PY, str(bare)], env, readers[0][2])  # warm the page cache, untimed
+    for run in range(runs):
+        order = readers if run % 2 == 0 else list(reversed(readers))
+        for name, cmd, painted in order:
+            if name == "empty":
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{empty}{suffix}").unlink(missing_ok=True)
+            seconds = first_paint(cmd, env, painted)
+            samples.setdefault(f"paint.{name}", []).append(seconds)
+            log(f"  run {run + 1}/{runs}: {name} first paint {seconds * 1000:.0f} ms")
+
+
+def part_keys(
+    runs: int,
+    steps: int,
+    big_db: Path,
+    config: Path,
+    env: dict[str, str],
+    samples: dict[str, list[float]],
+) -> dict[str, Any]:
+    last: dict[str, Any] = {}
+    for run in range(runs):
+        out = WORK / "frames-keys.json"
+        result = _probe(
+            "keys", big_db, config, env, out, headless=False, extra=["--steps", str(steps)]
+        )
+        if "error" in result:
+            raise RuntimeError(f"the key probe failed: {result['error']}")
+        last = result
+        for key, values in result["wall_s"].items():
+            samples.setdefault(f"key.{key}.wall", []).extend(values)
+            samples.setdefault(f"key.{key}.cpu", []).extend(result["cpu_s"][key])
+        log(
+            f"  run {run + 1}/{runs}: {result['articles']} articles, "
+            + ", ".join(
+                f"{k} {statistics.median(v) * 1000:.1f} ms (cpu {statistics.median(result['cpu_s'][k]) * 1000:.1f})"
+                for k, v in result["wall_s"].items()
+            )
+        )
+    return last
+
+
+def report(samples: dict[str, list[float]], articles: int | None) -> str:
+    med = {k: statistics.median(v) for k, v in samples.items() if v}
+    lines = [
+        "| row | measurement | median ms | max ms | samples | target | met |",
+        "| --- | --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for name in ("bare", "empty", "big"):
+        key = f"paint.{name}"
+        if key in med:
+            what = {
+                "bare": "first paint, bare Textual app (one line)",
+                "empty": "first paint, newstui, empty library",
+                "big": "first paint, newstui, big library",
+            }[name]
+            lines.append(
+                f"| 5 | {what} | {med[key] * 1000:.0f} | {max(samples[key]) * 1000:.0f} | {len(samples[key])} | | |"
+            )
+    if "paint.bare" in med and "paint.empty" in med:
+        ratio = med["paint.empty"] / med["paint.bare"]
+        lines.append(
+            f"| 5 | newstui empty / bare Textual | {ratio:.2f}x | | | ≤ 1.5x | {'yes' if ratio <= 1.5 else '**no**'} |"
+        )
+    if "paint.big" in med and "paint.empty" in med:
+        ratio = med["paint.big"] / med["paint.empty"]
+        lines.append(
+            f"| 5 | newstui big / empty library | {ratio:.2f}x | | | ≤ 1.2x | {'yes' if ratio <= 1.2 else '**no**'} |"
+        )
+    for key in ("j", "k", "pagedown", "G", "g"):
+        wall, cpu = f"key.{key}.wall", f"key.{key}.cpu"
+        if wall in med:
+            where = f" at {articles:,} articles" if articles else ""
+            lines.append(
+                f"| 6 | {key}{where}: key to frame | {med[wall] * 1000:.1f} | {max(samples[wall]) * 1000:.1f} | {len(samples[wall])} | | |"
+            )
+            ok = max(samples[cpu]) <= 0.016
+            lines.append(
+                f"| 6 | {key}: CPU work | {med[cpu] * 1000:.1f} | {max(samples[cpu]) * 1000:.1f} | {len(samples[cpu])} | ≤ 16 ms | {'yes' if ok else '**no**'} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("paint", "keys", "both"), default="both")
+    parser.add_argument("--quick", action="store_true", help="run.py's quick sizes, one run")
+    parser.add_argument("--runs", type=int, help="runs (default: paint 5, keys 3; quick 1)")
+    parser.add_argument("--steps", type=int, default=20, help="rounds of the five keys a run")
+    parser.add_argument("--no-big", action="store_true", help="paint: leave out the big library")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    WORK.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    log(f"machine: {info}")
+    compile_sources()
+    scratch = WORK / "frames"
+    scratch.mkdir(parents=True, exist_ok=True)
+    config = newstui_config(scratch / "newstui.toml")
+    env = newstui_env(scratch / "home", config)
+    samples: dict[str, list[float]] = {}
+    articles = None
+    big_db = None
+    if args.part in ("keys", "both") or not args.no_big:
+        big = build_big(sizes, None)
+        big_db, articles = big.newstui_db, big.articles
+    tmux("new-session", "-d", "-s", f"keep{os.getpid()}", "sleep 14400", check=False)
+    try:
+        if args.part in ("paint", "both"):
+            part_paint(args.runs or (1 if args.quick else 5), big_db, env, samples)
+        if args.part in ("keys", "both"):
+            assert big_db is not None
+            part_keys(
+                args.runs or (1 if args.quick else 3), args.steps, big_db, config, env, samples
+            )
+    finally:
+        tmux("kill-session", "-t", f"keep{os.getpid()}", check=False)
+    (WORK / "frames.json").write_text(json.dumps({"machine": info, "samples": samples}, indent=1))
+    print("  ".join(f"{k}: {v}" for k, v in info.items()))
+    print(
+        f"load average at the end: {os.getloadavg()[0]:.1f}, {time.strftime('%H:%M UTC', time.gmtime())}\n"
+    )
+    print(report(samples, articles))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
