@@ -158,3 +158,34 @@ def test_every_command_is_in_the_table_and_in_the_help() -> None:
     help_text = main.build_parser().format_help()
     for name, command in main.COMMANDS.items():
         assert f"    {name}" in help_text and command.help[:30] in help_text
+
+
+def test_sync_shows_its_step_on_a_terminal_and_nothing_in_a_pipe(tmp_path: Path) -> None:
+    from tests.greader_server import GReaderServer
+
+    server = GReaderServer()
+    try:
+        feed = server.add_feed("https://example.org/a.xml", "A")
+        server.add_items(feed, 2, "A")
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[[accounts]]\nname = "fresh"\ntype = "greader"\nurl = "{server.url}"\n'
+            f'username = "{server.state.user}"\npassword = "{server.state.password}"\n'
+        )
+        config.chmod(0o600)
+        env = _env(tmp_path)
+        env["NEWSTUI_CONFIG"] = str(config)
+        sentinel = tmp_path / "rich.txt"
+        args = [sys.executable, "-c", PROBE, str(sentinel), "sync"]
+        code, screen, out = _run_on_a_terminal(args, env)
+        assert code == 0, screen
+        assert out.startswith("fresh: 2 new")
+        assert "fresh: " in screen.decode("utf-8", "replace")
+        assert sentinel.read_text() == "True"
+        piped = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+        assert piped.returncode == 0
+        assert piped.stdout.startswith("fresh: 0 new")
+        assert piped.stderr == ""
+        assert sentinel.read_text() == "False"
+    finally:
+        server.close()

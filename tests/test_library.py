@@ -662,3 +662,16 @@ def test_a_views_kind_is_an_enum_and_a_wrong_kind_is_refused() -> None:
     assert hash(View("all")) == hash(View(ViewKind.ALL))
     with pytest.raises(ValueError, match="no kind of view 'feeds'"):
         View("feeds")
+
+
+def test_the_database_is_the_librarys_own(tmp_path: Path) -> None:
+    """No `db` to reach past the facade: callers use the Library's methods (and `path`)."""
+    lib = Library.open(Config(), tmp_path / "own.db")
+    try:
+        assert not hasattr(lib, "db")
+        assert lib.path == str(tmp_path / "own.db")
+        feed = lib.subscribe(str(tmp_path / "later.xml"), title="Later", tags=["a", " a ", ""])
+        assert (feed.display_title, feed.tags, feed.total) == ("Later", ("a",), 0)
+        assert str(feed.status) == "never"  # subscribed, nothing read yet
+    finally:
+        lib.close()

@@ -1,4 +1,5 @@
-"""The refresh's progress bar on a terminal (rich.progress), and nothing at all anywhere else."""
+"""Progress on a terminal (rich): the refresh's bar, the sync's status line; nothing at all
+anywhere else (a pipe, a file, cron)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from newstui.domain.models import RefreshProgress
 from newstui.domain.text import clean_line
 
 Progress = Callable[[RefreshProgress], None]
+SyncProgress = Callable[[str, str], None]
 
 
 @contextmanager
@@ -39,6 +41,25 @@ def refresh_bar(stream: TextIO, *, enabled: bool = True) -> Iterator[Progress | 
         def update(event: RefreshProgress) -> None:
             name = clean_line(event.outcome.url if event.outcome else "", max_length=40)
             bar.update(task, total=max(event.total, 1), completed=event.done, name=name)
+
+        yield update
+
+
+@contextmanager
+def sync_status(stream: TextIO, *, enabled: bool = True) -> Iterator[SyncProgress | None]:
+    """A callback (account, step) that shows the sync's step on `stream` while the block runs,
+    then erases it; None (nothing shown, rich never imported) off a terminal."""
+    if not enabled or not _is_terminal(stream):
+        yield None
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    # Text, never markup: an account's name comes from the config, a step from the sync.
+    with Console(file=stream).status(Text("syncing")) as status:
+
+        def update(account: str, step: str) -> None:
+            status.update(Text(f"{clean_line(account)}: {clean_line(step)}..."))
 
         yield update
 

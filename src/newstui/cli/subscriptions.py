@@ -11,7 +11,7 @@ from pathlib import Path
 
 from newstui.cli.command import Command, Session, count, print_json, write
 from newstui.cli.formats import feed_json, opml_document, outcome_json
-from newstui.cli.progress import refresh_bar
+from newstui.cli.progress import refresh_bar, sync_status
 from newstui.domain.errors import NewstuiError
 from newstui.domain.models import FeedOutcome
 from newstui.domain.text import clean_line
@@ -111,13 +111,8 @@ def _sync_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _sync(args: argparse.Namespace, session: Session) -> int:
-    def progress(account: str, step: str) -> None:
-        if not args.json and sys.stderr.isatty():
-            print(f"\r{clean_line(account)}: {step}...".ljust(60), end="", file=sys.stderr)
-
-    outcomes = session.library.sync(args.accounts or None, progress=progress)
-    if not args.json and sys.stderr.isatty():
-        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+    with sync_status(sys.stderr, enabled=not args.json) as progress:
+        outcomes = session.library.sync(args.accounts or None, progress=progress)
     if args.json:
         print_json([o.as_json() for o in outcomes])
     else:
@@ -186,7 +181,7 @@ def _open(args: argparse.Namespace, session: Session) -> int:
 
 
 def _extract(args: argparse.Namespace, session: Session) -> int:
-    library = Library.open(session.config, ":memory:")  # reads a page: the library stays as it is
+    library = Library.in_memory(session.config)  # reads a page: the user's library is untouched
     try:
         write(asyncio.run(library.extract(args.source)))
     finally:

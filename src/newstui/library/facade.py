@@ -48,6 +48,11 @@ class Library(Feeds, Articles, Pages):
             raise
         return library
 
+    @classmethod
+    def in_memory(cls, config: Config) -> Library:
+        """An empty library in memory, the user's untouched: for reading a page or a file."""
+        return cls(Database(":memory:"), config)
+
     def get_setting(self, key: str) -> str | None:
         return self._db.get_setting(key)
 
