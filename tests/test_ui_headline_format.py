@@ -25,11 +25,6 @@ LONG = (
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def library(tmp_path: Path) -> Any:
     item = Item(title=LONG, guid="l1", link="https://l.example.org/1", body="<p>x</p>", when=BASE)
     short = Item(title="Short one", guid="s1", link="https://l.example.org/2", body="<p>y</p>")
@@ -85,7 +80,7 @@ async def test_headline_format_orders_the_columns_as_written(library: Any) -> No
         screen = app.screen_stack[0]
         assert isinstance(screen, MainScreen)
         feed = library.feeds()[0]
-        screen._show_view(View("feed", feed_id=feed.id))
+        screen.views.show_view(View("feed", feed_id=feed.id))
         await settle(pilot)
         # A feed's own list leaves its name out.
         assert "Long Fee" not in row_of(app, "Short one")

@@ -18,11 +18,6 @@ SIZE = (140, 30)
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def library(tmp_path: Path) -> Any:
     lib = await make_library(tmp_path)
     feeds = {f.display_title: f.id for f in lib.feeds()}
@@ -59,7 +54,7 @@ async def test_u_applies_to_a_feed_view_too(library: Library) -> None:
         await settle(pilot)
         main = app.screen
         feeds = {f.display_title: f.id for f in library.feeds()}
-        main._show_view(View("feed", feed_id=feeds["Alpha News"]))  # type: ignore[attr-defined]
+        main.views.show_view(View("feed", feed_id=feeds["Alpha News"]))  # type: ignore[attr-defined]
         await settle(pilot)
         text = screen_text(app)
         assert "3 articles" in text and "Alpha story 0" not in text

@@ -36,18 +36,6 @@ SIZE = (160, 45)
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def library(tmp_path: Path) -> Any:
-    lib = await make_library(tmp_path)
-    yield lib
-    lib.close()
-
-
 def parts(app: NewstuiApp) -> tuple[MainScreen, FeedTree, HeadlineList, ArticleView]:
     screen = app.screen_stack[0]
     assert isinstance(screen, MainScreen)
@@ -744,7 +732,7 @@ async def test_quitting_during_a_refresh_is_clean(library: Library, httpserver: 
     library.subscribe(httpserver.url_for("/stuck"))
     app = make_app(library, ui_config(), tz=UTC)
     try:
-        async with app.run_test(size=SIZE) as pilot:  # re-raises a failed worker on exit
+        async with app.run_test(size=SIZE) as pilot:  # a failed worker fails the test (conftest)
             await settle(pilot)
             await pilot.press("R")
             deadline = time.monotonic() + 20

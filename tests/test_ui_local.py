@@ -24,11 +24,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def library(tmp_path: Path, _home: None) -> AsyncIterator[Library]:
     home = tmp_path / "home"
     folder = home / "saved pages"

@@ -19,11 +19,6 @@ SIZE = (160, 45)
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def big_library(tmp_path: Path) -> Library:
     """The standard nine articles and a feed of 25: 34 unread in All."""
     return await make_library(

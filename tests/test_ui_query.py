@@ -24,18 +24,6 @@ SIZE = (160, 45)
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def library(tmp_path: Path) -> Any:
-    lib = await make_library(tmp_path)
-    yield lib
-    lib.close()
-
-
 async def search(pilot: Any, text: str) -> None:
     await pilot.press("slash")
     await settle(pilot)

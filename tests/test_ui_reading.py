@@ -62,11 +62,6 @@ def png(width: int = 64, height: int = 32) -> bytes:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def site(httpserver: HTTPServer) -> HTTPServer:
     httpserver.expect_request("/story").respond_with_data(PAGE, content_type="text/html")
     httpserver.expect_request("/nothing").respond_with_data(NO_TEXT_PAGE, content_type="text/html")
@@ -453,7 +448,9 @@ async def test_a_javascript_link_is_never_opened(library: Library, opened: list[
         assert "two [2] and evil" in screen_text(app)
         assert all("javascript" not in url for _, url in screen.article_view.links)
         # ...and a number that somehow led to one would still be refused by the opener.
-        screen.article_view.post_message(ArticleView.LinkChosen(1, "javascript:alert(1)"))
+        screen.article_view.post_message(
+            ArticleView.LinkChosen(screen.article_view, 1, "javascript:alert(1)")
+        )
         await settle(pilot)
         assert opened == []
         assert any(m.startswith("Refused to open") for m in messages(app))

@@ -26,18 +26,6 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def library(tmp_path: Path) -> Any:
-    lib = await make_library(tmp_path)
-    yield lib
-    lib.close()
-
-
 async def test_clicking_hostile_links_opens_nothing_and_says_so(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,11 +18,6 @@ pytestmark = pytest.mark.anyio
 ROWS = 100_000
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def big_library(path: Path) -> Library:
     library = Library.open(ui_config(), path)
     feed_id = library.subscribe("/nowhere/big.xml", title="Big", tags=[]).id
@@ -104,7 +99,7 @@ async def test_many_feeds_all_listed_and_counts_update_in_place(tmp_path: Path) 
             conn.execute("UPDATE feeds SET total = 1, unread = 1 WHERE id = ?", (feed_id,))
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        await screen._reload_feeds()
+        await screen.views.reload_feeds()
         await settle(pilot)
         again = [n for n in tree._walk(tree.root) if n.data and n.data.view.kind == "feed"]
         assert again[0] is first  # the same row, relabelled

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def server() -> Iterator[GReaderServer]:
     s = GReaderServer()
     feed = s.add_feed("https://example.org/tech.xml", "Server Tech", category="Gadgets")

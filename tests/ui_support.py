@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,11 +109,14 @@ def ids_by_title(library: Library) -> dict[str, int]:
 
 
 async def settle(pilot: object) -> None:
-    """Let workers finish and the screen repaint (workers may start more workers)."""
+    """Let workers finish and the screen repaint (workers may start more workers).
+
+    A worker that fails has told the App (a notification, see NewstuiApp._handle_exception):
+    the wait goes on for the others; a failure no input explains fails the test (conftest)."""
     app = pilot.app  # type: ignore[attr-defined]
     for _ in range(4):
         await pilot.pause()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
+        await asyncio.gather(*(w.wait() for w in list(app.workers)), return_exceptions=True)
     await pilot.pause()  # type: ignore[attr-defined]
 
 

@@ -69,10 +69,16 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
     class LinkChosen(Message):
         """The reader typed the number of one of the body's links."""
 
-        def __init__(self, number: int, url: str) -> None:
+        def __init__(self, article_view: ArticleView, number: int, url: str) -> None:
+            self.article_view = article_view
             self.number = number
             self.url = url
             super().__init__()
+
+        @property
+        def control(self) -> ArticleView:
+            """The pane the link was chosen in (for `@on(..., "#id")` selectors)."""
+            return self.article_view
 
     def __init__(
         self, *, reading_width: int = 80, date_format: str = "%Y-%m-%d %H:%M", id: str | None = None
@@ -208,7 +214,7 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
                 timeout=3,
             )
             return
-        self.post_message(self.LinkChosen(number, links[number - 1][1]))
+        self.post_message(self.LinkChosen(self, number, links[number - 1][1]))
 
     def _header(self, article: Article, date: str) -> Content:
         title = clean_line(article.title, max_length=500) or "(untitled)"

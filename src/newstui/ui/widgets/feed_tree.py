@@ -179,16 +179,28 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
     class Chosen(Message):
         """The user opened a view or a feed."""
 
-        def __init__(self, view: View) -> None:
+        def __init__(self, feed_tree: FeedTree, view: View) -> None:
+            self.feed_tree = feed_tree
             self.view = view
             super().__init__()
+
+        @property
+        def control(self) -> FeedTree:
+            """The pane it was chosen in (for `@on(..., "#id")` selectors)."""
+            return self.feed_tree
 
     class FeedHighlighted(Message):
         """The cursor moved onto a row (a feed, or not: `feed` is then None)."""
 
-        def __init__(self, feed: Feed | None) -> None:
+        def __init__(self, feed_tree: FeedTree, feed: Feed | None) -> None:
+            self.feed_tree = feed_tree
             self.feed = feed
             super().__init__()
+
+        @property
+        def control(self) -> FeedTree:
+            """The pane whose cursor moved (for `@on(..., "#id")` selectors)."""
+            return self.feed_tree
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Feeds", id=id)
@@ -362,7 +374,7 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
                     node.parent.expand()
                 self.call_after_refresh(self._move_to, node)
                 if post:
-                    self.post_message(self.Chosen(view))
+                    self.post_message(self.Chosen(self, view))
                 return True
         return False
 
@@ -402,11 +414,13 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
     def on_tree_node_selected(self, event: Tree.NodeSelected[FeedNode]) -> None:
         event.stop()
         if event.node.data is not None:
-            self.post_message(self.Chosen(event.node.data.view))
+            self.post_message(self.Chosen(self, event.node.data.view))
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[FeedNode]) -> None:
         event.stop()
-        self.post_message(self.FeedHighlighted(event.node.data.feed if event.node.data else None))
+        self.post_message(
+            self.FeedHighlighted(self, event.node.data.feed if event.node.data else None)
+        )
 
     def action_page_down(self) -> None:
         self.cursor_line = min(self.cursor_line + max(self.size.height - 1, 1), self.last_line)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, tzinfo
 from typing import ClassVar, Protocol
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
@@ -22,16 +20,12 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 
-from newstui.config import (
-    DEFAULT_HEADLINE_FORMAT,
-    Field,
-    parse_headline_format,
-    without_feed,
-)
+from newstui.config import DEFAULT_HEADLINE_FORMAT
 from newstui.domain.models import Headline, View
-from newstui.domain.text import clean_line
-from newstui.library.facade import search_marks, spans
+from newstui.library.facade import search_marks
+from newstui.ui.off_loop import off_loop
 from newstui.ui.widgets.focus_row import CursorRowFocus
+from newstui.ui.widgets.headline_row import HeadlineRow
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 PAGE_SIZE = 200
@@ -94,17 +88,29 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
     class Opened(Message):
         """The user opened a headline (enter or click)."""
 
-        def __init__(self, headline: Headline) -> None:
+        def __init__(self, headline_list: HeadlineList, headline: Headline) -> None:
+            self.headline_list = headline_list
             self.headline = headline
             super().__init__()
+
+        @property
+        def control(self) -> HeadlineList:
+            """The list it was opened from (for `@on(..., "#id")` selectors)."""
+            return self.headline_list
 
     class Loaded(Message):
         """A view finished loading: its row count is known."""
 
-        def __init__(self, view: View, count: int) -> None:
+        def __init__(self, headline_list: HeadlineList, view: View, count: int) -> None:
+            self.headline_list = headline_list
             self.view = view
             self.count = count
             super().__init__()
+
+        @property
+        def control(self) -> HeadlineList:
+            """The list that loaded (for `@on(..., "#id")` selectors)."""
+            return self.headline_list
 
     def __init__(
         self,
@@ -118,15 +124,8 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         super().__init__(id=id)
         self.set_reactive(HeadlineList.auto_links, False)  # rows hold no links to highlight
         self.source = source
-        self.date_format = date_format
-        sample = datetime(2000, 9, 28, 23, 59, tzinfo=UTC)  # the longest month name
-        try:
-            self._date_width = min(len(clean_line(sample.strftime(date_format))), 40)
-        except ValueError:
-            self._date_width = 16
-        self.tz = tz
-        self._format = parse_headline_format(headline_format)
-        self._format_no_feed = without_feed(self._format)
+        self.row = HeadlineRow(headline_format, date_format, tz)
+        """How a row is laid out and its date written."""
         self.view: View | None = None
         self.count = 0
         self.loaded = False
@@ -196,7 +195,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         fallback: int,
         then: Callable[[], None] | None,
     ) -> None:
-        loaded = await asyncio.to_thread(self._read, view, select_id, fallback)
+        loaded = await off_loop(self._read, view, select_id, fallback)
         self._shown(generation, view, *loaded, then)
 
     def _read(
@@ -233,7 +232,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         self.refresh()
         if then is not None:
             then()
-        self.post_message(self.Loaded(view, count))
+        self.post_message(self.Loaded(self, view, count))
 
     def _set_virtual_height(self, rows: int) -> None:
         """Set the scrollable height without a relayout of the screen when the scrollbars stay
@@ -248,7 +247,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
     @work(group="headline-pages")
     async def _load_page(self, generation: int, view: View, page: int) -> None:
         try:
-            rows = await asyncio.to_thread(self.source.headlines, view, page * PAGE_SIZE, PAGE_SIZE)
+            rows = await off_loop(self.source.headlines, view, page * PAGE_SIZE, PAGE_SIZE)
         finally:  # a failed read (the app says why) is tried again when the rows are drawn
             self._pending.discard(page)
         if generation != self._generation:
@@ -338,6 +337,17 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
     def action_page_up(self) -> None:
         self.cursor -= max(self.scrollable_content_region.height - 1, 1)
 
+    def open_next(self, article_id: int | None, step: int) -> bool:
+        """Open the headline `step` rows from `article_id`'s (else from the cursor); False
+        when that is past either end of the list."""
+        row = self.row_of(article_id) if article_id is not None else None
+        target = (self.cursor if row is None else row) + step
+        if not 0 <= target < self.count:
+            return False
+        self.cursor = target
+        self.action_open()
+        return True
+
     def action_open(self) -> None:
         self._post_open(self.cursor)
 
@@ -347,7 +357,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
             if 0 <= row < self.count:
                 self._open_when_loaded = row
             return
-        self.post_message(self.Opened(headline))
+        self.post_message(self.Opened(self, headline))
 
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -362,22 +372,6 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         self.virtual_size = Size(event.size.width, self.count)
 
     # ---- drawing --------------------------------------------------------------------------
-
-    def _date(self, headline: Headline) -> str:
-        if headline.published is None:
-            return "—"  # undated: it sorts by its file's time (local) or when it was first seen
-        when = (
-            headline.published.astimezone(self.tz) if self.tz else headline.published.astimezone()
-        )
-        if when.date() == self._today():  # today's many read apart by their time of day
-            return when.strftime("%H:%M")
-        try:
-            return clean_line(when.strftime(self.date_format), max_length=40)
-        except ValueError:
-            return when.strftime("%Y-%m-%d %H:%M")
-
-    def _today(self) -> date:
-        return datetime.now(self.tz).date() if self.tz else datetime.now().astimezone().date()
 
     @property
     def shows_feed(self) -> bool:
@@ -474,65 +468,19 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
     def _render_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
         """One row, drawn once: scrolling by a row draws the row that comes in, not the
         screenful (a frozen Headline is a new object whenever what it shows changes)."""
-        key = (h, is_cursor and self.has_focus, is_cursor, width, self.shows_feed, self._today())
+        key = (h, is_cursor and self.has_focus, is_cursor, width, self.shows_feed, self.row.today())
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._draw_headline(h, is_cursor, width, base)
         return strip
 
     def _draw_headline(self, h: Headline, is_cursor: bool, width: int, base: Style) -> Strip:
-        text_style = self._style(
-            "headline-list--read" if h.read else "headline-list--unread", is_cursor
+        return self.row.draw(
+            h,
+            width=width,
+            shows_feed=self.shows_feed,
+            marks=self.marks,
+            style=lambda component: self._style(component, is_cursor),
+            match=self.get_component_rich_style("headline-list--match"),
+            fill=None if is_cursor else base,
         )
-        mark = self._style("headline-list--mark", is_cursor)
-        meta = self._style("headline-list--meta", is_cursor)
-        parts = self._format if self.shows_feed and width >= 60 else self._format_no_feed
-        segments: list[Segment] = []
-        title_at = 0
-        for part in parts:
-            if isinstance(part, str):
-                segments.append(Segment(part, meta))
-            elif part.letter == "t":
-                title_at = len(segments)
-            elif part.letter == "F":
-                flags = ("●" if not h.read else " ") + ("★" if h.bookmarked else " ")
-                segments.append(Segment(_fit(flags, part), mark))
-            elif part.letter == "D":
-                date = self._date(h)
-                if part.width is None:  # a fixed column: undated rows keep the titles aligned
-                    date = _fit(date, Field("D", self._date_width, right=False))
-                segments.append(Segment(_fit(date, part), meta))
-            elif part.letter == "T":
-                feed = clean_line(h.feed_title, max_length=200)
-                segments.append(Segment(_fit(feed, part), meta))
-        used = sum(segment.cell_length for segment in segments)
-        title = clean_line(h.title, max_length=500) or "(untitled)"
-        room = width - used - 1
-        if room > 0 and cell_len(title) > room:  # cut where the row ends, and say so
-            title = set_cell_size(title, room - 1) + "…"
-        elif room <= 0:
-            title = ""
-        elif title_at < len(segments):  # columns after the title stay aligned
-            title = set_cell_size(title, room)
-        marks = spans(title, self.marks) if self.marks else []
-        at = 0
-        pieces: list[Segment] = []
-        for start, end in marks:  # the searched words stand out (issue 14, point 11)
-            pieces.append(Segment(title[at:start], text_style))
-            match = text_style + self.get_component_rich_style("headline-list--match")
-            pieces.append(Segment(title[start:end], match))
-            at = end
-        pieces.append(Segment(title[at:], text_style))
-        segments[title_at:title_at] = pieces
-        fill = text_style if is_cursor else base
-        return Strip(segments).adjust_cell_length(width, fill).crop(0, width)
-
-
-def _fit(text: str, field: Field) -> str:
-    """`text` cut or padded to the field's width (as it is without one)."""
-    if field.width is None:
-        return text
-    if cell_len(text) > field.width:
-        return set_cell_size(text, field.width)
-    pad = " " * (field.width - cell_len(text))
-    return pad + text if field.right else text + pad

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from textual.content import Content
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 PANE_NAMES = ("feeds", "headlines", "article")
@@ -24,8 +25,8 @@ class ViewHeader(Static):
     """e.g. "reading ./notes (not subscribed)"."""
     article_name: reactive[str] = reactive("")
     """What the article pane shows (its feed's title), plain text."""
-    columns_of: Callable[[], tuple[tuple[str, int, int], ...]] | None = None
-    """Gives (pane, x, width) of each pane shown, left to right; set by the screen. Asked
+    panes: Sequence[Widget] = ()
+    """The panes under PANE_NAMES, left to right (set by the screen). Their places are read
     when drawing, so the titles sit over the panes of the same frame's layout."""
     focused_pane: reactive[str] = reactive("headlines")
     """Which of PANE_NAMES has the keys."""
@@ -42,10 +43,26 @@ class ViewHeader(Static):
             parts += ["  ", Content.styled(self.hint, "italic $text-warning")]
         return Content.assemble(*parts)
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._retries = 0
+
+    def _columns(self) -> tuple[tuple[str, int, int], ...]:
+        """(pane, x, width) of each pane shown, left to right."""
+        shown = [(n, p.region) for n, p in zip(PANE_NAMES, self.panes, strict=False) if p.display]
+        total = self.screen.size.width
+        if any(not r.width for _, r in shown) or sum(r.width for _, r in shown) != total:
+            # A pane shown or hidden, or the screen resized, and not laid out yet: draw the
+            # titles again once it is (a few tries at most).
+            if self._retries < 5:
+                self._retries += 1
+                self.call_after_refresh(self.refresh)
+        else:
+            self._retries = 0
+        return tuple((n, r.x, r.width) for n, r in shown if r.width)
+
     def render(self) -> Content:
-        columns = (self.columns_of() if self.columns_of else ()) or (
-            ("headlines", 0, self.size.width),
-        )
+        columns = self._columns() or (("headlines", 0, self.size.width),)
         out: list[Content | str] = []
         at = 0
         for pane, x, width in columns:
