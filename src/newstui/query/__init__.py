@@ -44,7 +44,8 @@ from __future__ import annotations
 
 from newstui.domain.words import folded_words, spans, words
 from newstui.query.sql import Compiled, compile_query, register
-from newstui.query.syntax import (
+from newstui.query.syntax import parse
+from newstui.query.tree import (
     And,
     Date,
     Flag,
@@ -59,7 +60,6 @@ from newstui.query.syntax import (
     combine,
     feed_only,
     highlights,
-    parse,
 )
 
 __all__ = [

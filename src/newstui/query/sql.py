@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from newstui.domain.words import fold, folded_words, has_sequence
-from newstui.query.syntax import (
+from newstui.query.tree import (
     And,
     Date,
     Flag,
