@@ -47,6 +47,7 @@ import re
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from itertools import pairwise
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -164,9 +165,10 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
         _drop_hidden(root)
     meta, traf = _trafilatura(html if root is None else root, base)
     title, author, date = meta
-    readable, readable_title = _readability(html if root is None else deepcopy(root), base)
+    document = _readability_document(html if root is None else deepcopy(root), base)
+    readable = _readability_body(document)
     body, method = merge(readable, traf, root)
-    title = title or readable_title
+    title = title or _readability_title(document)
     markdown = _finish(body, html, base, title)
     if len(_words(markdown)) < MIN_WORDS and root is not None:
         markdown, method = _fallback(markdown, method, root, base, title)
@@ -314,20 +316,56 @@ def _trafilatura(html: str, url: str | None) -> tuple[_Meta, str]:
     return (title, author, _parse_date(document.date)), str(body or "")
 
 
-def _readability(html: str, url: str | None) -> tuple[str, str | None]:
-    """The Markdown body per readability-lxml, and its title ("" and None when it fails)."""
+def _readability_document(page: Any, url: str | None) -> Any | None:
+    """readability-lxml's view of `page` (HTML text or a tree of our own), or None without it.
+
+    readability parses and cleans its input again for each of its calls (a summary that retries
+    less ruthlessly, the title), and cleaning costs more than all its scoring: the cleaned tree
+    is made once here, and each call gets a copy of it.
+    """
+    document_class = _document_class()
+    return None if document_class is None else document_class(page, url=url)
+
+
+@cache
+def _document_class() -> Any | None:
     try:
         from readability import Document
     except ImportError:  # optional second opinion
-        return "", None
+        return None
+
+    class CleanedOnce(Document):  # type: ignore[misc]
+        _cleaned: Any = None
+
+        def _parse(self, input: Any) -> Any:
+            if self._cleaned is None:
+                self._cleaned = super()._parse(input)
+            return deepcopy(self._cleaned)
+
+    return CleanedOnce
+
+
+def _readability_body(document: Any | None) -> str:
+    """The Markdown body per readability-lxml ("" when it fails)."""
+    if document is None:
+        return ""
     try:
-        document = Document(html, url=url)
         summary = str(document.summary(html_partial=True))
-        title = clean_line(document.short_title(), max_length=500) or None
     except Exception as exc:  # Unparseable and friends
         log.debug("readability failed: %s", exc)
-        return "", None
-    return _html_to_markdown(summary), title
+        return ""
+    return _html_to_markdown(summary)
+
+
+def _readability_title(document: Any | None) -> str | None:
+    """readability-lxml's title (asked only when trafilatura found none: it costs a parse)."""
+    if document is None:
+        return None
+    try:
+        return clean_line(document.short_title(), max_length=500) or None
+    except Exception as exc:
+        log.debug("readability failed: %s", exc)
+        return None
 
 
 _MATH = re.compile(r"<math\b[^>]*>(.*?)</math\s*>", re.I | re.S)
@@ -521,28 +559,41 @@ def _blocks(markdown: str) -> list[str]:
     return [b for b in blocks if b.strip()]
 
 
+class _Text:
+    """A Markdown text as blocks, with each block's words and 3-word shingles (found once)."""
+
+    __slots__ = ("blocks", "everything", "shingles", "total", "words")
+
+    def __init__(self, markdown: str) -> None:
+        self.blocks = _blocks(markdown)
+        self.words = [_words(b) for b in self.blocks]
+        self.shingles = [_shingles(w) for w in self.words]
+        self.everything: set[tuple[str, ...]] = set().union(*self.shingles)
+        self.total = sum(len(w) for w in self.words)
+
+    def shared(self, other: _Text) -> list[float]:
+        """How much of each block the other text has (the share of its shingles)."""
+        return [_share(s, other.everything) for s in self.shingles]
+
+
 def merge(readable: str, traf: str, root: Any | None = None) -> tuple[str, str]:
     """The merged body of readability's and trafilatura's Markdown, and which of `METHODS` it is.
 
     With the page's tree `root`, trafilatura's blocks that readability lacks are kept only when
     they sit inside the article's container: the page element that holds the text both agree on.
     """
-    r_total, t_total = len(_words(readable)), len(_words(traf))
-    if not r_total or not t_total:
-        return (readable, "readability") if r_total else (traf, "trafilatura")
+    r, t = _Text(readable), _Text(traf)
+    if not r.total or not t.total:
+        return (readable, "readability") if r.total else (traf, "trafilatura")
     page = _Page(root) if root is not None else None
-    if r_total < NARROW_SHARE * (t_total - _oversized_words(readable, traf)):
+    t_in_r = t.shared(r)
+    t_shared = [len(w) >= 5 and c >= 0.6 for w, c in zip(t.words, t_in_r, strict=True)]
+    oversized = sum(len(t.words[n]) for n in _oversized(t.words, t_shared))
+    if r.total < NARROW_SHARE * (t.total - oversized):
         # Readability settled on a much smaller container than trafilatura found: too narrow.
         # Trafilatura's text, without what lies outside the container of the shared text.
-        return (_within(readable, traf, page) if page is not None else traf), "trafilatura"
-    merged = choose(readable, traf, page)
-    return merged, "both"
-
-
-def _shared(words: list[list[str]], other: list[list[str]]) -> list[bool]:
-    """Which blocks (by their words) the other text has too: at least five words, most of them."""
-    everything = set().union(*(_shingles(w) for w in other))
-    return [len(w) >= 5 and _contained(w, everything) >= 0.6 for w in words]
+        return (_within(r, t, traf, page) if page is not None else traf), "trafilatura"
+    return _choose(r, t, t_in_r, traf, page), "both"
 
 
 def _runs(shared: list[bool]) -> list[tuple[int, int]]:
@@ -566,18 +617,14 @@ def _oversized(t_words: list[list[str]], shared: list[bool]) -> set[int]:
     return out
 
 
-def _oversized_words(readable: str, traf: str) -> int:
-    t_words = [_words(b) for b in _blocks(traf)]
-    shared = _shared(t_words, [_words(b) for b in _blocks(readable)])
-    return sum(len(t_words[n]) for n in _oversized(t_words, shared))
-
-
 class _Page:
     """Where a block of text sits in the page: the block-level element holding its first words."""
 
     def __init__(self, root: Any) -> None:
         self.root = root
         self._starts: dict[tuple[str, ...], Any] | None = None
+        # A shingle in several places -> those places, then (once asked) their common ancestor.
+        self._repeats: dict[tuple[str, ...], Any] = {}
 
     def _index(self) -> dict[tuple[str, ...], Any]:
         """Each 3-word shingle of the page's text -> the block element where it first starts."""
@@ -613,16 +660,24 @@ class _Page:
                     words += found
                     owners += [stack[-1]] * len(found)
         starts: dict[tuple[str, ...], Any] = {}
-        self._shared_at: dict[tuple[str, ...], Any] = {}
-        for n in range(len(words) - 2):
-            key = (words[n], words[n + 1], words[n + 2])
-            first = starts.setdefault(key, owners[n])
-            if first is not owners[n]:
+        repeats = self._repeats
+        for key, owner in zip(zip(words, words[1:], words[2:], strict=False), owners, strict=False):
+            first = starts.setdefault(key, owner)
+            if first is not owner:
                 # In two places: it says only that the block is in their common ancestor.
-                at = self._shared_at.get(key, first)
-                self._shared_at[key] = _common_ancestor(at, owners[n])
+                repeats.setdefault(key, [first]).append(owner)
         self._starts = starts
         return starts
+
+    def _shared_at(self, key: tuple[str, ...]) -> Any:
+        """The common ancestor of the places of a shingle found in several (once per shingle)."""
+        places = self._repeats[key]
+        if isinstance(places, list):
+            at = places[0]
+            for owner in places[1:]:
+                at = _common_ancestor(at, owner)
+            self._repeats[key] = places = at
+        return places
 
     def locate(self, words: list[str]) -> Any | None:
         """The element holding the block with these words: where its first shingle that is in
@@ -634,9 +689,9 @@ class _Page:
             element = starts.get(key)
             if element is None:
                 continue
-            if key not in self._shared_at:
+            if key not in self._repeats:
                 return element
-            shared.append(self._shared_at[key])
+            shared.append(self._shared_at(key))
         if not shared:
             return None
         return max(shared, key=lambda e: sum(1 for _ in e.iterancestors()))
@@ -682,22 +737,18 @@ def _common_ancestor(a: Any, b: Any) -> Any:
     return a
 
 
-def _within(readable: str, traf: str, page: _Page) -> str:
+def _within(r: _Text, t: _Text, traf: str, page: _Page) -> str:
     """Trafilatura's blocks, less those found outside the container of the shared text (and
     the unplaced ones among them)."""
-    t_blocks = _blocks(traf)
-    t_words = [_words(b) for b in t_blocks]
-    t_all = set().union(*(_shingles(w) for w in t_words))
-    r_words = [_words(b) for b in _blocks(readable)]
-    shared = [w for w in r_words if len(w) >= 5 and _contained(w, t_all) >= 0.6]
+    shared = [w for w, c in zip(r.words, r.shared(t), strict=True) if len(w) >= 5 and c >= 0.6]
     if len(shared) < CONTAINER_MIN_BLOCKS:
         return traf  # too little shared text to tell where the article is
     container = page.container(shared)
     if container is None:
         return traf
-    where = [page.inside(w, container) for w in t_words]
+    where = [page.inside(w, container) for w in t.words]
     keep: list[str] = []
-    for n, block in enumerate(t_blocks):
+    for n, block in enumerate(t.blocks):
         if where[n] is None:
             before = next((x for x in reversed(where[:n]) if x is not None), None)
             after = next((x for x in where[n + 1 :] if x is not None), None)
@@ -709,24 +760,20 @@ def _within(readable: str, traf: str, page: _Page) -> str:
     return "\n\n".join(keep)
 
 
-def choose(readable: str, traf: str, page: _Page | None = None) -> str:
+def _choose(r: _Text, t: _Text, t_in_r: list[float], traf: str, page: _Page | None) -> str:
     """The merged body of readability's and trafilatura's Markdown (see the module docstring)."""
-    r_blocks, t_blocks = _blocks(readable), _blocks(traf)
-    r_words = [_words(b) for b in r_blocks]
-    t_words = [_words(b) for b in t_blocks]
-    r_all = set().union(*(_shingles(w) for w in r_words))
-    t_all = set().union(*(_shingles(w) for w in t_words))
-    r_in_t = [_contained(w, t_all) for w in r_words]
-    t_in_r = [_contained(w, r_all) for w in t_words]
+    r_blocks, t_blocks = r.blocks, t.blocks
+    r_words, t_words = r.words, t.words
+    r_in_t = r.shared(t)
     r_anchors = [i for i, w in enumerate(r_words) if len(w) >= 5 and r_in_t[i] >= 0.6]
     t_anchors = [i for i, w in enumerate(t_words) if len(w) >= 5 and t_in_r[i] >= 0.6]
-    t_anchors = _best_matches(t_anchors, t_words, r_words)
+    t_anchors = _best_matches(t_anchors, t.shingles, r.shingles)
     if not r_anchors or not t_anchors:
         return traf  # the two disagree entirely: trafilatura is the conservative choice
     # Each group: a readability block, then the trafilatura blocks put after it.
     merged: list[list[str]] = [[b] for b in r_blocks]
     r_set = set(r_blocks)
-    r_shingles = [_shingles(w) for w in r_words]
+    r_shingles = r.shingles
     # Readability's own text after the last shared block, from a "Related"-style heading on, is
     # a teaser list or a share bar.
     for i in range(r_anchors[-1] + 1, len(r_blocks)):
@@ -765,7 +812,7 @@ def choose(readable: str, traf: str, page: _Page | None = None) -> str:
         if t_in_r[j] >= 0.3 or not t_words[j] or j in oversized or outside(j):
             continue
         previous = max(a for a in t_anchors if a < j)
-        anchor = _shingles(t_words[previous])
+        anchor = t.shingles[previous]
         at = max(range(len(r_blocks)), key=lambda i: len(r_shingles[i] & anchor))
         merged[at].append(t_blocks[j])
     # Trafilatura's blocks after the last shared one that readability dropped (notes, references,
@@ -803,14 +850,15 @@ def choose(readable: str, traf: str, page: _Page | None = None) -> str:
     return "\n\n".join(out)
 
 
-def _best_matches(anchors: list[int], words: list[list[str]], other: list[list[str]]) -> list[int]:
+def _best_matches(
+    anchors: list[int], shingles: list[set[tuple[str, ...]]], other: list[set[tuple[str, ...]]]
+) -> list[int]:
     """`anchors` less those whose best match in `other` is some other anchor's better match
     (a caption or a summary repeating part of a paragraph is not where that paragraph is)."""
-    other_shingles = [_shingles(w) for w in other]
     best: dict[int, tuple[int, int]] = {}
     for i in anchors:
-        mine = _shingles(words[i])
-        overlap, at = max((len(mine & s), n) for n, s in enumerate(other_shingles))
+        mine = shingles[i]
+        overlap, at = max((len(mine & s), n) for n, s in enumerate(other))
         if at not in best or overlap > best[at][0]:
             best[at] = (overlap, i)
     keep = {i for _, i in best.values()}
@@ -823,9 +871,9 @@ def _link_share(block: str, words: list[str]) -> float:
     return linked / len(words) if words else 0.0
 
 
-def _contained(words: list[str], other: set[tuple[str, ...]]) -> float:
-    shingles = _shingles(words)
-    return sum(1 for s in shingles if s in other) / len(shingles) if shingles else 0.0
+def _share(shingles: set[tuple[str, ...]], other: set[tuple[str, ...]]) -> float:
+    """The share of `shingles` that `other` has."""
+    return len(shingles & other) / len(shingles) if shingles else 0.0
 
 
 def _restore_sublists(markdown: str, html: str) -> str:
