@@ -12,15 +12,10 @@ from types import ModuleType
 import pytest
 
 from newstui.domain.errors import ExtractionError, SourceError
-from newstui.sources.extract import (
-    METHODS,
-    Extracted,
-    _parse_page,
-    _prune_ends,
-    decode_html,
-    extract_article,
-    merge,
-)
+from newstui.sources.decode import decode_html
+from newstui.sources.extract import METHODS, Extracted, _prune_ends, extract_article
+from newstui.sources.merge import merge
+from newstui.sources.pagetree import parse_page
 
 REPO = Path(__file__).resolve().parent.parent
 PARAGRAPH = (
@@ -377,14 +372,14 @@ def test_a_gallery_set_into_the_article_is_left_out_and_a_missed_paragraph_put_b
     shared = [f"{PARAGRAPH} Part {i}." for i in range(6)]
     pictures = [f"{TEASERS[n % 3]} Picture {n}." for n in range(30)]
     gallery = "".join(f"<li><p>{p}</p></li>" for p in pictures)
-    root = _parse_page(decode_html(_split_article(f"<ul class='gallery'>{gallery}</ul>")))
+    root = parse_page(decode_html(_split_article(f"<ul class='gallery'>{gallery}</ul>")))
     traf = "\n\n".join([*shared[:3], *pictures, *shared[3:]])
     merged, method = merge(readable, traf, root)
     assert method == "both"
     assert "Picture" not in merged and merged.count("The committee met") == 6
     # One paragraph readability missed is put back in its place.
     missed = "A short note from the editor about the figures quoted in this article follows."
-    root = _parse_page(decode_html(_split_article(f"<p>{missed}</p>")))
+    root = parse_page(decode_html(_split_article(f"<p>{missed}</p>")))
     merged, _ = merge(readable, "\n\n".join([*shared[:3], missed, *shared[3:]]), root)
     assert merged.index("Part 2.") < merged.index(missed) < merged.index("Part 3.")
 
@@ -400,7 +395,7 @@ def test_a_lead_in_outside_the_article_is_kept_only_when_it_is_body_text() -> No
         for who in ("the head librarian", "the parents' association")
     ]
     body = "".join(f"<p>{p}</p>" for p in shared)
-    root = _parse_page(
+    root = parse_page(
         decode_html(
             page(
                 f"<header><p class='standfirst'>{standfirst}</p></header>"
@@ -463,7 +458,7 @@ def test_notes_after_the_article_are_kept_and_a_closing_promotion_is_not() -> No
         "for each branch, the opening hours and the staff. City Press. Retrieved 2022-01-05."
     )
     promo = ["## Get our newsletter", "The week's council news in your inbox.", "[Sign up](/s)"]
-    root = _parse_page(
+    root = parse_page(
         decode_html(
             page(
                 "<nav><p>Home</p></nav><div class='article'><h1>Budget news</h1>"

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newstui.domain.text import clean_line
+from newstui.sources.decode import decode_html
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,6 @@ def page_meta(data: bytes) -> PageMeta:
     """The metadata of the HTML page `data` (untrusted; never raises for bad HTML)."""
     try:
         import lxml.html
-
-        from newstui.sources.extract import decode_html
 
         tree = lxml.html.document_fromstring(decode_html(data[:HEAD_BYTES]))
     except Exception:  # lxml refuses empty or non-HTML documents
