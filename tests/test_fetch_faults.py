@@ -16,13 +16,8 @@ import pytest
 
 from newstui.config import RefreshConfig
 from newstui.sources.bodies import human_size
-from newstui.sources.fetch import (
-    Fetcher,
-    FetchResult,
-    Validators,
-    parse_max_age,
-    parse_retry_after,
-)
+from newstui.sources.fetch import Fetcher
+from newstui.sources.responses import FetchResult, Validators, parse_max_age, parse_retry_after
 from tests.hostile_server import BOMB_BYTES, ETAG, LAST_MODIFIED, RSS, hostile_server
 
 CAP = 64 * 1024

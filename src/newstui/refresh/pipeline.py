@@ -14,7 +14,7 @@ from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, TypeVarTuple
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
 from newstui.config import Config
 from newstui.domain.errors import NewstuiError, SourceError, StorageError, StorageFailure
@@ -37,8 +37,8 @@ from newstui.storage.db import Database
 from newstui.storage.writer import AfterStore, FeedUpdate, UpdateWriter
 
 if TYPE_CHECKING:
-    from newstui.sources.fetch import FetchResult, Validators
     from newstui.sources.local import ArticleFiles
+    from newstui.sources.responses import FetchResult, HttpFetcher
 
 _R = TypeVar("_R")
 _Args = TypeVarTuple("_Args")
@@ -46,22 +46,6 @@ _Args = TypeVarTuple("_Args")
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[RefreshProgress], None]
-
-
-class FeedFetcher(Protocol):
-    """What the pipeline asks of a fetcher: a feed with its validators, and a web page
-    (`sources.fetch.Fetcher` is the one it uses)."""
-
-    async def fetch(
-        self,
-        url: str,
-        validators: Validators | None = None,
-        *,
-        decode: bool = True,
-        user_agent: str | None = None,
-    ) -> FetchResult: ...
-
-    async def get_page(self, url: str, *, user_agent: str | None = None) -> FetchResult: ...
 
 
 FULL_TEXT_PER_REFRESH = 10
@@ -258,7 +242,7 @@ class Refresher:
         if self.progress is not None:
             self.progress(RefreshProgress(self._done, self._total, outcome))
 
-    async def _one(self, fetcher: FeedFetcher, job: FeedJob) -> FeedOutcome:
+    async def _one(self, fetcher: HttpFetcher, job: FeedJob) -> FeedOutcome:
         try:
             path = local_path(job.url)
             if path is not None:
@@ -445,8 +429,8 @@ class Refresher:
             )
         return await self._local_pool_task
 
-    async def _remote(self, fetcher: FeedFetcher, job: FeedJob) -> FeedOutcome:
-        from newstui.sources.fetch import Validators
+    async def _remote(self, fetcher: HttpFetcher, job: FeedJob) -> FeedOutcome:
+        from newstui.sources.responses import Validators
 
         # A slot covers the fetch and the parse: fetched documents do not pile up in memory
         # ahead of the parse workers, the slower stage of a cold refresh (500 feeds: the
@@ -533,7 +517,7 @@ class Refresher:
             await self._full_texts(fetcher, job)
         return outcome
 
-    async def _full_texts(self, fetcher: FeedFetcher, job: FeedJob) -> None:
+    async def _full_texts(self, fetcher: HttpFetcher, job: FeedJob) -> None:
         """Fetch and extract the web pages of a full-text feed's newest articles."""
         rows = await asyncio.to_thread(
             self.db.without_full_text, job.feed_id, FULL_TEXT_PER_REFRESH

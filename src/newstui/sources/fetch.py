@@ -15,11 +15,9 @@ import logging
 import re
 import socket
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from dataclasses import replace
 from http import HTTPStatus
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -29,6 +27,16 @@ import httpx
 from newstui.config import RefreshConfig
 from newstui.domain.text import clean_line
 from newstui.sources.bodies import BodyDecoder, FetchFailure, human_size
+
+# FetchResult and Validators are what `Fetcher` returns and takes: exported here too, for its callers.
+from newstui.sources.responses import FetchResult as FetchResult
+from newstui.sources.responses import Validators as Validators
+from newstui.sources.responses import (
+    header_safe,
+    parse_max_age,
+    parse_retry_after,
+    validators_from,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,40 +48,7 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ACCEPT_ENCODING = "gzip, deflate"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_CODES = frozenset({301, 308})
-MAX_AGE_CAP = 24 * 3600.0
-RETRY_AFTER_CAP = timedelta(days=1)
-MAX_VALIDATOR_CHARS = 1024
 _URL_IN_MESSAGE = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What a server said about a response's version, sent back to ask "changed since?"."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """The outcome of one GET, success or failure."""
-
-    url: str
-    status: str
-    """"ok", "not_modified", "gone" or "error"."""
-    http_status: int | None = None
-    body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    """The final response's headers, names lower-cased."""
-    final_url: str | None = None
-    permanent_url: str | None = None
-    """Set only when every redirect was permanent (301/308) and led elsewhere."""
-    validators: Validators = field(default_factory=Validators)
-    retry_after: datetime | None = None
-    error: str | None = None
-    max_age: float | None = None
-    encoding: str = ""
-    """The Content-Encoding still on `body` (see `Fetcher.fetch`), "" when it is decoded."""
 
 
 def _short(url: str) -> str:
@@ -129,70 +104,12 @@ def _origin(url: str) -> str:
         return url
 
 
-def _header_safe(value: str | None) -> str | None:
-    """A validator worth sending back: printable, one line, not absurdly long."""
-    if not value or len(value) > MAX_VALIDATOR_CHARS:
-        return None
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        return None
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return None
-    return value
-
-
 def _status_text(code: int, reason: str) -> str:
     try:
         phrase = HTTPStatus(code).phrase
     except ValueError:
         phrase = clean_line(reason, max_length=60)
     return f"HTTP {code} {phrase}".rstrip()
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> datetime | None:
-    """Retry-After as a UTC time: delay-seconds or an HTTP date, capped at a day ahead."""
-    if not value:
-        return None
-    now = now or datetime.now(UTC)
-    value = value.strip()
-    when: datetime | None
-    if value.isdigit():
-        seconds = min(int(value[:12]), int(RETRY_AFTER_CAP.total_seconds()))
-        when = now + timedelta(seconds=seconds)
-    else:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if when is None:
-            return None
-        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    return max(now, min(when, now + RETRY_AFTER_CAP))
-
-
-def parse_max_age(value: str | None) -> float | None:
-    """Cache-Control max-age in seconds (capped at a day); None for no-store/no-cache or absent."""
-    if not value:
-        return None
-    max_age: float | None = None
-    for part in value.split(","):
-        name, _, arg = part.strip().partition("=")
-        name = name.strip().lower()
-        if name in ("no-store", "no-cache"):
-            return None
-        if name == "max-age":
-            arg = arg.strip().strip('"')
-            if arg.isdigit():
-                max_age = min(float(int(arg[:12])), MAX_AGE_CAP)
-    return max_age if max_age else None
-
-
-def _validators(headers: httpx.Headers) -> Validators:
-    return Validators(
-        etag=_header_safe(headers.get("etag")),
-        last_modified=_header_safe(headers.get("last-modified")),
-    )
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -370,8 +287,8 @@ class Fetcher:
         if user_agent:
             headers["User-Agent"] = user_agent
         if validators is not None:
-            etag = _header_safe(validators.etag)
-            modified = _header_safe(validators.last_modified)
+            etag = header_safe(validators.etag)
+            modified = header_safe(validators.last_modified)
             if etag:
                 headers["If-None-Match"] = etag
             if modified:
@@ -452,7 +369,7 @@ class Fetcher:
             return replace(
                 base,
                 status="not_modified",
-                validators=_validators(response.headers),
+                validators=validators_from(response.headers),
                 max_age=parse_max_age(response.headers.get("cache-control")),
             )
         if code == 410:
@@ -484,7 +401,7 @@ class Fetcher:
             status="ok",
             body=body,
             encoding=encoding,
-            validators=_validators(response.headers),
+            validators=validators_from(response.headers),
             max_age=parse_max_age(response.headers.get("cache-control")),
         )
 
