@@ -66,6 +66,29 @@ async def test_the_title_takes_the_room_left_and_ends_in_an_ellipsis(
         assert row_of(app, "Short one").rstrip(" ▏").endswith("Short one")
 
 
+async def test_at_160_columns_titles_get_room_beside_the_feed_and_the_article(
+    library: Any,
+) -> None:
+    """The three panes at 160x45 leave a title in All (feed column shown) 40 characters or more,
+    while the article keeps a readable column (issue 14 point 8: it was 29)."""
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # the article open beside the list: all three panes show
+        await settle(pilot)
+        screen = app.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        assert screen.article_view.display and screen.feed_tree.display
+        row = row_of(app, "A very long")
+        assert "Long Feed Name H" in row  # All shows each row's feed
+        shown = row[row.index("A very long") :].rstrip(" ▏")
+        assert shown.endswith("…")
+        assert len(shown) - 1 >= 40, f"{len(shown) - 1} characters of the title: {shown!r}"
+        assert LONG.startswith(shown[:-1])
+        article = screen.article_view.content_region.width
+        assert article >= 50, f"the article pane's text is {article} columns wide"
+
+
 async def test_headline_format_orders_the_columns_as_written(library: Any) -> None:
     config = ui_config(headline_format="%F|%t|%-8T|%D")
     app = make_app(library, config, tz=UTC)

@@ -11,7 +11,7 @@ import pytest
 from newstui.domain.models import View
 from newstui.library.facade import Library
 from newstui.ui.app import make_app
-from tests.ui_support import make_library, screen_text, settle, ui_config
+from tests.ui_support import make_library, pane_text, screen_text, settle, ui_config
 
 pytestmark = pytest.mark.anyio
 SIZE = (140, 30)
@@ -64,14 +64,15 @@ async def test_U_hides_feeds_with_nothing_unread(library: Library) -> None:
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "Beta Blog" in screen_text(app)
+        assert "Beta Blog" in pane_text(app, "#feeds")
         await pilot.press("U")
         await settle(pilot)
-        text = screen_text(app)
-        assert "Beta Blog" not in text and "Alpha News" in text
+        feeds = pane_text(app, "#feeds")
+        assert "Beta Blog" not in feeds and "Alpha News" in feeds
+        assert "Beta post 0" in pane_text(app, "#headlines")  # All still lists its articles
         await pilot.press("U")
         await settle(pilot)
-        assert "Beta Blog" in screen_text(app)
+        assert "Beta Blog" in pane_text(app, "#feeds")
 
 
 async def test_u_on_a_view_with_nothing_unread_says_so(library: Library) -> None:

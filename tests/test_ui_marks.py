@@ -13,7 +13,15 @@ from newstui.ui.app import make_app
 from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.screens.main import MainScreen
 from tests.feedgen import items
-from tests.ui_support import FeedSpec, make_library, screen_text, settle, standard_feeds, ui_config
+from tests.ui_support import (
+    FeedSpec,
+    make_library,
+    pane_text,
+    screen_text,
+    settle,
+    standard_feeds,
+    ui_config,
+)
 
 SIZE = (160, 45)
 pytestmark = pytest.mark.anyio
@@ -28,7 +36,7 @@ async def big_library(tmp_path: Path) -> Library:
 
 def unread_marks(app: object) -> int:
     """Unread dots on screen in the headline list."""
-    return sum(line[30:34].count("●") for line in screen_text(app).splitlines()[1:-2])
+    return pane_text(app, "#headlines").count("●")
 
 
 async def test_marking_more_than_confirm_mark_over_asks_and_n_changes_nothing(

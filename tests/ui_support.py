@@ -126,6 +126,14 @@ def screen_text(app: object) -> str:
     return "\n".join(strip.text for strip in strips)
 
 
+def pane_text(app: Any, selector: str) -> str:
+    """What the terminal shows right now inside one widget (`#feeds`, `#headlines`...), without
+    its borders, padding and scrollbars."""
+    region = app.screen.query_one(selector).content_region
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(s.crop(region.x, region.right).text for s in strips[region.y : region.bottom])
+
+
 async def open_title(pilot: Any, library: Library, title: str) -> MainScreen:
     """Open the headline with this title from the main screen, as enter on its row does."""
     from newstui.ui.screens.main import MainScreen
