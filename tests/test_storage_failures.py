@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,59 @@ def test_a_file_size_limit_stops_the_refresh_and_locks_nobody_out(tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert "16 feeds checked" in done.stdout
     assert len(json.loads(newstui(tmp_path, db, "articles", "--json").stdout)) == FEEDS * ITEMS
+
+
+def test_the_stop_message_counts_the_feeds_stored_apart_from_the_unchanged(
+    tmp_path: Path,
+) -> None:
+    """ "Stopped after N of M" read as N feeds stored while it counted unchanged feeds too: the
+    message now says how many were stored, unchanged and not refreshed, as the library has it."""
+    db = tmp_path / "data" / "newstui.db"
+    lib = Library.open(Config(), db)
+    paths = [tmp_path / f"feed{feed}.xml" for feed in range(FEEDS)]
+    for feed, path in enumerate(paths):
+        path.write_bytes(rss([Item(f"first {feed}", guid=f"f{feed}")], title=f"Feed {feed}"))
+        lib.subscribe(str(path))
+    lib.close()
+    first = newstui(tmp_path, db, "refresh")
+    assert first.returncode == 0 and "16 feeds checked" in first.stdout, first
+    changed = paths[::2]  # half the feeds get new stories; the files of the rest stay as they are
+    for path in changed:
+        feed = paths.index(path)
+        items = [
+            Item(  # words of their own: neither the file nor the search index packs them small
+                f"second {feed} {i}",
+                guid=f"s{feed}-{i}",
+                body="<p>" + " ".join(f"w{feed}x{i}y{k}" for k in range(400)) + "</p>",
+            )
+            for i in range(ITEMS)
+        ]
+        path.write_bytes(rss(items, title=f"Feed {feed}"))
+    started = time.time()
+    # Each file of the library (the main one, its WAL) may grow to this: room for a feed or two.
+    limit = max(p.stat().st_size for p in db.parent.glob("newstui.db*")) + 400_000
+
+    run = newstui(tmp_path, db, "refresh", preexec=file_size_limit(limit))
+    assert run.returncode == 1, (run.stdout, run.stderr)
+    [line] = [line for line in run.stderr.splitlines() if line.strip()]
+    assert "disk full while writing" in line
+
+    feeds = json.loads(newstui(tmp_path, db, "feeds", "--json").stdout)
+    checked = [
+        f
+        for f in feeds
+        if datetime.fromisoformat(f["last_checked"].replace("Z", "+00:00")).timestamp() >= started
+    ]
+    stored = sum(1 for f in checked if f["status"] == "ok")
+    unchanged = sum(1 for f in checked if f["status"] == "not_modified")
+    assert unchanged, "the unchanged feeds were checked before the disk filled up"
+    assert stored < len(changed), "the refresh did stop"
+    titles = {a["title"] for a in json.loads(newstui(tmp_path, db, "articles", "--json").stdout)}
+    with_news = sum(1 for path in changed if f"second {paths.index(path)} 0" in titles)
+    assert with_news == stored  # a feed counted as stored has its new stories in the library
+    expected = f"the refresh stopped: {stored} of 16 feeds stored, {unchanged} unchanged, "
+    expected += f"{FEEDS - stored - unchanged} not refreshed"
+    assert line.endswith(expected), line
 
 
 WAL_WRITER = """

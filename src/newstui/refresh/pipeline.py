@@ -214,9 +214,8 @@ class Refresher:
             except StorageFailure as exc:
                 # The disk is full or failing: every feed after this one would fail the same
                 # way, so the refresh stops here. What was stored before is committed and kept.
-                done = len(outcomes) - len(skipped)
                 raise StorageFailure(
-                    f"{exc}; the refresh stopped after {done} of {_count(len(jobs), 'feed')}"
+                    f"{exc}; the refresh stopped: {_stopped(outcomes[len(skipped) :], len(jobs))}"
                 ) from None
             finally:
                 for task in tasks:
@@ -533,6 +532,22 @@ class Refresher:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _stopped(done: Sequence[FeedOutcome], total: int) -> str:
+    """What a refresh that stopped early did: the feeds stored, those the server or the file
+    said had not changed, those that failed, and the rest (the one whose store failed among
+    them), which keep what they had. A feed that was unchanged is not one that was stored."""
+    stored = sum(1 for o in done if o.status == FeedStatus.OK)
+    unchanged = sum(1 for o in done if o.status == FeedStatus.NOT_MODIFIED)
+    failed = len(done) - stored - unchanged
+    parts = [f"{stored} of {_count(total, 'feed')} stored"]
+    if unchanged:
+        parts.append(f"{unchanged} unchanged")
+    if failed:
+        parts.append(f"{failed} failed")
+    parts.append(f"{total - len(done)} not refreshed")
+    return ", ".join(parts)
 
 
 def _unchanged(key: str, digest: str) -> StoredEntry:
