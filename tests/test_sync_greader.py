@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -256,5 +257,39 @@ def test_a_removed_feeds_kept_bookmark_stays_whatever_the_server_says(
         server.item("A 0").starred = False  # the server forgets it
         assert library.sync()[0].status == "ok"
         assert [a.title for a in library.articles(View("bookmarks"))] == ["A 0"]
+    finally:
+        library.close()
+
+
+def test_server_categories_join_a_folder_of_the_same_name_in_another_case(
+    server: GReaderServer, tmp_path: Path
+) -> None:
+    """Tags compare without case (schema 11, add, import, the e dialog): sync's folders too."""
+    from tests.feedgen import items, rss
+
+    local = tmp_path / "local.xml"
+    local.write_bytes(rss(items(2, "Local"), title="Local"))
+    a = server.add_feed("https://example.org/a.xml", "A", category="tech")
+    b = server.add_feed("https://example.org/b.xml", "B", category="TECH")
+    server.add_feed("https://example.org/c.xml", "C", category="Science")
+    server.add_items(a, 2, "A")
+    server.add_items(b, 2, "B")
+    library = Library.open(config_for(server, tmp_path), tmp_path / "lib.db")
+    try:
+        asyncio.run(library.add_feed(str(local), tags=["Tech"]))  # the library's first spelling
+        for _ in range(2):  # the second sync changes nothing
+            assert library.sync()[0].status == "ok"
+            assert library.tags() == ["Science", "Tech"]
+            tags = {f.display_title: f.tags for f in library.feeds()}
+            assert tags == {"Local": ("Tech",), "A": ("Tech",), "B": ("Tech",), "C": ("Science",)}
+            assert library.count(View("tag", tag="Tech")) == 6
+        # Subscribing here under another spelling: the folder and the server's label are the
+        # library's spelling.
+        new = library.add_account_feed("fresh", "https://example.org/new.xml", "tECH")
+        assert new.tags == ("Tech",)
+        assert library.sync()[0].status == "ok"
+        [sub] = [s for s in server.state.subs.values() if s.url.endswith("/new.xml")]
+        assert sub.category == "user/-/label/Tech"
+        assert library.tags() == ["Science", "Tech"]
     finally:
         library.close()

@@ -229,14 +229,21 @@ def _feed_from_row(row: Sequence[Any], tags: tuple[str, ...]) -> Feed:
     )
 
 
-def _known_spellings(conn: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
-    """`tags` without case duplicates, each spelt as the library already spells it.
+def tag_spellings(conn: sqlite3.Connection) -> dict[str, str]:
+    """The library's spelling of each of its tags, by its casefolded form: the earliest feed's.
 
     Tags compare without case: `tech` joins the `Tech` folder, and the first spelling stays.
+    Whatever sets a feed's tags spells them from here (add, edit, import, sync).
     """
     known: dict[str, str] = {}
     for (tag,) in conn.execute("SELECT DISTINCT tag FROM feed_tags ORDER BY feed_id, tag"):
         known.setdefault(str(tag).casefold(), str(tag))
+    return known
+
+
+def _known_spellings(conn: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
+    """`tags` without case duplicates, each spelt as the library already spells it."""
+    known = tag_spellings(conn)
     result: dict[str, str] = {}
     for tag in tags:
         key = tag.casefold()

@@ -35,6 +35,7 @@ from newstui.domain.models import ContentType, ParsedEntry
 from newstui.domain.text import clean_line, clean_text, is_feed_url
 from newstui.domain.update import to_stored
 from newstui.storage.db import Database
+from newstui.storage.feeds import tag_spellings
 from newstui.storage.writer import ArticleBatch
 from newstui.sync.backend import Backend, RemoteArticle, RemoteFeed
 from newstui.sync.http import SyncError
@@ -286,6 +287,9 @@ class SyncEngine:
                     (self.account_id,),
                 )
             }
+            # A server category is a folder here, joining one of the same name in another case
+            # (a local feed's, another account's, another category's): the first spelling stays.
+            spellings = tag_spellings(conn)
             seen: set[str] = set()
             for f in remote:
                 if f.id in unsubscribing or f.id in seen:
@@ -321,6 +325,7 @@ class SyncEngine:
                     )
                 conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
                 if tag:
+                    tag = spellings.setdefault(tag.casefold(), tag)
                     conn.execute(
                         "INSERT INTO feed_tags(feed_id, tag) VALUES (?, ?)", (feed_id, tag)
                     )

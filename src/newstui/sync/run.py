@@ -8,6 +8,7 @@ from newstui.config import AccountConfig, Config
 from newstui.domain.errors import NewstuiError, NotFoundError
 from newstui.domain.text import clean_line
 from newstui.storage.db import Database
+from newstui.storage.feeds import tag_spellings
 from newstui.sync.backend import Backend
 from newstui.sync.engine import SyncEngine, SyncOutcome, ensure_account
 from newstui.sync.http import JsonClient
@@ -136,6 +137,8 @@ def add_account_feed(
     import time
 
     with db.tx() as conn:
+        if category:  # the library's spelling of the folder, here and on the server
+            category = tag_spellings(conn).get(category.casefold(), category)
         cur = conn.execute(
             "INSERT INTO feeds(url, account_id, remote_url, origin, added) "
             "VALUES (?, ?, ?, 'account', ?)",
