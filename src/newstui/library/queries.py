@@ -166,14 +166,14 @@ class Queries(LibraryBase):
         """Every rule over the whole library: (name, articles matched, rows changed) each.
 
         `notify` raises no notification here; a dry run changes nothing."""
-        from newstui.library.rules import apply_actions
+        from newstui.storage.rule_actions import apply_actions
 
         report: list[tuple[str, int, int]] = []
         try:
             with self._db.tx() as conn:
                 for rule in self.rules():
                     ids = self._db.query_ids(rule.compiled())
-                    changed = apply_actions(conn, rule, ids) if ids else 0
+                    changed = apply_actions(conn, rule.actions, ids) if ids else 0
                     report.append((rule.name, len(ids), changed))
                 if dry_run:
                     raise _DryRun
