@@ -653,6 +653,25 @@ async def test_a_adds_a_feed_from_a_path(library: Library, tmp_path: Path) -> No
         assert "Gamma Feed" in screen_text(app)
 
 
+async def test_a_that_cannot_add_says_why_and_the_reader_stays(
+    library: Library, tmp_path: Path
+) -> None:
+    """A path that is not there: the library's reason, led by what failed; nothing added."""
+    before = {f.id for f in library.feeds()}
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.press(*str(tmp_path / "nowhere.xml"), "enter")
+        await settle(pilot)
+        assert app.is_running
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and errors[0].startswith("Could not add the feed: "), errors
+        assert "nowhere.xml" in errors[0]
+        assert {f.id for f in library.feeds()} == before
+        assert parts(app)[0].status.progress == ""  # "Adding …" is gone
+
+
 async def test_refresh_shows_progress_and_the_ui_stays_responsive(
     library: Library, httpserver: HTTPServer
 ) -> None:
