@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from newstui.config import load_config
+from newstui.configfile import load_config
 from newstui.domain.models import View
 from newstui.library.facade import Library
 

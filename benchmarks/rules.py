@@ -83,7 +83,7 @@ def storing_cpu(server: Server, scratch: Path, rules_toml: str, runs: int) -> tu
     """Median CPU seconds of storing every feed without rules and with `rules_toml`'s."""
     from stages import fetch_all, parse_all
 
-    from newstui.config import parse_config
+    from newstui.configfile import parse_config
     from newstui.library.rules import RuleRunner, load_rules
     from newstui.storage.db import Database
     from newstui.storage.writer import FeedUpdate, apply_updates

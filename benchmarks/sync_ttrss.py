@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newstui.config import parse_config  # noqa: E402
+from newstui.configfile import parse_config  # noqa: E402
 from newstui.library.facade import Library  # noqa: E402
 from tests import feedgen  # noqa: E402
 from tests.ttrss.harness import USER_AGENT, LoopbackFeeds, TtrssServer  # noqa: E402

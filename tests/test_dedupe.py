@@ -205,7 +205,7 @@ def test_upgrade_finds_copies_among_stored_articles(tmp_path: Path) -> None:
 
 
 def test_config_dedupe_key(tmp_path: Path) -> None:
-    from newstui.config import parse_config
+    from newstui.configfile import parse_config
 
     assert parse_config("[display]\ndedupe = false\n").display.dedupe is False
     assert parse_config("").display.dedupe is True

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newstui.config import parse_config
+from newstui.configfile import parse_config
 from newstui.domain.errors import ConfigError
 from newstui.library.hooks import notify
 from tests.feedgen import items, rss

@@ -17,8 +17,10 @@ import pytest
 from markdown_it import MarkdownIt
 
 from newstui.cli import main
-from newstui.config import Config, ConfigError, OpenConfig, parse_config
+from newstui.config import Config, OpenConfig
+from newstui.configfile import parse_config
 from newstui.domain.display import shorten_url
+from newstui.domain.errors import ConfigError
 from newstui.domain.models import ParsedEntry
 from newstui.library.facade import Library
 from newstui.library.show import markdown_to_text

@@ -15,7 +15,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from newstui.config import Config, RefreshConfig, parse_config
+from newstui.config import Config, RefreshConfig
+from newstui.configfile import parse_config
 from newstui.domain.errors import ConfigError
 from newstui.domain.models import View
 from newstui.library.facade import Library

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newstui.config import load_config, parse_config
+from newstui.configfile import load_config, parse_config
 from newstui.domain.errors import ConfigError
 from newstui.sync.secrets import SecretError, account_password
 

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from newstui.config import parse_config
+from newstui.configfile import parse_config
 from newstui.domain.models import View
 from newstui.library.facade import Library
 from tests import feedgen

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from newstui.cli.formats import feed_json
-from newstui.config import Config, parse_config
+from newstui.config import Config
+from newstui.configfile import parse_config
 from newstui.domain.models import View
 from newstui.library.facade import Library
 from tests.greader_server import GReaderServer

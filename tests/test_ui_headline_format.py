@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from newstui.config import parse_config
+from newstui.configfile import parse_config
 from newstui.domain.errors import ConfigError
 from newstui.domain.models import View
 from newstui.ui.app import make_app

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newstui.config import parse_config
+from newstui.configfile import parse_config
 from newstui.domain.models import View
 from newstui.library.facade import Library
 from newstui.ui.app import make_app

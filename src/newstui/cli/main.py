@@ -13,7 +13,7 @@ from typing import NoReturn
 from newstui import __version__
 from newstui.cli import commands, reading, subscriptions
 from newstui.cli.command import Command, Session, UsageError
-from newstui.config import load_config
+from newstui.configfile import load_config
 from newstui.domain.errors import NewstuiError
 from newstui.domain.text import clean_line
 from newstui.paths import config_path, db_path
