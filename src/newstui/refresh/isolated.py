@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from newstui.config import Config
 from newstui.domain.errors import NewstuiError, StorageFailure
 from newstui.domain.models import FeedOutcome, RefreshProgress
-from newstui.refresh.pipeline import real_stderr
+from newstui.refresh.pool import real_stderr
 
 CHILD_NICENESS = 5
 

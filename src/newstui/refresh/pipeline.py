@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import AsyncExitStack, contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
+from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
 from newstui.config import Config
 from newstui.domain.errors import NewstuiError, SourceError, StorageError, StorageFailure
 from newstui.domain.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshProgress
 from newstui.domain.text import clean_line
 from newstui.domain.update import StoredEntry, to_timestamp
+from newstui.refresh.pool import ParsePool
 from newstui.refresh.workers import (
     ArticleRead,
     Extracted,
@@ -28,7 +26,6 @@ from newstui.refresh.workers import (
     Parsed,
     ParseResult,
     extract_page,
-    init_worker,
     parse_body,
     read_local_article,
     read_local_file,
@@ -51,7 +48,7 @@ ProgressCallback = Callable[[RefreshProgress], None]
 FULL_TEXT_PER_REFRESH = 10
 MAX_TTL_SECONDS = 24 * 3600
 """A feed's <ttl> delays automatic refreshes by a day at most (as Cache-Control's max-age)."""
-PARSE_NICENESS = 10
+
 """Parse workers yield the CPU to the process they work for: on two cores the TUI keeps one,
 and the refresh's own fetching and storing keep pace (500 feeds: 3.4 s instead of 3.7 s when
 parsing cost most; since the refresh got cheaper, niceness 0 and 10 take the same time)."""
@@ -78,29 +75,6 @@ def local_path(url: str) -> Path | None:
     return parse_source_path(url)
 
 
-@contextmanager
-def real_stderr() -> Iterator[None]:
-    """multiprocessing hands `sys.stderr.fileno()` to the processes it starts (resource tracker,
-    forkserver). Under Textual, sys.stderr is a capture object whose fileno() is -1, and the start
-    fails ("bad value(s) in fds_to_keep"). While the pool starts, stderr is the null device: the
-    helper processes inherit that, so nothing they print can reach the TUI's screen either.
-    """
-    try:
-        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, ValueError, OSError):
-        usable = False
-    if usable:
-        yield
-        return
-    saved = sys.stderr
-    with open(os.devnull, "w") as devnull:
-        sys.stderr = devnull
-        try:
-            yield
-        finally:
-            sys.stderr = saved
-
-
 class Refresher:
     """Runs one refresh over a set of feeds; one HTTP client and one parse pool for all of them."""
 
@@ -117,62 +91,13 @@ class Refresher:
         self.progress = progress
         self.after_store = after_store
         """Run in each transaction that stored new articles (the rules)."""
-        self._pool_task: asyncio.Future[Executor | None] | None = None
-        self._local_pool_task: asyncio.Future[Executor | None] | None = None
+        self._pool = ParsePool(config)
         self._unfinished = 0
         self._documents: asyncio.Semaphore | None = None
         self._writer: UpdateWriter | None = None
         self._done = 0
         self._total = 0
         self._prefetched: dict[int, tuple[FetchResult, ParseResult]] = {}
-
-    def _make_pool(self, jobs: int) -> Executor | None:
-        """A started parse pool, or None when the refresh is too small to pay for one.
-
-        Blocking (it starts processes): call it in a thread, not on the event loop.
-        """
-        cfg = self.config.refresh
-        if jobs < cfg.process_pool_threshold:
-            return None
-        workers = cfg.parse_processes or (os.cpu_count() or 1)
-        workers = max(1, min(workers, jobs))
-        try:
-            context: Any = multiprocessing.get_context("forkserver")
-        except ValueError:
-            context = multiprocessing.get_context("spawn")
-        with real_stderr():
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=context,
-                initializer=init_worker,
-                initargs=(PARSE_NICENESS, os.getpid()),
-            )
-            try:
-                pool.submit(int).result(timeout=60)  # start the helpers and workers now
-            except Exception:
-                pool.shutdown(wait=False, cancel_futures=True)
-                log.warning("no parse pool; parsing in threads", exc_info=True)
-                return None
-        return pool
-
-    async def _run_cpu(
-        self,
-        func: Callable[[*_Args], _R],
-        *args: *_Args,
-        pool: Executor | None = None,
-    ) -> _R | Failed:
-        loop = asyncio.get_running_loop()
-        timeout = self.config.limits.parse_timeout
-        if pool is None:
-            pool = await self._pool_task if self._pool_task is not None else None
-        if pool is not None:
-            future = loop.run_in_executor(pool, func, *args)
-        else:
-            future = asyncio.ensure_future(asyncio.to_thread(func, *args))
-        try:
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            return Failed("error", f"parsing took longer than {timeout:g} s")
 
     async def run(
         self,
@@ -195,9 +120,8 @@ class Refresher:
         remote = [j for j in jobs if local_path(j.url) is None]
         async with AsyncExitStack() as stack:
             # The pool starts (~0.2 s) while the first requests are in flight.
-            self._pool_task = asyncio.ensure_future(asyncio.to_thread(self._make_pool, len(remote)))
-            stack.push_async_callback(self._close_pool, self._pool_task)
-            stack.push_async_callback(self._close_local_pool)
+            self._pool.start(len(remote))
+            stack.push_async_callback(self._pool.close)
             self._writer = await asyncio.to_thread(
                 lambda: UpdateWriter(self.db, after_store=self.after_store)
             )
@@ -224,17 +148,6 @@ class Refresher:
         order = {j.feed_id: i for i, j in enumerate(jobs)}
         outcomes.sort(key=lambda o: order.get(o.feed_id, -1))
         return outcomes
-
-    @staticmethod
-    async def _close_pool(task: asyncio.Future[Executor | None]) -> None:
-        pool = await task
-        if pool is not None:
-            # Waiting (off the loop) for the workers to end: a few ms once their work is done.
-            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
-
-    async def _close_local_pool(self) -> None:
-        if self._local_pool_task is not None:
-            await self._close_pool(self._local_pool_task)
 
     def _report(self, outcome: FeedOutcome) -> None:
         self._done += 1
@@ -381,14 +294,14 @@ class Refresher:
             (unchanged if when is not None and abs(when - modified) < 1e-3 else pending).append(
                 file
             )
-        pool = await self._pool_for(len(pending))
+        pool = await self._pool.for_documents(len(pending))
         # Few documents in flight at once: a file's time limit counts its work, not its queue.
         slots = asyncio.Semaphore(2 * (os.cpu_count() or 1) if pool is not None else 2)
 
         async def one(file: str) -> tuple[str, ArticleRead | Failed]:
             async with slots:
                 key = article_key(file)
-                result = await self._run_cpu(
+                result = await self._pool.run(
                     read_local_article, file, limits, known.get(key), pool=pool
                 )
                 return key, result
@@ -417,17 +330,6 @@ class Refresher:
             title = (rows[0].site if rows else None) or clean_line(Path(listing.files[0]).name)
         return ParsedFeed(title, None, (), warning="; ".join(warning_parts) or None), rows
 
-    async def _pool_for(self, documents: int) -> Executor | None:
-        """The parse pool, started for a local folder too when it has enough documents."""
-        pool = await self._pool_task if self._pool_task is not None else None
-        if pool is not None or documents < self.config.refresh.process_pool_threshold:
-            return pool
-        if self._local_pool_task is None:
-            self._local_pool_task = asyncio.ensure_future(
-                asyncio.to_thread(self._make_pool, documents)
-            )
-        return await self._local_pool_task
-
     async def _remote(self, fetcher: HttpFetcher, job: FeedJob) -> FeedOutcome:
         from newstui.sources.responses import Validators
 
@@ -446,7 +348,7 @@ class Refresher:
                     job.url, validators, decode=False, user_agent=job.user_agent
                 )
                 if result.status == "ok":
-                    parsed = await self._run_cpu(
+                    parsed = await self._pool.run(
                         parse_body,
                         result.body,
                         result.encoding,
@@ -525,7 +427,7 @@ class Refresher:
             page = await fetcher.get_page(url, user_agent=job.user_agent)
             if page.status != "ok":
                 continue
-            result = await self._run_cpu(extract_page, page.body, page.final_url or url)
+            result = await self._pool.run(extract_page, page.body, page.final_url or url)
             if isinstance(result, Extracted):
                 await asyncio.to_thread(self.db.set_full_text, article_id, result.markdown)
 

@@ -1,0 +1,142 @@
+"""The refresh's parse pool: worker processes started while the first requests are in flight.
+
+A refresh large enough to pay for it (`process_pool_threshold` documents) parses in a process
+pool, so both cores work and the event loop never waits on a parse; a smaller one parses in
+threads. A local folder with enough documents gets a pool of its own. Every piece of CPU work has
+the configured time limit (`limits.parse_timeout`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar, TypeVarTuple
+
+from newstui.config import Config
+from newstui.refresh.workers import Failed, init_worker
+
+_R = TypeVar("_R")
+_Args = TypeVarTuple("_Args")
+
+log = logging.getLogger(__name__)
+
+PARSE_NICENESS = 10
+
+
+@contextmanager
+def real_stderr() -> Iterator[None]:
+    """multiprocessing hands `sys.stderr.fileno()` to the processes it starts (resource tracker,
+    forkserver). Under Textual, sys.stderr is a capture object whose fileno() is -1, and the start
+    fails ("bad value(s) in fds_to_keep"). While the pool starts, stderr is the null device: the
+    helper processes inherit that, so nothing they print can reach the TUI's screen either.
+    """
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, ValueError, OSError):
+        usable = False
+    if usable:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
+def make_pool(config: Config, jobs: int) -> Executor | None:
+    """A started parse pool, or None when the refresh is too small to pay for one.
+
+    Blocking (it starts processes): call it in a thread, not on the event loop.
+    """
+    cfg = config.refresh
+    if jobs < cfg.process_pool_threshold:
+        return None
+    workers = cfg.parse_processes or (os.cpu_count() or 1)
+    workers = max(1, min(workers, jobs))
+    try:
+        context: Any = multiprocessing.get_context("forkserver")
+    except ValueError:
+        context = multiprocessing.get_context("spawn")
+    with real_stderr():
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=init_worker,
+            initargs=(PARSE_NICENESS, os.getpid()),
+        )
+        try:
+            pool.submit(int).result(timeout=60)  # start the helpers and workers now
+        except Exception:
+            pool.shutdown(wait=False, cancel_futures=True)
+            log.warning("no parse pool; parsing in threads", exc_info=True)
+            return None
+    return pool
+
+
+class ParsePool:
+    """One refresh's pool: `start` it early, `run` CPU work on it (or on threads when there is
+    none), `close` it at the end."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._task: asyncio.Future[Executor | None] | None = None
+        self._local_task: asyncio.Future[Executor | None] | None = None
+
+    def start(self, jobs: int) -> None:
+        """Start the pool for `jobs` remote documents, in a thread (it starts processes)."""
+        self._task = asyncio.ensure_future(asyncio.to_thread(make_pool, self._config, jobs))
+
+    async def close(self) -> None:
+        if self._task is not None:
+            await self._close(self._task)
+        await self._close_local()
+
+    async def run(
+        self,
+        func: Callable[[*_Args], _R],
+        *args: *_Args,
+        pool: Executor | None = None,
+    ) -> _R | Failed:
+        loop = asyncio.get_running_loop()
+        timeout = self._config.limits.parse_timeout
+        if pool is None:
+            pool = await self._task if self._task is not None else None
+        if pool is not None:
+            future = loop.run_in_executor(pool, func, *args)
+        else:
+            future = asyncio.ensure_future(asyncio.to_thread(func, *args))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return Failed("error", f"parsing took longer than {timeout:g} s")
+
+    @staticmethod
+    async def _close(task: asyncio.Future[Executor | None]) -> None:
+        pool = await task
+        if pool is not None:
+            # Waiting (off the loop) for the workers to end: a few ms once their work is done.
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+    async def _close_local(self) -> None:
+        if self._local_task is not None:
+            await self._close(self._local_task)
+
+    async def for_documents(self, documents: int) -> Executor | None:
+        """The parse pool, started for a local folder too when it has enough documents."""
+        pool = await self._task if self._task is not None else None
+        if pool is not None or documents < self._config.refresh.process_pool_threshold:
+            return pool
+        if self._local_task is None:
+            self._local_task = asyncio.ensure_future(
+                asyncio.to_thread(make_pool, self._config, documents)
+            )
+        return await self._local_task
