@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/query.py build     # once: kept in benchmarks/_work/query-20000x50/
     .venv/bin/python benchmarks/query.py run       # first pages of queries, saved views' counts
+    .venv/bin/python benchmarks/query.py pages     # (or counts): one of the two
 
 The library is built by direct stores (no feed server): the feeds' text comes from the same
 `FeedSet` as the refresh benchmarks. Feeds carry tags (`topic0`..`topic19`), 70% of the articles
@@ -97,7 +98,7 @@ def build(path: Path = DB, feeds: int = FEEDS, items: int = ITEMS) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["build", "run"])
+    parser.add_argument("what", choices=["build", "run", "pages", "counts"])
     args = parser.parse_args()
     if args.what == "build":
         log(f"building {DB}")
@@ -105,7 +106,9 @@ def main() -> int:
         DONE.write_text("ok\n")
         log("built")
         return 0
-    return run()
+    if args.what == "counts":
+        return counts(_words(DB))
+    return run(counts_too=args.what == "run")
 
 
 QUERIES = [
@@ -182,7 +185,7 @@ def _median_ms(action: Callable[[], object], runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def run() -> int:
+def run(*, counts_too: bool = True) -> int:
     from newstui.config import Config
     from newstui.domain.models import View
     from newstui.library.facade import Library
@@ -203,14 +206,100 @@ def run() -> int:
             count = _median_ms(lambda v=view: library.count(v), runs=3)
             rows = library.count(view)
             print(f"| {label}: `{text}` | {page:.1f} | {count:.1f} | {rows} |")
-        views = [v.format(**fill) for v in VIEWS]
-        for v in views:
-            library.view_unread(v)
-        total = _median_ms(lambda: [library.view_unread(v) for v in views], runs=3)
-        print(f"\n20 saved views' unread counts together: {total:.1f} ms")
-        for v in views:
-            one = _median_ms(lambda v=v: library.view_unread(v), runs=3)
-            print(f"  {one:7.1f} ms  {library.view_unread(v):>7}  {v}")
+    finally:
+        library.close()
+    return counts(fill) if counts_too else 0
+
+
+def _store_new(path: Path, feeds: int, items: int, seed: int) -> int:
+    """Store `items` new articles in each of the first `feeds` feeds, as a refresh does."""
+    from newstui.domain.update import StoredEntry, plain_text
+    from newstui.storage.db import Database
+    from newstui.storage.writer import FeedUpdate, apply_updates
+
+    fs = FeedSet(feeds, items, seed=seed)
+    db = Database(path)
+    try:
+        updates = []
+        for index in range(feeds):
+            feed_id = int(db.one("SELECT id FROM feeds ORDER BY id LIMIT 1 OFFSET ?", (index,))[0])
+            entries = []
+            for number in range(items):
+                title, link, body, _when = fs.item(index, number)
+                entries.append(
+                    StoredEntry(
+                        key=f"new-{seed}-{index}-{number}",
+                        title=title,
+                        url=link + f"?new={seed}",
+                        author="Author 7",
+                        site=None,
+                        published=time.time() - 3600,
+                        updated=None,
+                        content=body,
+                        content_type="html",
+                        digest=f"new-{seed}-{index}-{number}",
+                        search_text=plain_text(body),
+                    )
+                )
+            updates.append(FeedUpdate(feed_id, "ok", None, 200, entries))
+        apply_updates(db, updates)
+    finally:
+        db.close()
+    return feeds * items
+
+
+def counts(fill: dict[str, str]) -> int:
+    """Saved views' counts as the reader asks them (each view's unread, one after another):
+    the first time (counted whole, then kept), at start-up with nothing changed, after a
+    refresh stored new articles, and after marks."""
+    from newstui.config import Config
+    from newstui.library.facade import Library
+
+    views = tuple((f"view {i}", v.format(**fill)) for i, v in enumerate(VIEWS))
+    texts = [q for _n, q in views]
+
+    def ask(library: Library) -> list[int]:
+        return [library.view_unread(q) for q in texts]
+
+    library = Library.open(Config(views=views), DB)
+    try:
+        started = time.perf_counter()
+        first = ask(library)
+        log(
+            f"first time (each view counted whole): {(time.perf_counter() - started) * 1000:.0f} ms"
+        )
+        again = _median_ms(lambda: ask(library))
+        print(f"\n20 saved views' unread counts, nothing changed: {again:.1f} ms")
+    finally:
+        library.close()
+    library = Library.open(Config(views=views), DB)  # a new start: nothing kept in memory
+    try:
+        started = time.perf_counter()
+        ask(library)
+        print(
+            f"the same at start-up (the library just opened): {(time.perf_counter() - started) * 1000:.1f} ms"
+        )
+    finally:
+        library.close()
+    stored = _store_new(DB, 200, 5, seed=int(time.time()))
+    library = Library.open(Config(views=views), DB)
+    try:
+        started = time.perf_counter()
+        after = ask(library)
+        print(
+            f"after a refresh stored {stored} new articles: "
+            f"{(time.perf_counter() - started) * 1000:.1f} ms"
+        )
+        ids = library.query_ids("is:unread limit:1000")
+        library.set_read(ids, True)
+        started = time.perf_counter()
+        marked = ask(library)
+        print(f"after marking {len(ids)} read: {(time.perf_counter() - started) * 1000:.1f} ms")
+        library.set_read(ids, False)
+        ask(library)
+        print("  unread counts, first / after the refresh / after the marks:")
+        for text, a, b, c in zip(texts, first, after, marked, strict=True):
+            print(f"  {a:>7} {b:>7} {c:>7}  {text}")
     finally:
         library.close()
     return 0

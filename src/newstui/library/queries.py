@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -80,24 +81,34 @@ class Queries(LibraryBase):
         views += [SavedView(n, q) for n, q in self._stored_views() if n.casefold() not in taken]
         if not counts:
             return views
+        kept = self._db.saved_view_counts(_parsed(views))
         return [
-            replace(v, unread=u, total=t) for v in views for u, t in [self.view_counts(v.query)]
+            replace(v, unread=kept[v.query].unread, total=kept[v.query].total)
+            if v.query in kept
+            else v
+            for v in views
         ]
 
     def view_unread(self, query: str) -> int:
         """A saved view's unread count (0 when its query no longer parses)."""
-        try:
-            return self._db.query_count(compile_query(parse(query)), unread=True)
-        except QueryError:
-            return 0
+        return self.view_counts(query)[0]
 
     def view_counts(self, query: str) -> tuple[int, int]:
-        """(unread, total) of a saved view's query; (0, 0) when it no longer parses."""
+        """(unread, total) of a saved view's query; (0, 0) when it no longer parses.
+
+        The saved views' counts are kept as the library changes (storage.counts): asking them
+        looks only at what changed since they were last asked. Another query is counted whole.
+        """
         try:
-            compiled = compile_query(parse(query))
+            parsed = parse(query)
         except QueryError:
             return 0, 0
-        return self._db.query_count(compiled, unread=True), self._db.query_count(compiled)
+        saved = _parsed(self.saved_views(counts=False))
+        if query not in saved:
+            compiled = compile_query(parsed)
+            return self._db.query_count(compiled, unread=True), self._db.query_count(compiled)
+        counts = self._db.saved_view_counts(saved)[query]
+        return counts.unread, counts.total
 
     def add_view(self, name: str, query: str) -> SavedView:
         """Save a query under a name (QueryError when it is malformed); replaces a view of
@@ -197,3 +208,12 @@ def search_marks(view: View | None, fields: tuple[str, ...]) -> list[tuple[tuple
         return []
     wanted = ("text", *fields)
     return highlights(query, wanted)
+
+
+def _parsed(views: Sequence[SavedView]) -> dict[str, Query]:
+    """The saved views' queries that parse (one that no longer does counts 0)."""
+    out: dict[str, Query] = {}
+    for view in views:
+        with suppress(QueryError):
+            out[view.query] = parse(view.query)
+    return out

@@ -81,13 +81,20 @@ class Compiled:
         return sql, params
 
 
-def compile_query(query: Query, *, now: float | None = None) -> Compiled:
-    """SQL for `query`; `now` (a UTC timestamp) is what newer:/older: count back from."""
+def compile_query(
+    query: Query, *, now: float | None = None, ids: tuple[int, int] | None = None
+) -> Compiled:
+    """SQL for `query`; `now` (a UTC timestamp) is what newer:/older: count back from.
+
+    With `ids` (first, last), the SQL is right only for articles whose id is in that range: the
+    search index is asked about those rows alone (FTS5 seeks a range of rowids), so testing a
+    few articles does not read every match of a common word.
+    """
     when = time.time() if now is None else now
     parts: list[str] = []
     params: list[Any] = []
     if query.expr is not None:
-        parts.append(_node(query.expr, when, params))
+        parts.append(_node(query.expr, when, params, ids))
     if not query.hidden:
         parts.append("a.hidden = 0")
     where = " AND ".join(f"({p})" for p in parts) or "1"
@@ -155,10 +162,18 @@ def _fts_and(positive: list[str], negative: list[str]) -> str:
     return expr
 
 
-def _in_index(expr: str, params: list[Any], *, negate: bool = False) -> str:
+def _in_index(
+    expr: str, params: list[Any], ids: tuple[int, int] | None, *, negate: bool = False
+) -> str:
     params.append(expr)
     op = "NOT IN" if negate else "IN"
-    return f"a.id {op} (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+    if ids is None:
+        return f"a.id {op} (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+    params.extend(ids)
+    return (
+        f"a.id {op} (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+        "AND rowid BETWEEN ? AND ?)"
+    )
 
 
 # ---- the rest -----------------------------------------------------------------------------
@@ -175,15 +190,15 @@ def _cost(node: Node) -> int:
     return max((_cost(i) for i in node.items), default=0)
 
 
-def _node(node: Node, now: float, params: list[Any]) -> str:
+def _node(node: Node, now: float, params: list[Any], ids: tuple[int, int] | None) -> str:
     expr = _fts(node)
     if expr is not None:
-        return _in_index(expr, params)
+        return _in_index(expr, params, ids)
     if isinstance(node, Not):
         inner = _fts(node.item)
         if inner is not None:
-            return _in_index(inner, params, negate=True)
-        return f"NOT ({_node(node.item, now, params)})"
+            return _in_index(inner, params, ids, negate=True)
+        return f"NOT ({_node(node.item, now, params, ids)})"
     if isinstance(node, And):
         positive, negative = _fts_split(node.items)
         parts: list[str] = []
@@ -196,13 +211,13 @@ def _node(node: Node, now: float, params: list[Any]) -> str:
             )
         ]
         if positive:
-            parts.append(_in_index(_fts_and(positive, negative), params))
+            parts.append(_in_index(_fts_and(positive, negative), params, ids))
         else:
-            parts.extend(_in_index(n, params, negate=True) for n in negative)
-        parts.extend(_node(i, now, params) for i in sorted(rest, key=_cost))
+            parts.extend(_in_index(n, params, ids, negate=True) for n in negative)
+        parts.extend(_node(i, now, params, ids) for i in sorted(rest, key=_cost))
         return " AND ".join(f"({p})" for p in parts)
     if isinstance(node, Or):
-        return " OR ".join(f"({_node(i, now, params)})" for i in sorted(node.items, key=_cost))
+        return " OR ".join(f"({_node(i, now, params, ids)})" for i in sorted(node.items, key=_cost))
     if isinstance(node, Flag):
         return _FLAG_SQL[node.name]
     if isinstance(node, Date):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+import time
+from collections.abc import Mapping, Sequence
 
 from newstui.domain.models import View
+from newstui.query import Query
 from newstui.storage.copies import read_every_copy, set_flag_on_copies
-from newstui.storage.database import chunks
+from newstui.storage.counts import Counts, counts_as_kept, kept_counts
+from newstui.storage.database import chunks, storage_error
 from newstui.storage.queries import Queries, view_limit
 
 
@@ -79,3 +83,22 @@ class Database(Queries):
         with self.tx() as conn:
             # The search index follows by trigger (schema 12): the page's text joins the feed's.
             conn.execute("UPDATE articles SET full_text = ? WHERE id = ?", (markdown, article_id))
+
+    def saved_view_counts(
+        self, queries: Mapping[str, Query], now: float | None = None
+    ) -> dict[str, Counts]:
+        """The saved views' counts (query text -> parsed query; every saved view, as views kept
+        before and not given are forgotten), kept as the library changes (storage.counts)."""
+        with self._lock:  # a read first (one snapshot): at start-up nothing changed, usually
+            try:
+                self.conn.execute("BEGIN")
+                try:
+                    quick = counts_as_kept(self.conn, queries)
+                finally:
+                    self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise storage_error(self.path, exc) from None
+        if quick is not None:
+            return quick
+        with self.tx() as conn:
+            return kept_counts(conn, queries, time.time() if now is None else now)

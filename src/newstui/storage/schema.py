@@ -12,7 +12,7 @@ from newstui.storage.search import rebuild_search_index
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -347,6 +347,60 @@ AFTER UPDATE OF key, title, content, content_type, full_text, author, url ON art
         OLD.author, OLD.url);
     INSERT INTO articles_fts(rowid, title, body, author, url) VALUES (NEW.id, NEW.title,
         search_body(NEW.key, NEW.content, NEW.content_type, NEW.full_text), NEW.author, NEW.url);
+END;
+""",
+    # 13: saved views' counts kept as the library changes (storage.counts): each kept view's
+    # members and counts, and the articles whose matching may have changed since they were last
+    # brought up to date, written by triggers only while some view's counts are kept.
+    13: """
+CREATE TABLE IF NOT EXISTS view_counts (
+    id INTEGER PRIMARY KEY,
+    query TEXT NOT NULL UNIQUE,
+    total INTEGER NOT NULL,
+    unread INTEGER NOT NULL,
+    at REAL NOT NULL,
+    last_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS view_members (
+    view_id INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    read INTEGER NOT NULL,
+    PRIMARY KEY (view_id, article_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS count_touched (article_id INTEGER PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS count_touch_article AFTER UPDATE OF read, bookmarked, hidden, key, title, url,
+    author, published, content, content_type, full_text, enclosure ON articles
+WHEN EXISTS (SELECT 1 FROM view_counts) BEGIN
+    INSERT OR IGNORE INTO count_touched(article_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER IF NOT EXISTS count_touch_gone AFTER DELETE ON articles
+WHEN EXISTS (SELECT 1 FROM view_counts) BEGIN
+    INSERT OR IGNORE INTO count_touched(article_id) VALUES (OLD.id);
+END;
+CREATE TRIGGER IF NOT EXISTS count_touch_tag_added AFTER INSERT ON article_tags
+WHEN EXISTS (SELECT 1 FROM view_counts) BEGIN
+    INSERT OR IGNORE INTO count_touched(article_id) VALUES (NEW.article_id);
+END;
+CREATE TRIGGER IF NOT EXISTS count_touch_tag_removed AFTER DELETE ON article_tags
+WHEN EXISTS (SELECT 1 FROM view_counts) BEGIN
+    INSERT OR IGNORE INTO count_touched(article_id) VALUES (OLD.article_id);
+END;
+CREATE TRIGGER IF NOT EXISTS count_touch_feed AFTER UPDATE OF title, feed_title, url, removed ON feeds
+WHEN (OLD.title IS NOT NEW.title OR OLD.feed_title IS NOT NEW.feed_title
+    OR OLD.url IS NOT NEW.url OR OLD.removed != NEW.removed)
+    AND EXISTS (SELECT 1 FROM view_counts) BEGIN
+    INSERT OR IGNORE INTO count_touched(article_id)
+        SELECT id FROM articles WHERE feed_id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS count_touch_feed_tag_added AFTER INSERT ON feed_tags
+WHEN EXISTS (SELECT 1 FROM view_counts) BEGIN
+    INSERT OR IGNORE INTO count_touched(article_id)
+        SELECT id FROM articles WHERE feed_id = NEW.feed_id;
+END;
+CREATE TRIGGER IF NOT EXISTS count_touch_feed_tag_removed AFTER DELETE ON feed_tags
+WHEN EXISTS (SELECT 1 FROM view_counts) BEGIN
+    INSERT OR IGNORE INTO count_touched(article_id)
+        SELECT id FROM articles WHERE feed_id = OLD.feed_id;
 END;
 """,
 }
