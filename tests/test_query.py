@@ -4,8 +4,11 @@ Python evaluator of the same tree (tests/query_oracle.py), on fixed and on rando
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +31,7 @@ from newstui.query import (
     spans,
 )
 from newstui.storage.db import Database
+from newstui.storage.schema import MIGRATIONS
 from tests.query_oracle import evaluate, load
 from tests.storage_support import apply_refresh
 
@@ -464,3 +468,103 @@ def test_headline_pages_follow_the_reference_evaluator(
             assert got == want, walk
     finally:
         db.close()
+
+
+# ---- the feeds' titles' index, and upgrades that read every article ------------------------
+
+
+def test_feed_titles_follow_renames_new_feeds_and_removals(library: Database) -> None:
+    def feeds_of(text: str) -> set[str]:
+        ids = library.query_ids(compile_query(parse(text), now=NOW))
+        return {library.article(i).feed_title for i in ids}
+
+    assert feeds_of("feed:daily") == {"Tech Daily"}
+    tech = library.one("SELECT id FROM feeds WHERE title = 'Tech Daily'")[0]
+    library.edit_feed(tech, title="Café Weekly", tags=["Tech"], full_text=None)
+    assert feeds_of("feed:daily") == set()
+    assert feeds_of("feed:cafe") == feeds_of('feed:"CAFÉ weekly"') == {"Café Weekly"}
+    assert feeds_of("feed:wee*") == {"Café Weekly"}
+    # A title cleared: the feed's own title (here none, so its address) is what is searched.
+    library.edit_feed(tech, title=None, tags=["Tech"], full_text=None)
+    assert feeds_of("feed:cafe") == set() and feeds_of("feed:tech") == {"https://tech.example/feed"}
+    new = library.insert_feed("https://new.example/rss", title="Daily Planet", tags=())
+    apply_refresh(library, new, status="ok", error=None, http_status=200,
+                  entries=[_entry("n1", "Hello", "world")])  # fmt: skip
+    assert feeds_of("feed:daily") == {"Daily Planet"}
+    with library.tx() as conn:
+        conn.execute("DELETE FROM feeds WHERE id = ?", (new,))
+    assert library.one("SELECT count(*) FROM feeds_fts WHERE feeds_fts MATCH 'planet'")[0] == 0
+
+
+def test_upgrade_indexes_the_feeds_titles_already_stored(tmp_path: Path) -> None:
+    db = Database(tmp_path / "lib.db")
+    db.insert_feed("https://a.example/", title="Apple News", tags=())
+    db.close()
+    number = next(
+        n for n, sql in MIGRATIONS.items() if "VIRTUAL TABLE IF NOT EXISTS feeds_fts" in sql
+    )
+    conn = sqlite3.connect(tmp_path / "lib.db")
+    with conn:  # as a library from before: no index of the feeds' titles
+        conn.execute("DROP TABLE feeds_fts")
+        for name in ("feeds_fts_added", "feeds_fts_renamed", "feeds_fts_gone"):
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute(f"PRAGMA user_version = {number - 1}")
+    conn.close()
+    db = Database(tmp_path / "lib.db")
+    assert db.query("SELECT rowid, title FROM feeds_fts WHERE feeds_fts MATCH 'apple'") == [
+        (1, "Apple News")
+    ]
+    db.close()
+
+
+def test_finding_copies_on_upgrade_reads_a_batch_at_a_time_and_says_how_far(
+    library: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import newstui.storage.schema as schema
+
+    # The same story in another feed, stored last: its first copy is in the first batch.
+    sport = library.one("SELECT id FROM feeds WHERE title = 'Sports Page'")[0]
+    apply_refresh(library, sport, status="ok", error=None, http_status=200,
+                  entries=[_entry("s3", "Apple phone", "x", url="https://tech.example/apple")])  # fmt: skip
+    with library.tx() as conn:
+        schema.find_copies(conn)  # all at once, as one batch
+        before = conn.execute("SELECT id, url_key, text_key, dup_of FROM articles ORDER BY id")
+        before = before.fetchall()
+        conn.execute("UPDATE articles SET url_key = NULL, text_key = NULL, dup_of = NULL")
+    monkeypatch.setattr(schema, "COPIES_BATCH", 2)
+    sizes: list[int] = []
+
+    class Counting:  # the connection, with the size of each batch of articles read noted
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def execute(self, sql: str, params: Any = ()) -> Any:
+            cursor = self.conn.execute(sql, params)
+            if "LIMIT" not in sql:
+                return cursor
+            rows = cursor.fetchall()
+            sizes.append(len(rows))
+            return _Rows(rows)
+
+        def executemany(self, sql: str, rows: Any) -> Any:
+            return self.conn.executemany(sql, rows)
+
+    with library.tx() as conn:
+        conn.execute("PRAGMA user_version")  # the same connection, inside a transaction
+        schema.find_copies(Counting(conn))  # type: ignore[arg-type]
+        after = conn.execute(
+            "SELECT id, url_key, text_key, dup_of FROM articles ORDER BY id"
+        ).fetchall()
+    assert sizes == [2, 2, 2, 0]  # six articles, never more than two read at once
+    assert after == before and before[-1][3] == before[0][0]  # the copy found its first
+
+
+class _Rows:
+    def __init__(self, rows: list[Any]) -> None:
+        self.rows = rows
+
+    def fetchall(self) -> list[Any]:
+        return self.rows
+
+    def fetchone(self) -> Any:
+        return self.rows[0] if self.rows else None

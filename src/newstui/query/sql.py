@@ -243,8 +243,12 @@ def _match(node: Match, params: list[Any]) -> str:
         params.append(node.feed_id)
         return "a.feed_id = ?"
     if node.field == "feed":
-        params.append(_spec(value))
-        test = f"nt_match(?, {FEED_TITLE.replace('f.', 'g.')})"
+        if isinstance(value, Text):  # the feeds' titles have a search index of their own
+            params.append(_fts_phrase(value))
+            test = "g.rowid IN (SELECT rowid FROM feeds_fts WHERE feeds_fts MATCH ?)"
+        else:
+            params.append(_spec(value))
+            test = f"nt_match(?, {FEED_TITLE.replace('f.', 'g.')})"
         if node.feed_id is not None:
             params.append(node.feed_id)
             test += " OR g.id = ?"

@@ -12,7 +12,7 @@ from newstui.storage.search import rebuild_search_index
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -403,6 +403,29 @@ WHEN EXISTS (SELECT 1 FROM view_counts) BEGIN
         SELECT id FROM articles WHERE feed_id = OLD.feed_id;
 END;
 """,
+    # 14: the feeds' titles (as the feeds pane shows them) get a search index of their own, so
+    # `feed:WORDS` is one look-up in it, not a test of every feed's title in Python.
+    14: """
+CREATE VIRTUAL TABLE IF NOT EXISTS feeds_fts USING fts5(
+    title, tokenize = 'unicode61 remove_diacritics 2'
+);
+DELETE FROM feeds_fts;
+INSERT INTO feeds_fts(rowid, title) SELECT id, coalesce(title, feed_title, url) FROM feeds;
+CREATE TRIGGER IF NOT EXISTS feeds_fts_added AFTER INSERT ON feeds BEGIN
+    INSERT INTO feeds_fts(rowid, title)
+        VALUES (NEW.id, coalesce(NEW.title, NEW.feed_title, NEW.url));
+END;
+CREATE TRIGGER IF NOT EXISTS feeds_fts_renamed AFTER UPDATE OF title, feed_title, url ON feeds
+WHEN coalesce(OLD.title, OLD.feed_title, OLD.url)
+    IS NOT coalesce(NEW.title, NEW.feed_title, NEW.url) BEGIN
+    DELETE FROM feeds_fts WHERE rowid = OLD.id;
+    INSERT INTO feeds_fts(rowid, title)
+        VALUES (NEW.id, coalesce(NEW.title, NEW.feed_title, NEW.url));
+END;
+CREATE TRIGGER IF NOT EXISTS feeds_fts_gone AFTER DELETE ON feeds BEGIN
+    DELETE FROM feeds_fts WHERE rowid = OLD.id;
+END;
+""",
 }
 
 
@@ -412,23 +435,41 @@ def find_copies(conn: sqlite3.Connection) -> None:
     if count >= 50000:
         log.warning("newstui: upgrading the library: looking for stories in several feeds (once)")
     first: dict[tuple[str, int], tuple[int, int]] = {}
-    updates: list[tuple[int | None, int | None, int | None, int]] = []
-    rows = conn.execute(
-        "SELECT id, feed_id, title, url, content, content_type FROM articles ORDER BY id"
-    ).fetchall()
-    for article_id, feed_id, title, url, content, content_type in rows:
-        keys = (url_key(url), text_key(title, search_text(content, content_type)))
-        dup_of = None
-        for kind, key in zip(("u", "t"), keys, strict=True):
-            if key is None:
-                continue
-            earlier = first.setdefault((kind, key), (article_id, feed_id))
-            if dup_of is None and earlier[1] != feed_id:
-                dup_of = earlier[0]
-        updates.append((*keys, dup_of, article_id))
-    conn.executemany(
-        "UPDATE articles SET url_key = ?, text_key = ?, dup_of = ? WHERE id = ?", updates
-    )
+    done, last = 0, -1
+    while True:  # a batch at a time: never every article's text in memory at once
+        rows = conn.execute(
+            "SELECT id, feed_id, title, url, content, content_type FROM articles WHERE id > ? "
+            "ORDER BY id LIMIT ?",
+            (last, COPIES_BATCH),
+        ).fetchall()
+        if not rows:
+            break
+        updates: list[tuple[int | None, int | None, int | None, int]] = []
+        for article_id, feed_id, title, url, content, content_type in rows:
+            keys = (url_key(url), text_key(title, search_text(content, content_type)))
+            dup_of = None
+            for kind, key in zip(("u", "t"), keys, strict=True):
+                if key is None:
+                    continue
+                earlier = first.setdefault((kind, key), (article_id, feed_id))
+                if dup_of is None and earlier[1] != feed_id:
+                    dup_of = earlier[0]
+            updates.append((*keys, dup_of, article_id))
+        conn.executemany(
+            "UPDATE articles SET url_key = ?, text_key = ?, dup_of = ? WHERE id = ?", updates
+        )
+        done, last = done + len(rows), rows[-1][0]
+        if count >= 50000:
+            log.warning(
+                "newstui: looked for copies in %d of %d articles (%d%%)",
+                done,
+                count,
+                100 * done // count,
+            )
+
+
+COPIES_BATCH = 5000
+"""Articles `find_copies` reads at a time (their text is read to key it)."""
 
 
 AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {
