@@ -238,3 +238,16 @@ def test_the_cycle_check_sees_a_lazy_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
     assert "newstui.library.facade" in module_imports(SRC)["newstui.library.show"]
+
+
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_is_longer_than_500_lines() -> None:
+    """A module a person can hold in their head: past 500 lines it is doing several jobs."""
+    long = {
+        str(path.relative_to(SRC)): n
+        for path in (SRC / "newstui").rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
