@@ -59,6 +59,11 @@ class Command:
     run: Handler
 
 
+def json_flag(p: argparse.ArgumentParser) -> None:
+    """A command's `--json` switch (its output as JSON for scripts)."""
+    p.add_argument("--json", action="store_true")
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 

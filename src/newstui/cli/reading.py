@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from newstui.cli.command import Command, Session, UsageError, fmt_date, print_json, write
+from newstui.cli.command import Command, Session, UsageError, fmt_date, json_flag, print_json, write
 from newstui.cli.formats import (
     BOOKMARK_FORMATS,
     article_json,
@@ -137,10 +137,6 @@ def _unbookmark(args: argparse.Namespace, session: Session) -> int:
     return 0
 
 
-def _json_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true")
-
-
 def _views(args: argparse.Namespace, session: Session) -> int:
     views = session.library.saved_views()
     if args.json:
@@ -216,7 +212,7 @@ COMMANDS = (
         _articles,
     ),
     Command("mark-read", "mark articles read", _mark_read_arguments, _mark_read),
-    Command("views", "list saved views with their counts", _json_flag, _views),
+    Command("views", "list saved views with their counts", json_flag, _views),
     Command("view", "add or remove a saved view", _view_arguments, _view),
     Command("mark-unread", "mark articles unread", _ids_arguments, _mark_unread),
     Command("bookmark", "bookmark articles", _ids_arguments, _bookmark),

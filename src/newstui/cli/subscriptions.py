@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from newstui.cli.command import Command, Session, count, print_json, write
+from newstui.cli.command import Command, Session, count, json_flag, print_json, write
 from newstui.cli.formats import feed_json, opml_document, outcome_json
 from newstui.cli.progress import refresh_bar, sync_status
 from newstui.domain.errors import NewstuiError
@@ -55,10 +55,6 @@ def _remove(args: argparse.Namespace, session: Session) -> int:
     session.library.remove_feed(feed.id)
     print(f"removed {feed.id}\t{clean_line(feed.display_title)}")
     return 0
-
-
-def _json_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true")
 
 
 def _feeds(args: argparse.Namespace, session: Session) -> int:
@@ -194,10 +190,10 @@ COMMANDS = (
         "add", "subscribe to a feed URL, a web page's feed, or a local path", _add_arguments, _add
     ),
     Command("remove", "unsubscribe (bookmarked articles are kept)", _remove_arguments, _remove),
-    Command("feeds", "list subscriptions", _json_flag, _feeds),
+    Command("feeds", "list subscriptions", json_flag, _feeds),
     Command("refresh", "fetch feeds (all by default)", _refresh_arguments, _refresh),
     Command("sync", "sync accounts (all by default) with their servers", _sync_arguments, _sync),
-    Command("accounts", "list sync accounts and their last sync", _json_flag, _accounts),
+    Command("accounts", "list sync accounts and their last sync", json_flag, _accounts),
     Command("import", "import subscriptions from OPML", _import_arguments, _import),
     Command("export", "export subscriptions as OPML 2.0", _export_arguments, _export),
     Command("open", "read a file, folder or feed without subscribing", _source_argument, _open),
