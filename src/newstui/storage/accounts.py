@@ -61,6 +61,16 @@ def ensure_account(db: BaseDatabase, name: str, kind: str, url: str) -> int:
         return int(cur.lastrowid or 0)
 
 
+def account_rows(db: BaseDatabase) -> dict[str, tuple[str, str | None, float | None, float | None]]:
+    """Each stored account's name -> (status, error, last sync, last success)."""
+    return {
+        str(name): (str(status), error, last_sync, last_ok)
+        for name, status, error, last_sync, last_ok in db.query(
+            "SELECT name, status, error, last_sync, last_ok FROM accounts"
+        )
+    }
+
+
 class AccountStore:
     """One account's part of the database."""
 
@@ -96,6 +106,51 @@ class AccountStore:
                     self.account_id,
                 ),
             )
+
+    def record_failure(self, status: str, error: str | None) -> None:
+        """A sync that failed before it began (no password, no server): the account and its
+        feeds say why; its last sync time is left as it was."""
+        with self.db.tx() as conn:
+            conn.execute(
+                "UPDATE accounts SET status = ?, error = ? WHERE id = ?",
+                (status, error, self.account_id),
+            )
+            conn.execute(
+                "UPDATE feeds SET status = 'error', error = ? WHERE account_id = ?",
+                (f"account {self.name}: {error}", self.account_id),
+            )
+
+    def add_feed(self, url: str, category: str | None) -> int:
+        """A placeholder feed for `url` and its 'subscribe' outbox row, in one transaction; the
+        folder takes the library's spelling of `category` (here and on the server)."""
+        with self.db.tx() as conn:
+            if category:
+                category = tag_spellings(conn).get(category.casefold(), category)
+            cur = conn.execute(
+                "INSERT INTO feeds(url, account_id, remote_url, origin, added) "
+                "VALUES (?, ?, ?, 'account', ?)",
+                (f"{url}#newstui-account={self.name}:new", self.account_id, url, time.time()),
+            )
+            feed_id = int(cur.lastrowid or 0)
+            conn.execute(
+                "UPDATE feeds SET url = ? WHERE id = ?",
+                (f"{url}#newstui-account={self.name}:new{feed_id}", feed_id),
+            )
+            if category:
+                conn.execute(
+                    "INSERT INTO feed_tags(feed_id, tag) VALUES (?, ?)", (feed_id, category)
+                )
+            conn.execute(
+                "INSERT INTO outbox(account_id, remote_id, field, value, created) "
+                "VALUES (?, ?, 'subscribe', ?, ?)",
+                (
+                    self.account_id,
+                    f"local:{feed_id}",
+                    url + ("\n" + category if category else ""),
+                    time.time(),
+                ),
+            )
+        return feed_id
 
     # ---- the outbox ----------------------------------------------------------------------
 

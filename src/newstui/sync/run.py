@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from newstui.config import AccountConfig, Config
 from newstui.domain.errors import NewstuiError, NotFoundError
 from newstui.domain.text import clean_line
+from newstui.storage.accounts import AccountStore, account_rows
 from newstui.storage.db import Database
-from newstui.storage.feeds import tag_spellings
 from newstui.sync.backend import Backend
 from newstui.sync.engine import SyncEngine, SyncOutcome, ensure_account
 from newstui.sync.http import JsonClient
@@ -85,28 +85,15 @@ def _named(progress: Callable[[str, str], None] | None, name: str) -> Callable[[
 
 def _record_failure(db: Database, account: AccountConfig, outcome: SyncOutcome) -> None:
     try:
-        account_id = ensure_account(db, account)
-        with db.tx() as conn:
-            conn.execute(
-                "UPDATE accounts SET status = ?, error = ? WHERE id = ?",
-                (outcome.status, outcome.error, account_id),
-            )
-            conn.execute(
-                "UPDATE feeds SET status = 'error', error = ? WHERE account_id = ?",
-                (f"account {account.name}: {outcome.error}", account_id),
-            )
+        store = AccountStore(db, ensure_account(db, account), account.name)
+        store.record_failure(outcome.status, outcome.error)
     except NewstuiError:
         pass
 
 
 def account_states(db: Database, config: Config) -> list[dict[str, object]]:
     """Each configured account with its last sync's status (never a secret)."""
-    rows = {
-        name: (status, error, last_sync, last_ok)
-        for name, status, error, last_sync, last_ok in db.query(
-            "SELECT name, status, error, last_sync, last_ok FROM accounts"
-        )
-    }
+    rows = account_rows(db)
     out: list[dict[str, object]] = []
     for account in config.accounts:
         status, error, last_sync, last_ok = rows.get(account.name, ("never", None, None, None))
@@ -133,35 +120,7 @@ def add_account_feed(
     [account] = pick_accounts(config, [name])
     if not is_feed_url(url):
         raise NewstuiError(f"{clean_line(url)}: an account's feed must be an http(s) URL")
-    account_id = ensure_account(db, account)
-    import time
-
-    with db.tx() as conn:
-        if category:  # the library's spelling of the folder, here and on the server
-            category = tag_spellings(conn).get(category.casefold(), category)
-        cur = conn.execute(
-            "INSERT INTO feeds(url, account_id, remote_url, origin, added) "
-            "VALUES (?, ?, ?, 'account', ?)",
-            (f"{url}#newstui-account={account.name}:new", account_id, url, time.time()),
-        )
-        feed_id = int(cur.lastrowid or 0)
-        conn.execute(
-            "UPDATE feeds SET url = ? WHERE id = ?",
-            (f"{url}#newstui-account={account.name}:new{feed_id}", feed_id),
-        )
-        if category:
-            conn.execute("INSERT INTO feed_tags(feed_id, tag) VALUES (?, ?)", (feed_id, category))
-        conn.execute(
-            "INSERT INTO outbox(account_id, remote_id, field, value, created) "
-            "VALUES (?, ?, 'subscribe', ?, ?)",
-            (
-                account_id,
-                f"local:{feed_id}",
-                url + ("\n" + category if category else ""),
-                time.time(),
-            ),
-        )
-    return feed_id
+    return AccountStore(db, ensure_account(db, account), account.name).add_feed(url, category)
 
 
 def _iso(value: float | None) -> str | None:
