@@ -96,9 +96,12 @@ class ParsePool:
         self._task = asyncio.ensure_future(asyncio.to_thread(make_pool, self._config, jobs))
 
     async def close(self) -> None:
-        if self._task is not None:
-            await self._close(self._task)
-        await self._close_local()
+        """Shut the pools down (a local folder's, then the refresh's), waiting off the loop: a
+        few ms once their work is done."""
+        for task in (self._local_task, self._task):
+            pool = await task if task is not None else None
+            if pool is not None:
+                await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def run(
         self,
@@ -118,17 +121,6 @@ class ParsePool:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             return Failed("error", f"parsing took longer than {timeout:g} s")
-
-    @staticmethod
-    async def _close(task: asyncio.Future[Executor | None]) -> None:
-        pool = await task
-        if pool is not None:
-            # Waiting (off the loop) for the workers to end: a few ms once their work is done.
-            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
-
-    async def _close_local(self) -> None:
-        if self._local_task is not None:
-            await self._close(self._local_task)
 
     async def for_documents(self, documents: int) -> Executor | None:
         """The parse pool, started for a local folder too when it has enough documents."""
