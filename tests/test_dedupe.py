@@ -182,7 +182,8 @@ def test_dedupe_off_shows_every_copy(tmp_path: Path) -> None:
 
 
 def test_upgrade_finds_copies_among_stored_articles(tmp_path: Path) -> None:
-    from newstui.storage.schema import AFTER_MIGRATION, MIGRATIONS, find_copies
+    from newstui.storage.schema import MIGRATIONS
+    from newstui.storage.upgrades import AFTER_MIGRATION, find_copies
 
     library = run(make_library(tmp_path, _specs(), _config()))
     library.close()

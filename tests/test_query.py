@@ -520,18 +520,18 @@ def test_upgrade_indexes_the_feeds_titles_already_stored(tmp_path: Path) -> None
 def test_finding_copies_on_upgrade_reads_a_batch_at_a_time_and_says_how_far(
     library: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import newstui.storage.schema as schema
+    import newstui.storage.upgrades as upgrades
 
     # The same story in another feed, stored last: its first copy is in the first batch.
     sport = library.one("SELECT id FROM feeds WHERE title = 'Sports Page'")[0]
     apply_refresh(library, sport, status="ok", error=None, http_status=200,
                   entries=[_entry("s3", "Apple phone", "x", url="https://tech.example/apple")])  # fmt: skip
     with library.tx() as conn:
-        schema.find_copies(conn)  # all at once, as one batch
+        upgrades.find_copies(conn)  # all at once, as one batch
         before = conn.execute("SELECT id, url_key, text_key, dup_of FROM articles ORDER BY id")
         before = before.fetchall()
         conn.execute("UPDATE articles SET url_key = NULL, text_key = NULL, dup_of = NULL")
-    monkeypatch.setattr(schema, "COPIES_BATCH", 2)
+    monkeypatch.setattr(upgrades, "COPIES_BATCH", 2)
     sizes: list[int] = []
 
     class Counting:  # the connection, with the size of each batch of articles read noted
@@ -551,7 +551,7 @@ def test_finding_copies_on_upgrade_reads_a_batch_at_a_time_and_says_how_far(
 
     with library.tx() as conn:
         conn.execute("PRAGMA user_version")  # the same connection, inside a transaction
-        schema.find_copies(Counting(conn))  # type: ignore[arg-type]
+        upgrades.find_copies(Counting(conn))  # type: ignore[arg-type]
         after = conn.execute(
             "SELECT id, url_key, text_key, dup_of FROM articles ORDER BY id"
         ).fetchall()
