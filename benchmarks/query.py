@@ -38,7 +38,7 @@ def log(message: str) -> None:
 
 def build(path: Path = DB, feeds: int = FEEDS, items: int = ITEMS) -> None:
     """The library, by the writer's own function (apply_updates), 200 feeds a transaction."""
-    from newstui.domain.update import StoredEntry, plain_text
+    from newstui.domain.update import StoredEntry
     from newstui.storage.db import Database
     from newstui.storage.writer import FeedUpdate, apply_updates
 
@@ -70,7 +70,6 @@ def build(path: Path = DB, feeds: int = FEEDS, items: int = ITEMS) -> None:
                         content=body,
                         content_type="html",
                         digest=hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest(),
-                        search_text=plain_text(body),
                     )
                 )
             updates.append(
@@ -213,7 +212,7 @@ def run(*, counts_too: bool = True) -> int:
 
 def _store_new(path: Path, feeds: int, items: int, seed: int) -> int:
     """Store `items` new articles in each of the first `feeds` feeds, as a refresh does."""
-    from newstui.domain.update import StoredEntry, plain_text
+    from newstui.domain.update import StoredEntry
     from newstui.storage.db import Database
     from newstui.storage.writer import FeedUpdate, apply_updates
 
@@ -238,7 +237,6 @@ def _store_new(path: Path, feeds: int, items: int, seed: int) -> int:
                         content=body,
                         content_type="html",
                         digest=f"new-{seed}-{index}-{number}",
-                        search_text=plain_text(body),
                     )
                 )
             updates.append(FeedUpdate(feed_id, "ok", None, 200, entries))

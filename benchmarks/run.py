@@ -551,7 +551,7 @@ def _one(path: Path, sql: str) -> Any:
 
 
 def _build_newstui_big(path: Path, fs: FeedSet, hosts: int) -> None:
-    from newstui.domain.update import StoredEntry, plain_text
+    from newstui.domain.update import StoredEntry
     from newstui.storage.db import Database
     from newstui.storage.writer import FeedUpdate, apply_updates
 
@@ -580,7 +580,6 @@ def _build_newstui_big(path: Path, fs: FeedSet, hosts: int) -> None:
                         content=body,
                         content_type="html",
                         digest=hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest(),
-                        search_text=plain_text(body),
                     )
                 )
             update = FeedUpdate(

@@ -201,7 +201,7 @@ def test_a_feed_that_cannot_be_stored_does_not_take_its_shared_commit_down(tmp_p
     ids = [db.insert_feed(f"https://example.test/{n}.xml", title=None, tags=()) for n in range(3)]
 
     def entry(key: str, title: str | None) -> StoredEntry:
-        return StoredEntry(key, title, None, None, None, 1.0e9, None, "body", "text", key, "body")  # type: ignore[arg-type]
+        return StoredEntry(key, title, None, None, None, 1.0e9, None, "body", "text", key)  # type: ignore[arg-type]
 
     writer = UpdateWriter(db, gather=1.0)  # the three arrive within one gathering window
     futures = [

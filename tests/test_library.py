@@ -573,7 +573,7 @@ def test_feed_counters_match_the_articles_through_every_kind_of_change(tmp_path:
 
     def entry(key: str, body: str, when: float) -> StoredEntry:
         return StoredEntry(key, f"Title {key}", None, None, None, when, when, body, "text",
-                           f"{key}:{body}", body)  # fmt: skip
+                           f"{key}:{body}")  # fmt: skip
 
     own = Database(tmp_path / "counts.db")  # the test's own connection to the library's file
 

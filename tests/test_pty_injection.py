@@ -172,7 +172,6 @@ def raw_entry(i: int) -> StoredEntry:
         content=body if i % 2 == 0 else hostile(f"RAWTEXT{i}"),
         content_type="html" if i % 2 == 0 else "text",
         digest=hashlib.sha256(body.encode()).hexdigest(),
-        search_text=body,
     )
 
 

@@ -143,7 +143,6 @@ def _entry(key: str, title: str, body: str, **kw: object) -> StoredEntry:
         "content": body,
         "content_type": "html",
         "digest": key,
-        "search_text": body,
     }
     values.update(kw)
     return StoredEntry(**values)  # type: ignore[arg-type]
@@ -328,8 +327,7 @@ def _build(feeds: list[tuple[str, list[str], list[dict[str, object]]]]) -> Datab
                 body += " <img src='i.png'>" if a["html"] else " ![i](i.png)"
             entries.append(
                 _entry(f"{n}", str(a["title"]), body, author=a["author"], url=a["url"],
-                       published=a["published"], content_type="html" if a["html"] else "markdown",
-                       search_text=body)
+                       published=a["published"], content_type="html" if a["html"] else "markdown")
             )  # fmt: skip
         apply_refresh(db, feed_id, status="ok", error=None, http_status=200, entries=entries)
         ids = [r[0] for r in db.query("SELECT id FROM articles WHERE feed_id = ? ORDER BY id",

@@ -33,7 +33,6 @@ def entry(key: str, title: str, html: str, **kw: object) -> StoredEntry:
         "content": html,
         "content_type": "html",
         "digest": f"{key}:{title}:{html}",
-        "search_text": "",  # what the parse worker sends: the index never takes it
     }
     values.update(kw)
     values["url_key"] = url_key(str(values["url"]))

@@ -370,7 +370,7 @@ def test_a_full_disk_keeps_what_fits_and_then_writes_nothing_more(tmp_path: Path
 
     def entry(key: str, size: int) -> StoredEntry:
         body = "word " * (size // 5)
-        return StoredEntry(key, key, None, None, None, 1.0e9, None, body, "text", key, body)
+        return StoredEntry(key, key, None, None, None, 1.0e9, None, body, "text", key)
 
     pages = db.one("PRAGMA page_count")[0]
     db.conn.execute(f"PRAGMA max_page_count = {pages + 40}")  # ~160 kB left on the "disk"

@@ -11,7 +11,7 @@ from tests.storage_support import apply_refresh
 
 def entry(key: str, when: float, url: str | None, content_type: str = "html") -> StoredEntry:
     return StoredEntry(key, f"Title {key}", url, None, None, when, when, "text", content_type,
-                       f"digest-{key}", "text")  # fmt: skip
+                       f"digest-{key}")  # fmt: skip
 
 
 def test_articles_still_without_full_text_newest_first(tmp_path: Path) -> None:

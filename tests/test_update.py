@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newstui.domain.models import ContentType, Enclosure, ParsedEntry
+from newstui.domain.dedupe import text_key
+from newstui.domain.models import Enclosure, ParsedEntry
 from newstui.domain.update import (
     SEARCH_TEXT_MAX,
     Stored,
@@ -18,6 +19,7 @@ from newstui.domain.update import (
     entry_digest,
     pack_entries,
     plan_update,
+    search_text,
     to_datetime,
     to_stored,
     to_timestamp,
@@ -37,8 +39,7 @@ ENTRY = ParsedEntry(
 
 
 def row(key: str, digest: str, text: str = "") -> StoredEntry:
-    return StoredEntry(key, f"Title {key}", None, None, None, None, None, text, "text", digest,
-                       text)  # fmt: skip
+    return StoredEntry(key, f"Title {key}", None, None, None, None, None, text, "text", digest)
 
 
 def test_new_changed_and_unchanged() -> None:
@@ -117,19 +118,28 @@ def test_digest_changes_with_what_a_reader_sees_only() -> None:
     assert entry_digest(later) == entry_digest(ENTRY)  # an updated date alone shows nothing new
 
 
-def test_stored_row_is_searchable_text_with_its_timestamps() -> None:
+def test_stored_row_has_its_timestamps_and_keys_from_the_searchable_text() -> None:
     stored = to_stored(ENTRY)
-    assert stored.search_text.split() == ["The", "lighthouse"]  # tags out, for the index only
+    assert search_text(ENTRY.content, "html").split() == ["The", "lighthouse"]  # tags out
+    assert stored.text_key == text_key(ENTRY.title, "The lighthouse")
     assert stored.published == WHEN.timestamp() and stored.updated is None
     assert stored.content == ENTRY.content and stored.content_type == "html"
     assert stored.digest == entry_digest(ENTRY) and stored.url_key is not None
     page = to_stored(ENTRY, full_text="# Keeper\n\nThe *whole* page", digest="given")
-    assert page.search_text.startswith("# Keeper") and page.full_text is not None
-    assert page.digest == "given"
-    huge = to_stored(dataclasses.replace(ENTRY, content="x" * (SEARCH_TEXT_MAX + 10)))
-    assert len(huge.search_text) == SEARCH_TEXT_MAX
-    plain = to_stored(dataclasses.replace(ENTRY, content="a < b", content_type=ContentType.TEXT))
-    assert plain.search_text == "a < b"
+    assert page.full_text is not None and page.digest == "given"
+    assert page.text_key == text_key(ENTRY.title, "# Keeper\n\nThe *whole* page")  # the reader text
+    assert len(search_text("x" * (SEARCH_TEXT_MAX + 10), "html")) == SEARCH_TEXT_MAX
+    assert search_text("a < b", "text") == "a < b"
+
+
+def test_a_packed_row_carries_the_articles_text_once() -> None:
+    # The search index reads the text from the stored row (storage.search.search_body): a second
+    # copy in every row a parse worker sends back only doubled what crosses the pipe.
+    marker = "lighthousekeeper"
+    entry = dataclasses.replace(ENTRY, content=f"<p>{marker} " + "word " * 200 + "</p>")
+    packed = pack_entries([to_stored(entry)])
+    assert packed.count(marker.encode()) == 1
+    assert len(packed) < 2 * len(entry.content)
 
 
 @given(

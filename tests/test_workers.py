@@ -39,7 +39,8 @@ def test_a_feed_comes_back_as_its_feed_and_packed_rows() -> None:
     assert result.feed.title == "Harbour" and result.feed.entries == ()
     assert isinstance(result.entries, bytes)  # one pickle for the writer to keep
     [row] = unpack_entries(result.entries)
-    assert (row.key, row.title, row.search_text) == ("a", "Lighthouse", "keeper")
+    assert (row.key, row.title, row.content) == ("a", "Lighthouse", "keeper")
+    assert result.entries.count(b"keeper") == 1  # the text crosses the pipe once
     assert pickle.loads(pickle.dumps(result)) == result  # what a process pool does with it
 
 

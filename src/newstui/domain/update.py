@@ -1,4 +1,4 @@
-"""The update step's pure part: an entry's stored shape (row, digest, search text) and the decision new / changed / unchanged."""
+"""The update step's pure part: an entry's stored shape (row, digest, dedupe keys) and the decision new / changed / unchanged."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ FTS_MAX = 200_000
 
 
 class StoredEntry(NamedTuple):
-    """An entry ready for the database: timestamps as floats, its digest and search text.
+    """An entry ready for the database: timestamps as floats, its digest and dedupe keys.
 
     A named tuple: a parse worker sends a feed's entries as one pickle of plain tuples
-    (`pack_entries`), ~7 us an entry cheaper both ways than a dataclass's state.
+    (`pack_entries`), ~7 us an entry cheaper both ways than a dataclass's state. It carries
+    no search text: the writer indexes what it stores (storage.search.search_body), so a
+    second copy of every article's text would only cross the pipe to be dropped.
     """
 
     key: str
@@ -38,7 +40,6 @@ class StoredEntry(NamedTuple):
     content: str
     content_type: str
     digest: str
-    search_text: str
     full_text: str | None = None
     """A local HTML file's reader text (its extracted article); None keeps what is stored."""
     enclosures: str | None = None
@@ -96,7 +97,7 @@ def to_stored(
     entry: ParsedEntry, *, full_text: str | None = None, digest: str | None = None
 ) -> StoredEntry:
     """The entry as the database stores it; `full_text` is a local HTML file's reader text,
-    searched instead of the feed's text."""
+    searched (and compared for copies) instead of the feed's text."""
     text = (
         search_text(full_text, "markdown")
         if full_text is not None
@@ -113,7 +114,6 @@ def to_stored(
         content=entry.content,
         content_type=str(entry.content_type),
         digest=digest or entry_digest(entry),
-        search_text=text,
         full_text=full_text,
         enclosures=encode_enclosures(entry.enclosures),
         url_key=url_key(entry.url),

@@ -454,7 +454,7 @@ def _stopped(done: Sequence[FeedOutcome], total: int) -> str:
 
 def _unchanged(key: str, digest: str) -> StoredEntry:
     """A row that the writer recognises as stored already (same key and digest) and skips."""
-    return StoredEntry(key, "", None, None, None, None, None, "", "text", digest, "")
+    return StoredEntry(key, "", None, None, None, None, None, "", "text", digest)
 
 
 def skipped_outcome(
