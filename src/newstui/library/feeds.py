@@ -15,7 +15,6 @@ from newstui.domain.models import Feed, FeedOutcome, FeedStatus
 from newstui.domain.text import clean_line, is_feed_url
 from newstui.library.refreshing import Refreshing
 from newstui.refresh.pipeline import local_path
-from newstui.sources.local import check_readable, display_path, read_file
 
 if TYPE_CHECKING:
     from newstui.refresh.workers import ParseResult
@@ -172,6 +171,7 @@ class Feeds(Refreshing):
         return self._db.feed(feed_id)
 
     def import_opml(self, path: Path) -> ImportReport:
+        from newstui.sources.local import read_file
         from newstui.sources.opml import parse_opml
 
         data = read_file(path, self.config.limits.max_opml_bytes)
@@ -209,6 +209,10 @@ def export_url(url: str) -> str:
 
 
 def _check_local(path: Path) -> None:
+    # sources.local brings bs4, markdownify and nh3 (~100 ms): imported when a file is met,
+    # not on the reader's way to its first paint.
+    from newstui.sources.local import check_readable, display_path
+
     check_readable(path)
     try:
         os.path.abspath(path).encode("utf-8")

@@ -13,7 +13,6 @@ from newstui.domain.models import Article, ContentType, Headline
 from newstui.domain.text import clean_line, is_feed_url
 from newstui.library.base import LibraryBase
 from newstui.refresh.pipeline import local_path
-from newstui.sources.local import read_file
 
 if TYPE_CHECKING:
     from newstui.sources.content import Rendered
@@ -89,6 +88,7 @@ class Pages(LibraryBase):
 
     async def _file_text(self, path: Path) -> str:
         from newstui.sources.extract import extract_article
+        from newstui.sources.local import read_file
 
         data = await asyncio.to_thread(read_file, path, self.config.limits.max_file_bytes)
         return (await asyncio.to_thread(extract_article, data)).markdown
