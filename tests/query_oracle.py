@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from newstui.query import And, Date, Flag, Match, Node, Not, Or, Query, Regex, Text
@@ -21,17 +22,20 @@ def _fold(word: str) -> str:
     return unicodedata.normalize("NFC", bare).lower()
 
 
-def _words(text: str | None) -> list[str]:
+@lru_cache(maxsize=100_000)
+def _words(text: str | None) -> tuple[str, ...]:
     if not text:
-        return []
-    return [_fold(w) for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text))]
+        return ()
+    return tuple(_fold(w) for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text)))
 
 
-def _contains(haystack: list[str], needle: tuple[str, ...], prefix: bool) -> bool:
+def _contains(haystack: tuple[str, ...], needle: tuple[str, ...], prefix: bool) -> bool:
     n = len(needle)
+    if not prefix and n == 1:
+        return needle[0] in haystack
     for i in range(len(haystack) - n + 1):
         window = haystack[i : i + n]
-        if window[:-1] == list(needle[:-1]) and (
+        if window[:-1] == needle[:-1] and (
             window[-1] == needle[-1] or (prefix and window[-1].startswith(needle[-1]))
         ):
             return True
@@ -62,6 +66,8 @@ class Row:
     full_text: str | None
     body: str
     tags: list[str]
+    story: int = 0
+    """The story's first copy (its own id when it is one): copies of a story share it."""
 
 
 def load(db: Database) -> list[Row]:
@@ -75,7 +81,8 @@ def load(db: Database) -> list[Row]:
     rows = db.query(
         "SELECT a.id, a.feed_id, coalesce(f.title, f.feed_title, f.url), a.title, a.author, a.url, "
         "a.published, a.sort_date, a.read, a.bookmarked, a.hidden, a.enclosure, a.content, "
-        "a.content_type, a.full_text FROM articles a JOIN feeds f ON f.id = a.feed_id "
+        "a.content_type, a.full_text, coalesce(a.dup_of, a.id) "
+        "FROM articles a JOIN feeds f ON f.id = a.feed_id "
         "WHERE f.removed = 0"
     )
     out = []
@@ -89,6 +96,7 @@ def load(db: Database) -> list[Row]:
                 *r[11:15],
                 bodies.get(r[0], ""),
                 feed_tags.get(r[1], []) + article_tags.get(r[0], []),
+                r[15],
             )
         )
     return out
@@ -153,13 +161,19 @@ def matches(node: Node, row: Row, now: float) -> bool:
     raise AssertionError(node)
 
 
-def evaluate(query: Query, rows: list[Row], now: float) -> list[int]:
-    """The ids of the articles `query` selects, in its order, with its limit."""
+def evaluate(query: Query, rows: list[Row], now: float, *, dedupe: bool = False) -> list[int]:
+    """The ids of the articles `query` selects, in its order, with its limit; with `dedupe`,
+    what a search lists: a story once, by its first copy if that matches, else its earliest."""
     picked = [
         r
         for r in rows
         if (query.hidden or not r.hidden) and (query.expr is None or matches(query.expr, r, now))
     ]
+    if dedupe:
+        shown: dict[int, Row] = {}
+        for r in sorted(picked, key=lambda r: (r.id != r.story, r.id)):
+            shown.setdefault(r.story, r)
+        picked = list(shown.values())
     keys: dict[str, Any] = {
         "newest": lambda r: (-r.sort_date, -r.id),
         "oldest": lambda r: (r.sort_date, r.id),

@@ -154,3 +154,63 @@ def test_a_malformed_view_in_the_config_is_named(two_feeds: Path) -> None:
     proc = newstui(two_feeds, "views", check=False, config='[views]\nBad = "a OR"\n')
     assert proc.returncode != 0
     assert "[views]: `Bad`: OR must be between two terms at character 3" in proc.stderr
+
+
+@pytest.fixture
+def a_story_in_two_feeds(tmp_path: Path) -> Path:
+    """The same story (the same link, tracking aside) in two feeds, and one other article."""
+    one = tmp_path / "one.xml"
+    one.write_bytes(
+        rss(
+            [
+                Item("Bridge reopens", guid="a1", link="https://news.example/bridge",
+                     when=BASE - timedelta(hours=1)),
+                Item("Harbour news", guid="a2", link="https://news.example/harbour",
+                     when=BASE - timedelta(hours=2)),
+            ],
+            title="One",
+        )
+    )  # fmt: skip
+    two = tmp_path / "two.xml"
+    two.write_bytes(
+        rss(
+            [
+                Item("Bridge reopens at last", guid="b1",
+                     link="https://news.example/bridge?utm_source=two",
+                     when=BASE - timedelta(hours=3)),
+            ],
+            title="Two",
+        )
+    )  # fmt: skip
+    newstui(tmp_path, "add", str(one), "--tag", "Local")
+    newstui(tmp_path, "add", str(two), "--tag", "local")
+    return tmp_path
+
+
+def test_a_story_in_two_feeds_is_listed_and_counted_once(a_story_in_two_feeds: Path) -> None:
+    t = a_story_in_two_feeds
+    config = '[views]\nBridges = "bridge"\nLocal = "#LOCAL"\n'
+    assert titles(t, "--query", "bridge") == ["Bridge reopens"]
+    assert titles(t, "--search", "bridge") == ["Bridge reopens"]  # the shorthand agrees
+    assert titles(t, "--query", "#LOCAL") == ["Bridge reopens", "Harbour news"]
+    views = json.loads(newstui(t, "views", "--json", config=config).stdout)
+    assert [(v["unread"], v["total"]) for v in views] == [(1, 1), (2, 2)]
+    # kept counts move with the list: reading the story reads both copies
+    newstui(t, "mark-read", "--query", "bridge", config=config)
+    views = json.loads(newstui(t, "views", "--json", config=config).stdout)
+    assert [(v["unread"], v["total"]) for v in views] == [(0, 1), (1, 2)]
+    # a query that is not a saved view is counted as its list too
+    newstui(t, "view", "add", "Both", "bridge OR harbour", config=config)
+    views = json.loads(newstui(t, "views", "--json", config=config).stdout)
+    assert [(v["name"], v["unread"], v["total"]) for v in views][-1] == ("Both", 1, 2)
+
+
+def test_without_dedupe_every_copy_is_listed_and_counted(a_story_in_two_feeds: Path) -> None:
+    t = a_story_in_two_feeds
+    config = '[display]\ndedupe = false\n[views]\nBridges = "bridge"\n'
+    out = newstui(t, "articles", "--json", "--query", "bridge", config=config).stdout
+    assert [a["title"] for a in json.loads(out)] == ["Bridge reopens", "Bridge reopens at last"]
+    views = json.loads(newstui(t, "views", "--json", config=config).stdout)
+    assert [(v["unread"], v["total"]) for v in views] == [(2, 2)]
+    views = json.loads(newstui(t, "views", "--json", config='[views]\nBridges = "bridge"\n').stdout)
+    assert [(v["unread"], v["total"]) for v in views] == [(1, 1)]  # counted again its way

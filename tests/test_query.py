@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newstui.domain.dedupe import text_key, url_key
 from newstui.domain.models import View
-from newstui.domain.update import StoredEntry
+from newstui.domain.update import StoredEntry, search_text
 from newstui.query import (
     And,
     Date,
@@ -129,6 +130,14 @@ def test_spans_mark_the_matched_words() -> None:
 
 
 # ---- a fixed library ------------------------------------------------------------------------
+
+
+def _keyed(entry: StoredEntry) -> StoredEntry:
+    """`entry` with the keys a refresh gives it, so the same story in two feeds is linked."""
+    return entry._replace(
+        url_key=url_key(entry.url),
+        text_key=text_key(entry.title, search_text(entry.content, str(entry.content_type))),
+    )
 
 
 def _entry(key: str, title: str, body: str, **kw: object) -> StoredEntry:
@@ -325,10 +334,10 @@ def _build(feeds: list[tuple[str, list[str], list[dict[str, object]]]]) -> Datab
             body = str(a["body"])
             if a["image"]:
                 body += " <img src='i.png'>" if a["html"] else " ![i](i.png)"
-            entries.append(
+            entries.append(_keyed(
                 _entry(f"{n}", str(a["title"]), body, author=a["author"], url=a["url"],
                        published=a["published"], content_type="html" if a["html"] else "markdown")
-            )  # fmt: skip
+            ))  # fmt: skip
         apply_refresh(db, feed_id, status="ok", error=None, http_status=200, entries=entries)
         ids = [r[0] for r in db.query("SELECT id FROM articles WHERE feed_id = ? ORDER BY id",
                                       (feed_id,))]  # fmt: skip

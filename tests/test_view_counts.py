@@ -13,14 +13,25 @@ from newstui.query import parse
 from newstui.storage.counts import Counts, count_now
 from newstui.storage.db import Database
 from tests.storage_support import apply_refresh
-from tests.test_query import DAY, NOW, TAGS, _build, _entry, libraries, queries, sentences
+from tests.test_query import (
+    DAY,
+    NOW,
+    TAGS,
+    _build,
+    _entry,
+    _keyed,
+    libraries,
+    queries,
+    sentences,
+)
 
 Change = tuple[str, int, str]
 
 
 def _fresh(db: Database, texts: list[str], now: float) -> dict[str, Counts]:
+    """The views' counts read whole: what their lists show (each story once, by default)."""
     with db.tx() as conn:
-        return {t: count_now(conn, parse(t), now) for t in texts}
+        return {t: count_now(conn, parse(t), now, dedupe=db.dedupe) for t in texts}
 
 
 def _kept(db: Database, texts: list[str], now: float) -> dict[str, Counts]:
@@ -69,14 +80,9 @@ def _apply(db: Database, change: Change, step: int) -> float:
     elif kind in ("new", "edit") and feed is not None:
         key = f"k{step}" if kind == "new" else str(pick % 3)  # _build's keys are 0, 1, 2...
         published = [None, NOW - 3600, NOW - 3 * DAY, NOW - 9 * DAY][pick % 4]
-        apply_refresh(
-            db,
-            feed,
-            status="ok",
-            error=None,
-            http_status=200,
-            entries=[_entry(key, text, f"{text} body", published=published, digest=f"d{step}")],
-        )
+        url = [None, "https://apple.example/a", "http://x1.example/rust-go"][pick % 3]
+        entry = _entry(key, text, f"{text} body", published=published, digest=f"d{step}", url=url)
+        apply_refresh(db, feed, status="ok", error=None, http_status=200, entries=[_keyed(entry)])
     elif kind == "retitle" and feed is not None:
         db.edit_feed(feed, title=text, tags=[TAGS[pick % len(TAGS)]], full_text=None)
     elif kind == "remove_feed" and feed is not None:

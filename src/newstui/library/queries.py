@@ -49,7 +49,8 @@ class Queries(LibraryBase):
         search: str | None = None,
         limit: int | None = None,
     ) -> list[Article]:
-        """`articles --query`: the query with the shorthands' terms added; `limit` comes last."""
+        """`articles --query`: the query with the shorthands' terms added; `limit` comes last.
+        What a search of it lists in the reader: each story once when the library dedupes."""
         parts = [parse(query)]
         if search:
             parts.append(parse(search))
@@ -59,7 +60,7 @@ class Queries(LibraryBase):
             parts.append(parse("is:bookmarked"))
         if feed is not None:
             parts.append(Query(feed_only(feed)))
-        ids = self.query_ids(combine(parts))
+        ids = self._db.listed_ids(compile_query(combine(parts)))
         if limit is not None:
             ids = ids[:limit]
         return [self._db.article(i) for i in ids]
@@ -100,13 +101,13 @@ class Queries(LibraryBase):
         looks only at what changed since they were last asked. Another query is counted whole.
         """
         try:
-            parsed = parse(query)
+            parse(query)
         except QueryError:
             return 0, 0
         saved = _parsed(self.saved_views(counts=False))
-        if query not in saved:
-            compiled = compile_query(parsed)
-            return self._db.query_count(compiled, unread=True), self._db.query_count(compiled)
+        if query not in saved:  # what the view's list shows (each story once, as it does)
+            view = View("query", query=query)
+            return self._db.unread_count(view), self._db.count(view)
         counts = self._db.saved_view_counts(saved)[query]
         return counts.unread, counts.total
 

@@ -88,12 +88,13 @@ class Database(Queries):
         self, queries: Mapping[str, Query], now: float | None = None
     ) -> dict[str, Counts]:
         """The saved views' counts (query text -> parsed query; every saved view, as views kept
-        before and not given are forgotten), kept as the library changes (storage.counts)."""
+        before and not given are forgotten), kept as the library changes (storage.counts):
+        what their lists show, so each story once when the library dedupes."""
         with self._lock:  # a read first (one snapshot): at start-up nothing changed, usually
             try:
                 self.conn.execute("BEGIN")
                 try:
-                    quick = counts_as_kept(self.conn, queries)
+                    quick = counts_as_kept(self.conn, queries, dedupe=self.dedupe)
                 finally:
                     self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -101,4 +102,6 @@ class Database(Queries):
         if quick is not None:
             return quick
         with self.tx() as conn:
-            return kept_counts(conn, queries, time.time() if now is None else now)
+            return kept_counts(
+                conn, queries, time.time() if now is None else now, dedupe=self.dedupe
+            )

@@ -71,14 +71,26 @@ class Queries(Feeds):
             return f"{base} WHERE a.bookmarked = 1", order, []
         if view.kind == "feed":
             return f"{base} WHERE a.feed_id = ?", order, [view.feed_id]
-        if view.kind == "tag":
+        if view.kind == "tag":  # tags compare without case, as `#tag` does
+            spellings = self._tag_spellings(view.tag or "")
+            marks = ",".join("?" * len(spellings)) or "NULL"
             return (
-                f"{base} WHERE a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?) "
+                f"{base} WHERE a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag IN ({marks})) "
                 "AND f.removed = 0",
                 order,
-                [view.tag],
+                spellings,
             )
         raise ValueError(f"unknown view kind {view.kind!r}")
+
+    def _tag_spellings(self, tag: str) -> list[str]:
+        """The stored spellings of `tag`, case aside (one, as feeds.tag_spellings keeps them,
+        but a library written by another client may hold several)."""
+        want = " ".join(tag.split()).casefold()
+        return [
+            r[0]
+            for r in self.query("SELECT DISTINCT tag FROM feed_tags")
+            if " ".join(str(r[0]).split()).casefold() == want
+        ]
 
     def count(self, view: View) -> int:
         if view.unread_only and view.kind in ("all", "unread"):
@@ -370,6 +382,20 @@ class Queries(Feeds):
                 )
             )
         return [i for i in within if i in found]
+
+    def listed_ids(self, compiled: Compiled) -> list[int]:
+        """The ids a compiled query lists, as a search or a saved view of it shows them: in its
+        order and limit, each story once when the library dedupes (`query_ids` gives every
+        copy that matches: what rules and marks act on)."""
+        where = f"{Compiled.FROM} WHERE f.removed = 0 AND ({compiled.where})"
+        params = list(compiled.params)
+        if self.dedupe:
+            where, params = hide_copies(where, params)
+        sql = f"SELECT a.id {where} ORDER BY {compiled.order}"
+        if compiled.limit is not None:
+            sql += " LIMIT ?"
+            params.append(compiled.limit)
+        return [r[0] for r in self.query(sql, params)]
 
     def query_count(self, compiled: Compiled, *, unread: bool = False) -> int:
         """How many articles a compiled query selects (only its unread ones with `unread`)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 APPLICATION_ID = 0x4E575354  # "NWST": marks the file as ours, so a foreign database is refused
 
 MIGRATIONS: dict[int, str] = {
@@ -414,6 +414,37 @@ WHEN coalesce(OLD.title, OLD.feed_title, OLD.url)
 END;
 CREATE TRIGGER IF NOT EXISTS feeds_fts_gone AFTER DELETE ON feeds BEGIN
     DELETE FROM feeds_fts WHERE rowid = OLD.id;
+END;
+""",
+    # 15: saved views' counts are what their lists show: each story once (dedupe). A member keeps
+    # its story (`story`: the first copy's id, NULL for a first copy), and an article whose
+    # `dup_of` changes is looked at again. The kept counts are counted again once.
+    15: """
+DELETE FROM count_touched;
+DROP TABLE IF EXISTS view_counts;
+CREATE TABLE view_counts (
+    id INTEGER PRIMARY KEY,
+    query TEXT NOT NULL UNIQUE,
+    total INTEGER NOT NULL,
+    unread INTEGER NOT NULL,
+    at REAL NOT NULL,
+    last_id INTEGER NOT NULL,
+    dedupe INTEGER NOT NULL DEFAULT 0
+);
+DROP TABLE IF EXISTS view_members;
+CREATE TABLE view_members (
+    view_id INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    read INTEGER NOT NULL,
+    story INTEGER,
+    PRIMARY KEY (view_id, article_id)
+) WITHOUT ROWID;
+CREATE INDEX view_members_story ON view_members(view_id, story) WHERE story IS NOT NULL;
+DROP TRIGGER IF EXISTS count_touch_article;
+CREATE TRIGGER count_touch_article AFTER UPDATE OF read, bookmarked, hidden, key, title, url,
+    author, published, content, content_type, full_text, enclosure, dup_of ON articles
+WHEN EXISTS (SELECT 1 FROM view_counts) BEGIN
+    INSERT OR IGNORE INTO count_touched(article_id) VALUES (NEW.id);
 END;
 """,
 }
