@@ -10,6 +10,14 @@ HTML. `--baseline` scores plain trafilatura with its default settings (Markdown 
 comparison. Each folder's summary gives median and worst F1, micro precision and recall (over all
 words of the folder) and their per-page medians, how each page's text was found (`via`), and
 milliseconds per page (CPU time of the extraction alone, the modules already imported).
+
+`--snippets DIR` scores instead against a set of pages annotated with snippets, in the layout of
+trafilatura's own evaluation set (`DIR/evaldata.json`: page URL -> its file under `DIR/cache` or
+`DIR/eval`, the snippets it must show (`with`) and those it must not (`without`): menus, related
+links, bylines, footers). A snippet counts as shown when its words appear in a row in the
+output's words (the same tokens as above, so Markdown syntax neither helps nor hurts); precision
+is the share of shown snippets that are `with` ones, recall the share of `with` snippets shown.
+The page lines name the `without` snippets kept and the `with` ones lost, to study.
 """
 
 from __future__ import annotations
@@ -45,10 +53,17 @@ BLOCK_TAGS = {
 
 def markdown_words(markdown: str) -> Counter[str]:
     """Word tokens of our Markdown: images, link targets and URLs removed."""
+    return Counter(markdown_words_in_order(markdown))
+
+
+def markdown_words_in_order(markdown: str, *, urls: bool = False) -> list[str]:
+    """`markdown_words`' tokens in their order (with `urls`, bare URLs kept: a snippet may
+    be one)."""
     text = re.sub(r"!\[[^\]\n]*\]\([^)\n]*\)", " ", markdown)
     text = re.sub(r"\]\([^)\n]*\)", "] ", text)
-    text = re.sub(r"<?(?:https?|mailto):[^\s>)]+>?", " ", text)
-    return Counter(WORD.findall(text.lower()))
+    if not urls:
+        text = re.sub(r"<?(?:https?|mailto):[^\s>)]+>?", " ", text)
+    return WORD.findall(text.lower())
 
 
 def html_words(html: str) -> Counter[str]:
@@ -154,6 +169,71 @@ def summary(name: str, rows: list[Row]) -> str:
     )
 
 
+def _in_a_row(needle: list[str], haystack: str) -> bool:
+    return bool(needle) and f" {' '.join(needle)} " in haystack
+
+
+def run_snippets(
+    folder: Path, use_baseline: bool, quiet: bool, limit: int | None, only: list[str]
+) -> int:
+    """Snippet precision/recall over a set in trafilatura's evaluation layout (see above)."""
+    import json
+
+    index = folder / "evaldata.json"
+    if not index.is_file():
+        print(f"no evaldata.json in {folder}", file=sys.stderr)
+        return 2
+    items = json.loads(index.read_text("utf-8"))
+    tp = fp = fn = tn = 0
+    pages = missing = 0
+    per_page: list[float] = []
+    started = time.process_time()
+    for url in sorted(items)[:limit]:
+        item = items[url]
+        if only and item["file"] not in only:
+            continue
+        path = next(
+            (
+                folder / d / item["file"]
+                for d in ("cache", "eval")
+                if (folder / d / item["file"]).is_file()
+            ),
+            None,
+        )
+        if path is None:
+            missing += 1
+            continue
+        data = path.read_bytes()
+        try:
+            markdown = (
+                baseline(data, url) if use_baseline else extract_article(data, url=url).markdown
+            )
+        except ExtractionError:
+            markdown = ""
+        words = f" {' '.join(markdown_words_in_order(markdown, urls=True))} "
+        kept = [w for w in item["without"] if _in_a_row(WORD.findall(w.lower()), words)]
+        lost = [w for w in item["with"] if not _in_a_row(WORD.findall(w.lower()), words)]
+        shown = len(item["with"]) - len(lost)
+        tp, fp = tp + shown, fp + len(kept)
+        fn, tn = fn + len(lost), tn + len(item["without"]) - len(kept)
+        pages += 1
+        per_page.append(shown / max(1, shown + len(kept)))
+        if not quiet and (kept or lost):
+            print(f"{item['file']}: kept {kept!r} lost {lost!r}")
+    cpu = time.process_time() - started
+    precision = tp / max(1, tp + fp)
+    recall = tp / max(1, tp + fn)
+    f1 = 2 * precision * recall / max(1e-9, precision + recall)
+    print(
+        f"\nsnippets ({'trafilatura' if use_baseline else 'extract'}): pages {pages} (missing "
+        f"{missing})  precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}  "
+        f"accuracy {(tp + tn) / max(1, tp + fp + fn + tn):.3f}  "
+        f"pages with a kept 'without' {sum(p < 1 for p in per_page)}  "
+        f"CPU {cpu:.0f} s ({1000 * cpu / max(1, pages):.0f} ms/page)"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("cases", nargs="*", help="case names (default: all)")
@@ -162,7 +242,13 @@ def main(argv: list[str] | None = None) -> int:
         "--folder", action="append", help=f"a folder under {HTML} (default: {', '.join(FOLDERS)})"
     )
     parser.add_argument("--quiet", action="store_true", help="summaries only")
+    parser.add_argument(
+        "--snippets", type=Path, metavar="DIR", help="score on a snippet-annotated set (see above)"
+    )
+    parser.add_argument("--limit", type=int, help="with --snippets: the first N pages only")
     args = parser.parse_args(argv)
+    if args.snippets is not None:
+        return run_snippets(args.snippets, args.baseline, args.quiet, args.limit, args.cases)
     folders = args.folder or list(FOLDERS)
     # Import both extractors before timing: ms/page is the extraction, not the imports.
     import readability  # noqa: F401

@@ -13,7 +13,7 @@ import pytest
 
 from newstui.domain.errors import ExtractionError, SourceError
 from newstui.sources.decode import decode_html
-from newstui.sources.extract import METHODS, Extracted, _prune_ends, extract_article
+from newstui.sources.extract import METHODS, Extracted, extract_article
 from newstui.sources.merge import merge
 from newstui.sources.pagetree import parse_page
 
@@ -412,31 +412,6 @@ def test_a_lead_in_outside_the_article_is_kept_only_when_it_is_body_text() -> No
     # Without the page, nothing tells where blocks sit: the lead-in is kept as before.
     merged, _ = merge(readable, "\n\n".join([standfirst, *shared]))
     assert standfirst in merged
-
-
-def test_page_furniture_at_the_ends_is_pruned_and_the_article_kept() -> None:
-    body = [f"{PARAGRAPH} Part {i}." for i in range(3)]
-    closing = "Read [the full report](https://example.org/report) before the vote on Monday."
-    markdown = "\n\n".join(
-        [
-            "[Read on one page](https://example.org/all)",
-            *body,
-            closing,
-            "![The library](https://example.org/library.jpg)",
-            "Tags: budget, library, council",
-            "[Another story](https://example.org/a) · [And one more](https://example.org/b)",
-            "© 2024 Example Newspaper. All rights reserved.",
-            "\\",
-        ]
-    )
-    pruned = _prune_ends(markdown)
-    assert pruned.startswith(body[0])
-    assert pruned.endswith("![The library](https://example.org/library.jpg)")  # a picture stays
-    assert closing in pruned  # a closing line with a link in it is text
-    assert "Tags:" not in pruned and "Another story" not in pruned and "©" not in pruned
-    # A long closing paragraph that starts like furniture is text.
-    long_close = "Copyright law " + " ".join(["was debated at length by the board"] * 10)
-    assert _prune_ends("\n\n".join([*body, long_close])).endswith(long_close)
 
 
 def test_the_extractor_library_does_not_warn_the_user(caplog: pytest.LogCaptureFixture) -> None:

@@ -7,9 +7,10 @@ metadata, conservative about boilerplate) and readability-lxml (the Readability 
 at keeping whole article containers); `merge` makes one body of their Markdown, the page's tree
 telling where each block sits. A list item that introduces a sub-list ("In progress:") but lost
 it (both extractors drop lists that are all links) gets its sub-list back from the page, when the
-sub-list's items read as text (several words each) rather than as a bar of short links. At the
-text's ends, page furniture goes: blocks of links only (a "read on one page" link, a row of other
-stories) and, at the end, short copyright, rights and "Tags:"-style lines.
+sub-list's items read as text (several words each) rather than as a bar of short links. Page
+furniture that both extractors keep goes (`furniture`): blocks of links only at the text's ends,
+a byline or date line at its start, "Related" lists, calls to subscribe, copyright and "Tags:"
+lines at its end, picture credits and "Read more: ..." pointers anywhere.
 
 A page is never left empty when it shows text: a short result stays when it is most of the
 page's visible text (a short page); else the page's container with the most paragraph text is
@@ -32,13 +33,11 @@ from typing import Any
 from newstui.domain.errors import ExtractionError
 from newstui.domain.text import clean_line, is_openable_url
 from newstui.sources.decode import decode_html
+from newstui.sources.furniture import prune_furniture
 from newstui.sources.mdtext import (
     LIST_LINE,
-    MD_IMAGE,
     drop_title,
     html_to_markdown,
-    link_share,
-    md_blocks,
     md_words,
     tidy,
 )
@@ -56,20 +55,10 @@ METHODS = ("both", "readability", "trafilatura", "candidate", "page")
 MIN_WORDS = 20
 #: A short extraction is kept (a short page) when it holds at least this share of the page's text.
 SHORT_SHARE = 0.5
-#: A block at either end whose words are at least this share link text is page furniture.
-LINKS_ONLY_SHARE = 0.8
-#: A closing line is furniture ("Tags: ...", "© 2019 ...") only when it is this short.
-FURNITURE_WORDS = 60
 #: A dropped sub-list is restored only when its items average at least this many words.
 SUBLIST_ITEM_WORDS = 4
 
 _INTRO_ITEM = re.compile(r"^([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)(.*\S)[ \t]*:[*_]*[ \t]*$")
-_END_FURNITURE = re.compile(
-    r"^\W*(?:©|\(c\)\s|copyright\b|all rights reserved|tags?\b\W|categories\b\W|category\b\W|"
-    r"topics?\b\W|filed under\b|this (?:document|article|material|content) (?:is|may)\b)",
-    re.I,
-)
-
 log = logging.getLogger(__name__)
 
 
@@ -112,32 +101,9 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
 
 
 def _finish(body: str, html: str, base: str | None, title: str | None) -> str:
-    return drop_title(_prune_ends(tidy(_restore_sublists(body, html), base)), title)
-
-
-def _prune_ends(markdown: str) -> str:
-    """The text without the page furniture at its ends: from the end, copyright and rights
-    lines, "Tags:"-style lines and blocks of links only; from the start, blocks of links only."""
-    blocks = md_blocks(markdown)
-    if len(blocks) < 3:
-        return markdown
-
-    def furniture(block: str, at_end: bool) -> bool:
-        words = md_words(block)
-        if not words:
-            return not MD_IMAGE.search(block)  # a stray mark; a picture stays
-        if link_share(block, words) >= LINKS_ONLY_SHARE:
-            return True
-        return at_end and len(words) <= FURNITURE_WORDS and bool(_END_FURNITURE.match(block))
-
-    start, end = 0, len(blocks)
-    while end > start + 1 and furniture(blocks[end - 1], True):
-        end -= 1
-    while start < end - 1 and furniture(blocks[start], False):
-        start += 1
-    if (start, end) == (0, len(blocks)):
-        return markdown
-    return "\n\n".join(blocks[start:end])
+    # The title first: a byline under it is furniture at the start.
+    text = drop_title(tidy(_restore_sublists(body, html), base), title)
+    return drop_title(prune_furniture(text), title)
 
 
 def _fallback(

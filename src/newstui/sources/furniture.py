@@ -1,0 +1,180 @@
+"""Page furniture in an extracted text: the blocks around an article that are not the article.
+
+Both extractors keep some of what sits next to an article in its container: at the end, a
+"Related"-style heading and what follows it, a call to subscribe, follow or share, a line saying
+when and where the post was filed, copyright and tag lines, a heading left with nothing under
+it; at the start, a byline or a date line; anywhere, a picture's credit ("Photo: …", "© …",
+"… /Getty Images"). Each rule here is about the shape of such a block (short, mostly links, a
+credit, a heading introducing nothing) and the words page furniture uses in the common
+languages of the web, never about one site: a long block is always text, whatever its words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newstui.sources.mdtext import MD_IMAGE, link_share, md_blocks, md_words
+
+__all__ = ["prune_furniture"]
+
+#: A block at either end whose words are at least this share link text is page furniture.
+LINKS_ONLY_SHARE = 0.8
+#: A closing line is furniture ("Tags: ...", "© 2019 ...") only when it is this short.
+FURNITURE_WORDS = 60
+#: A call to action ("Subscribe to our newsletter ...") is furniture only when this short.
+CALL_WORDS = 40
+#: A heading at the end with nothing after it, a byline or a date line: this short at most.
+LINE_WORDS = 12
+#: A picture's credit or caption line: this short at most.
+CREDIT_WORDS = 30
+#: A "Related"-style heading cuts the text from there when no block after it is longer than
+#: this (the titles of other stories), never the article's middle.
+TEASER_WORDS = 20
+
+_END_FURNITURE = re.compile(
+    r"^\W*(?:©|\(c\)\s|copyright\b|all rights reserved|tags?\b\W|categories\b\W|category\b\W|"
+    r"topics?\b\W|filed under\b|this (?:document|article|material|content) (?:is|may)\b|"
+    r"schlagw(?:ö|oe)rter\b|stichw(?:ö|oe)rter\b|étiquettes\b|etiquetas\b)",
+    re.I,
+)
+#: Where a post was filed and when it was changed ("This entry was posted in ...").
+_FILED = re.compile(
+    r"^\W*(?:this (?:entry|post|article|story) was (?:posted|published|filed)|posted (?:in|on|by)\b|"
+    r"published (?:in|on|by)\b|last (?:modified|updated|edited)\b|dieser (?:eintrag|beitrag|artikel) "
+    r"wurde|der beitrag wurde|erstellt am\b|ce (?:billet|article) a été publié|publicado (?:en|el)\b)",
+    re.I,
+)
+#: A call to subscribe, sign up, follow, share, download or support.
+_CALL = re.compile(
+    r"\b(?:subscribe|subscription|newsletters?|sign up|signup|follow us|follow (?:the )?\w+ on|"
+    r"like us on|join (?:us|our)|download (?:the|our)|get the latest|support (?:us|our)|"
+    r"donate|share this|share on|abonnier\w*|abonnez|suscr[ií]b\w*|anmelden|melden sie sich|"
+    r"folgen sie|teilen sie|unterst(?:ü|ue)tzen sie|jetzt (?:neu|lesen|spenden)|"
+    r"inscrivez|s'abonner|síguenos|suivez-nous)\b",
+    re.I,
+)
+#: A heading over other stories, comments or sharing: nothing of the article follows it.
+_ELSEWHERE_HEADING = re.compile(
+    r"^\W*(?:related\b|more (?:from|on|about|stories|news|in)\b|recommended\b|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy)\b|read (?:more|also|next)\b|see also\b|"
+    r"(?:\d+ )?comments?\b|leave a (?:reply|comment)\b|(?:most )?popular\b|trending\b|most read\b|"
+    r"sponsored\b|advertisement\b|share\b|about the author\b|"
+    r"(?:ä|ae)hnliche (?:beitr(?:ä|ae)ge|artikel)\b|das k(?:ö|oe)nnte (?:sie|dich) auch\b|"
+    r"auch interessant\b|mehr zum thema\b|mehr (?:aus|von|zu)\b|weitere (?:beitr(?:ä|ae)ge|artikel|"
+    r"informationen|themen|nachrichten|infos)\b|schon gelesen\b|empfohlene\b|"
+    r"(?:\d+ |keine )?kommentare?\b|(?:ü|ue)ber (?:den|die) autor|gef(?:ä|ae)llt mir\b|"
+    r"(?:à )?lire aussi\b|sur le même sujet\b|(?:articles? |notas? )?relacionad[oa]s?\b|"
+    r"lee también\b|te puede interesar\b|commentaires?\b|comentarios?\b|"
+    r"czytaj (?:także|też)\b|leggi anche\b)",
+    re.I,
+)
+#: A pointer to another story set into the text ("Read more: [title](url)", "Lea también: ...").
+_SEE_ALSO = re.compile(
+    r"^\W*(?:read (?:more|also|next)|related(?: stories| articles| coverage| content)?|see also|"
+    r"more|also read|don'?t miss|watch|listen|lesen sie (?:auch|mehr)|auch interessant|"
+    r"mehr zum thema|siehe auch|das k(?:ö|oe)nnte sie auch interessieren|(?:à )?lire aussi|"
+    r"voir aussi|lea (?:también|más)|lee (?:también|más)|lea|vea también|puedes ver|mira también|"
+    r"te puede interesar|leia também|leggi anche|czytaj (?:też|także))\W*(?::|»|>>|\|)",
+    re.I,
+)
+#: Such a pointer is this short at most.
+SEE_ALSO_WORDS = 30
+_BYLINE = re.compile(r"^\W*(?:by|von|par|por|door|written by)\s+\w", re.I)
+_DATE_WORDS = frozenset(
+    """published updated posted modified last am pm uhr utc gmt et est edt pt cet cest on at
+    aktualisiert veröffentlicht publiziert stand erstellt publié mis à jour le publicado
+    actualizado el de um
+    jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+    august september october november december januar februar märz mai juni juli oktober
+    dezember janvier février mars avril juin juillet août septembre octobre novembre décembre
+    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+    mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday montag
+    dienstag mittwoch donnerstag freitag samstag sonntag""".split()  # noqa: SIM905
+)
+_CREDIT = re.compile(
+    r"©|\b(?:photo|foto|bild|image|picture|credit|crédito|crédit|fotos|photos)s?\s*(?::|by\b)|"
+    r"(?:/|\||–|—|\(|\bvia )\s*(?:getty(?: images)?|shutterstock|istock\w*|fotolia|unsplash|"
+    r"reuters|afp|ap|dpa|epa|imago|picture alliance|adobe ?stock)\b(?:\W+\w+){0,3}\W*$",
+    re.I,
+)
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*\n]+\*\*\W*$|__[^_\n]+__\W*$)")
+
+
+def prune_furniture(markdown: str) -> str:
+    """`markdown` without the page furniture described in the module docstring."""
+    blocks = md_blocks(markdown)
+    if len(blocks) < 3:
+        return markdown
+    words = [md_words(b) for b in blocks]
+    keep = [not _credit(b, w) and not _see_also(b, w) for b, w in zip(blocks, words, strict=True)]
+    if sum(keep) < 2:
+        keep = [True] * len(blocks)
+    blocks = [b for b, k in zip(blocks, keep, strict=True) if k]
+    words = [w for w, k in zip(words, keep, strict=True) if k]
+    end = _cut_at_elsewhere_heading(blocks, words)
+    start = 0
+    while end > start + 1 and _end_furniture(blocks[end - 1], words[end - 1]):
+        end -= 1
+    while start < end - 1 and _start_furniture(blocks[start], words[start]):
+        start += 1
+    return "\n\n".join(blocks[start:end])
+
+
+def _cut_at_elsewhere_heading(blocks: list[str], words: list[list[str]]) -> int:
+    """Where the text ends: at a "Related"-style heading followed only by short blocks (the
+    titles of other stories, a share bar), else at its end."""
+    for n in range(len(blocks) - 1, 0, -1):
+        if len(words[n]) <= LINE_WORDS // 2 and _ELSEWHERE_HEADING.match(_bare(blocks[n])):
+            return n
+        if len(words[n]) > TEASER_WORDS:
+            break
+    return len(blocks)
+
+
+def _bare(block: str) -> str:
+    """A block without its Markdown marks at the start (heading, emphasis, a link's bracket)."""
+    return block.lstrip("#*_[> \t")
+
+
+def _end_furniture(block: str, words: list[str]) -> bool:
+    if not words:
+        return not MD_IMAGE.search(block)  # a stray mark; a picture stays
+    if link_share(block, words) >= LINKS_ONLY_SHARE:
+        return True
+    n = len(words)
+    bare = _bare(block)
+    if n <= FURNITURE_WORDS and (_END_FURNITURE.match(bare) or _FILED.match(bare)):
+        return True
+    if n <= CALL_WORDS and _CALL.search(block):
+        return True
+    return n <= LINE_WORDS and (_HEADING.match(block) is not None or _date_line(words))
+
+
+def _start_furniture(block: str, words: list[str]) -> bool:
+    if not words:
+        return not MD_IMAGE.search(block)
+    if link_share(block, words) >= LINKS_ONLY_SHARE:
+        return True
+    if len(words) > LINE_WORDS:
+        return False
+    if _BYLINE.match(_bare(block)) and not block.rstrip("*_ ").endswith((".", "?", "!", ":")):
+        return not block.lstrip().startswith("#")  # "By the river" may be a heading
+    return _date_line(words)
+
+
+def _date_line(words: list[str]) -> bool:
+    """A line of a date and time, perhaps with "Published"/"Updated" (no sentence)."""
+    digits = sum(w.isdigit() for w in words)
+    return digits > 0 and digits + sum(w in _DATE_WORDS for w in words) >= 0.8 * len(words)
+
+
+def _see_also(block: str, words: list[str]) -> bool:
+    """A pointer to another story ("Read more: …"), set anywhere into the text."""
+    return 0 < len(words) <= SEE_ALSO_WORDS and _SEE_ALSO.match(_bare(block)) is not None
+
+
+def _credit(block: str, words: list[str]) -> bool:
+    """A picture's credit or caption line (not the picture itself: that stays)."""
+    if not words or len(words) > CREDIT_WORDS or MD_IMAGE.search(block):
+        return False
+    return _CREDIT.search(block) is not None

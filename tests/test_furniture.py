@@ -1,0 +1,165 @@
+"""sources.furniture: the blocks around an article that are not the article, and the text kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from newstui.sources.extract import extract_article
+from newstui.sources.furniture import prune_furniture
+
+PARAGRAPH = (
+    "The committee met on Tuesday to discuss the new budget for the public library, which has "
+    "been underfunded for years according to several members of the board and local residents."
+)
+BODY = [f"{PARAGRAPH} Part {i}." for i in range(4)]
+
+
+def text(*blocks: str) -> str:
+    return "\n\n".join(blocks)
+
+
+def test_links_only_blocks_copyright_and_tags_at_the_ends_go() -> None:
+    closing = "Read [the full report](https://example.org/report) before the vote on Monday."
+    markdown = text(
+        "[Read on one page](https://example.org/all)",
+        *BODY,
+        closing,
+        "![The library](https://example.org/library.jpg)",
+        "Tags: budget, library, council",
+        "[Another story](https://example.org/a) · [And one more](https://example.org/b)",
+        "© 2024 Example Newspaper. All rights reserved.",
+        "\\",
+    )
+    pruned = prune_furniture(markdown)
+    assert pruned.startswith(BODY[0])
+    assert pruned.endswith("![The library](https://example.org/library.jpg)")  # a picture stays
+    assert closing in pruned  # a closing line with a link in it is text
+    assert "Tags:" not in pruned and "Another story" not in pruned and "©" not in pruned
+    # A long closing paragraph that starts like furniture is text.
+    long_close = "Copyright law " + " ".join(["was debated at length by the board"] * 10)
+    assert prune_furniture(text(*BODY, long_close)).endswith(long_close)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        ["Sign up for our newsletter to get the best stories of the week in your inbox."],
+        ["**Follow us on Twitter and Facebook for the latest news.**"],
+        ["Abonnieren Sie jetzt unseren Newsletter!"],
+        ["This entry was posted in [News](https://example.org/c/news). Bookmark the permalink."],
+        ["Last updated: 12 March 2024, 10:27"],
+        ["## Comments"],
+        ["### Related stories", "[A story](https://example.org/1)", "Another story's title here"],
+        ["**À lire aussi**", "Un autre article du journal, son titre"],
+    ],
+)
+def test_what_follows_the_article_at_its_end_goes(tail: list[str]) -> None:
+    pruned = prune_furniture(text(*BODY, *tail))
+    assert pruned == text(*BODY)
+
+
+def test_text_at_the_end_that_only_sounds_like_furniture_stays() -> None:
+    # Long blocks are text whatever their words; a "Related" heading followed by a full
+    # paragraph is a part of the article.
+    long_call = "Readers who subscribe " + " ".join(["told us how the library helped them"] * 6)
+    assert prune_furniture(text(*BODY, long_call)).endswith(long_call)
+    section = text("## Related costs", BODY[0] + " Again.")
+    assert prune_furniture(text(*BODY, section)).endswith(section)
+    closing = "The board meets again on Monday."
+    assert prune_furniture(text(*BODY, closing)).endswith(closing)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "By Jane Doe and John Roe",
+        "**Von Erika Mustermann**",
+        "Published: 03.04.2020, 12:35",
+        "Updated Tuesday, March 12, 2024 10:27 am ET",
+    ],
+)
+def test_a_byline_or_a_date_line_at_the_start_goes(head: str) -> None:
+    assert prune_furniture(text(head, *BODY)) == text(*BODY)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "By the end of the year, the library will close.",  # a sentence
+        "## By the river",  # a heading
+        "In 2024 the budget rose by 5 percent over March 2023.",
+    ],
+)
+def test_a_first_line_that_is_a_sentence_or_a_heading_stays(first: str) -> None:
+    assert prune_furniture(text(first, *BODY)).startswith(first)
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "Photo: Jane Doe",
+        "The mayor at the library on Tuesday. Jane Doe/Reuters",
+        "Crowds outside the town hall. (Photo by John Roe/Getty Images)",
+        "The reading room. © Example Newspaper",
+        "Foto: Erika Mustermann",
+    ],
+)
+def test_a_picture_credit_anywhere_goes_and_the_picture_stays(credit: str) -> None:
+    picture = "![The reading room](https://example.org/room.jpg)"
+    pruned = prune_furniture(text(BODY[0], picture, credit, *BODY[1:]))
+    assert pruned == text(BODY[0], picture, *BODY[1:])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WASHINGTON (Reuters) - The committee met on Tuesday to discuss the library's budget.",
+        "The agency said its photo archive, which AP keeps, was opened to readers on Monday.",
+    ],
+)
+def test_a_dateline_or_an_agency_named_in_a_sentence_is_not_a_credit(line: str) -> None:
+    assert line in prune_furniture(text(BODY[0], line, *BODY[1:]))
+
+
+@pytest.mark.parametrize(
+    "pointer",
+    [
+        "**Read more:** [The library's history](https://example.org/history)",
+        "RELATED: Council votes on the new budget",
+        "*Lea también:* [Otra noticia](https://example.org/otra)",
+        "Lire aussi : Les bibliothèques en France",
+    ],
+)
+def test_a_pointer_to_another_story_inside_the_text_goes(pointer: str) -> None:
+    pruned = prune_furniture(text(BODY[0], BODY[1], pointer, BODY[2], BODY[3]))
+    assert pruned == text(*BODY)
+
+
+def test_a_paragraph_starting_with_more_is_text() -> None:
+    line = "More than 200 residents came to the meeting: the room was full."
+    assert line in prune_furniture(text(BODY[0], line, *BODY[1:]))
+
+
+def test_a_short_text_is_left_as_it_is() -> None:
+    markdown = text("By Jane Doe", PARAGRAPH)
+    assert prune_furniture(markdown) == markdown
+
+
+def test_extraction_leaves_the_furniture_inside_the_article_out() -> None:
+    """Both extractors keep a newsletter box, a credit and a byline inside the article's
+    container; the text shown is the article alone."""
+    paragraphs = "".join(f"<p>{PARAGRAPH} Part {i}.</p>" for i in range(6))
+    html = (
+        "<!doctype html><html><head><title>Budget news</title></head><body>"
+        "<article><h1>Budget news</h1><p>By Jane Doe</p>"
+        "<figure><img src='https://example.org/a.jpg' alt='The library'>"
+        "<figcaption>The library on Tuesday. Photo: John Roe</figcaption></figure>"
+        f"{paragraphs}"
+        "<p>Sign up for our newsletter to get the best stories of the week in your inbox.</p>"
+        "</article></body></html>"
+    ).encode()
+    markdown = extract_article(html).markdown
+    assert "Part 0." in markdown and "Part 5." in markdown
+    assert "newsletter" not in markdown
+    assert "Jane Doe" not in markdown
+    assert "Photo: John Roe" not in markdown
