@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from newstui.domain.update import unpack_text
 from newstui.query import And, Date, Flag, Match, Node, Not, Or, Query, Regex, Text
 from newstui.storage.db import Database
 
@@ -93,7 +94,9 @@ def load(db: Database) -> list[Row]:
                 bool(r[8]),
                 bool(r[9]),
                 bool(r[10]),
-                *r[11:15],
+                r[11],
+                unpack_text(r[12]),  # packed or not (domain.update.pack_text)
+                *r[13:15],
                 bodies.get(r[0], ""),
                 feed_tags.get(r[1], []) + article_tags.get(r[0], []),
                 r[15],

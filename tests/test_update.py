@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from newstui.domain.dedupe import text_key
 from newstui.domain.models import Enclosure, ParsedEntry
 from newstui.domain.update import (
+    DAMAGED_TEXT,
     SEARCH_TEXT_MAX,
     Stored,
     StoredEntry,
@@ -18,12 +19,15 @@ from newstui.domain.update import (
     encode_enclosures,
     entry_digest,
     pack_entries,
+    pack_text,
     plan_update,
     search_text,
+    shows_image,
     to_datetime,
     to_stored,
     to_timestamp,
     unpack_entries,
+    unpack_text,
 )
 
 WHEN = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -132,14 +136,34 @@ def test_stored_row_has_its_timestamps_and_keys_from_the_searchable_text() -> No
     assert search_text("a < b", "text") == "a < b"
 
 
-def test_a_packed_row_carries_the_articles_text_once() -> None:
+def test_a_packed_row_carries_the_articles_text_once_compressed() -> None:
     # The search index reads the text from the stored row (storage.search.search_body): a second
     # copy in every row a parse worker sends back only doubled what crosses the pipe.
     marker = "lighthousekeeper"
     entry = dataclasses.replace(ENTRY, content=f"<p>{marker} " + "word " * 200 + "</p>")
-    packed = pack_entries([to_stored(entry)])
-    assert packed.count(marker.encode()) == 1
-    assert len(packed) < 2 * len(entry.content)
+    [row] = unpack_entries(pack_entries([to_stored(entry)]))
+    assert isinstance(row.content, bytes) and unpack_text(row.content) == entry.content
+    assert len(pack_entries([row])) < len(entry.content) / 2
+
+
+def test_texts_are_packed_when_that_saves_and_always_read_back() -> None:
+    html = "<p>Ein Leuchtturm – 灯台 – keeper's log, day {n}</p>\n"
+    long = "".join(html.format(n=n) for n in range(40))
+    packed = pack_text(long)
+    assert isinstance(packed, bytes) and len(packed) < len(long.encode()) / 3
+    assert unpack_text(packed) == long
+    assert pack_text("<p>short</p>") == "<p>short</p>"  # too short to gain: kept as text
+    lone = "x" * 200 + "\ud800"  # a lone surrogate cannot be UTF-8: kept as it came
+    assert pack_text(lone) == lone
+    assert unpack_text(packed[:-5]) == DAMAGED_TEXT  # truncated: a message, not an error
+    assert unpack_text(b"not zlib at all") == DAMAGED_TEXT
+
+
+def test_an_image_is_an_img_tag_in_html_or_a_picture_in_markdown() -> None:
+    assert shows_image("<p>a</p><IMG src='x.png'>", "html")
+    assert not shows_image("<p>an image of a ship</p>", "html")
+    assert shows_image("text ![ship](s.png)", "markdown")
+    assert not shows_image("<img src='x.png'>", "text")  # plain text shows no picture
 
 
 @given(

@@ -1,4 +1,4 @@
-"""The update step's pure part: an entry's stored shape (row, digest, dedupe keys) and the decision new / changed / unchanged."""
+"""The update step's pure part: an entry's stored shape (row, digest, dedupe keys, packed text) and the decision new / changed / unchanged."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import html
 import json
 import pickle
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,7 +38,8 @@ class StoredEntry(NamedTuple):
     site: str | None
     published: float | None
     updated: float | None
-    content: str
+    content: str | bytes
+    """`pack_text` of the article's text: compressed bytes, or the text when that is not smaller."""
     content_type: str
     digest: str
     full_text: str | None = None
@@ -111,7 +113,7 @@ def to_stored(
         site=entry.site,
         published=to_timestamp(entry.published),
         updated=to_timestamp(entry.updated),
-        content=entry.content,
+        content=pack_text(entry.content),
         content_type=str(entry.content_type),
         digest=digest or entry_digest(entry),
         full_text=full_text,
@@ -157,6 +159,55 @@ def search_text(content: str, content_type: str) -> str:
 def with_full_text(feed_text: str, markdown: str) -> str:
     """What the search index holds of an article whose web page was fetched too."""
     return (feed_text + "\n" + plain_text(markdown))[:FTS_MAX]
+
+
+PACK_LEVEL = 1
+"""zlib's level for an article's text: 1 keeps ~97% of level 6's saving on feed HTML at ~2/3 of
+its CPU (a parse worker's ~40 us an article against ~60; benchmarks/RESULTS.md, row 7)."""
+PACK_MIN = 128
+"""Texts shorter than this (in characters) are stored as they are: too short to gain."""
+DAMAGED_TEXT = "[newstui: this article's stored text is damaged and cannot be read]"
+
+
+def pack_text(text: str) -> str | bytes:
+    """An article's text as `articles.content` stores it: zlib-compressed UTF-8 (a BLOB) when
+    that saves something, else the text itself (TEXT). `unpack_text` reads either form back.
+
+    zlib because it is in every Python and every SQLite tool's reach, its decompression costs
+    ~10-16 us for a feed's article (read once a view opens it, or for the search index), and on
+    1-4 KB of HTML it saves ~55%: lzma saves no more on texts this short at 20x the CPU, bz2 less.
+    """
+    if len(text) < PACK_MIN:
+        return text
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: SQLite would refuse it as text too
+        return text
+    packed = zlib.compress(data, PACK_LEVEL)
+    return packed if len(packed) + 16 < len(data) else text
+
+
+def unpack_text(value: str | bytes) -> str:
+    """What `pack_text` stored, as text; a damaged value gives `DAMAGED_TEXT`, never an error."""
+    if isinstance(value, str):
+        return value
+    try:
+        return zlib.decompress(value).decode("utf-8")
+    except (zlib.error, UnicodeDecodeError):
+        return DAMAGED_TEXT
+
+
+_IMAGE_TAG = re.compile(r"<img", re.IGNORECASE | re.ASCII)
+
+
+def shows_image(text: str, content_type: str) -> bool:
+    """Whether an article's text shows a picture (`has:image`): an `<img` tag in HTML (any case,
+    as SQLite's LIKE), `![` in Markdown, never in plain text."""
+    if content_type == "html":
+        return _IMAGE_TAG.search(text) is not None
+    if content_type == "markdown":
+        return "![" in text
+    return False
 
 
 def to_datetime(value: float | None) -> datetime | None:

@@ -17,7 +17,7 @@ from newstui.domain.errors import StorageError, StorageFailure
 from newstui.query import register as register_query_functions
 from newstui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from newstui.storage.search import register as register_search_functions
-from newstui.storage.upgrades import AFTER_MIGRATION
+from newstui.storage.upgrades import AFTER_MIGRATION, RESUMED
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +211,8 @@ class BaseDatabase:
         register_query_functions(conn)
         register_search_functions(conn)
         self._migrate()
+        for resume in RESUMED:  # one settings read each when there is nothing to resume
+            resume(self.tx)
 
     def _migrate(self) -> None:
         with self.tx() as conn:

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from newstui.domain.errors import NotFoundError
 from newstui.domain.models import Article, ContentType, Headline, View
-from newstui.domain.update import decode_enclosures, to_datetime
+from newstui.domain.update import decode_enclosures, to_datetime, unpack_text
 from newstui.query import Compiled, compile_query, parse
 from newstui.storage.copies import group_sql, hide_copies, not_hidden, only_unread
 from newstui.storage.database import chunks
@@ -257,7 +257,7 @@ class Queries(Feeds):
             site=row[7],
             published=to_datetime(row[8]),
             updated=to_datetime(row[9]),
-            content=row[10],
+            content=unpack_text(row[10]),
             content_type=ContentType(row[11]),
             read=bool(row[12]),
             bookmarked=bool(row[13]),

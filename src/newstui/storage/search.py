@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from newstui.domain.update import SEARCH_TEXT_MAX, search_text, with_full_text
+from newstui.domain.update import SEARCH_TEXT_MAX, search_text, unpack_text, with_full_text
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +23,15 @@ FtsRow = tuple[int, str, str, str | None, str | None]
 """An article's row in the search index: id, title, text, author, url."""
 
 
-def search_body(key: str, content: str, content_type: str, full_text: str | None) -> str:
+def search_body(key: str, content: str | bytes, content_type: str, full_text: str | None) -> str:
     """What the search index holds of an article's text, from its stored row alone.
 
-    The feed's text; with a web page's article text (`f`) too, both; a local article file's
-    reader text alone (its content is the whole page). See the module's docstring: what this
-    returns for a stored row must never change without a migration that rebuilds the index.
+    The feed's text (`content` as stored: packed or not, see domain.update.pack_text); with a
+    web page's article text (`f`) too, both; a local article file's reader text alone (its
+    content is the whole page). See the module's docstring: what this returns for a stored row
+    must never change without a migration that rebuilds the index.
     """
+    content = unpack_text(content)
     if full_text is None:
         return search_text(content, content_type)
     if key.startswith("file:"):

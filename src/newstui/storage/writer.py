@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from newstui.domain.errors import StorageFailure
-from newstui.domain.update import Stored, StoredEntry, plan_update, unpack_entries
+from newstui.domain.update import (
+    Stored,
+    StoredEntry,
+    plan_update,
+    shows_image,
+    unpack_entries,
+    unpack_text,
+)
 from newstui.storage.database import BaseDatabase, chunks
 from newstui.storage.search import FTS_INSERT, FtsRow, fts_row
 
@@ -55,12 +62,15 @@ class ArticleBatch:
         self.settle(article_id for article_id, _e in plan.changed)
         for article_id, e in plan.changed:
             sort_date = e.published if e.published is not None else e.updated
+            image = shows_image(unpack_text(e.content), e.content_type)
             self.conn.execute(
                 "UPDATE articles SET title = ?, url = ?, author = ?, site = ?, published = ?, "
                 "updated = ?, sort_date = coalesce(?, sort_date), content = ?, content_type = ?, "
-                "hash = ?, full_text = coalesce(?, full_text), enclosure = ? WHERE id = ?",
+                "hash = ?, full_text = coalesce(?, full_text), enclosure = ?, has_image = ? "
+                "WHERE id = ?",
                 (e.title, e.url, e.author, e.site, e.published, e.updated, sort_date,
-                 e.content, e.content_type, e.digest, e.full_text, e.enclosures, article_id),
+                 e.content, e.content_type, e.digest, e.full_text, e.enclosures, image,
+                 article_id),
             )  # fmt: skip
         return len(plan.new), len(plan.changed)
 
@@ -75,11 +85,12 @@ class ArticleBatch:
         if self._search_at and any(i in self._search_at for i in article_ids):
             self.index()
 
-    def _index(self, article_id: int, e: StoredEntry) -> None:
-        # From the values stored, not the parse worker's text: the index's triggers take an
-        # article out by `search_body` of its row, so that is what must go in.
+    def _index(self, article_id: int, e: StoredEntry, text: str) -> None:
+        # From the values stored (`text` is e.content unpacked), not a copy of the parse
+        # worker's: the index's triggers take an article out by `search_body` of its row, so
+        # that is what must go in.
         row = fts_row(
-            article_id, e.key, e.title, e.content, e.content_type, e.full_text, e.author, e.url
+            article_id, e.key, e.title, text, e.content_type, e.full_text, e.author, e.url
         )
         self._search_at[article_id] = len(self._search)
         self._search.append(row)
@@ -91,18 +102,19 @@ class ArticleBatch:
         for article_id, e in enumerate(new, first_id):
             sort_date = e.published if e.published is not None else e.updated
             when = sort_date if sort_date is not None else now
+            text = unpack_text(e.content)
             inserts.append(
                 (article_id, feed_id, e.key, e.title, e.url, e.author, e.site, e.published,
                  e.updated, when, e.content, e.content_type, e.digest, e.full_text,
-                 e.enclosures, now, e.url_key, e.text_key)
+                 e.enclosures, now, shows_image(text, e.content_type), e.url_key, e.text_key)
             )  # fmt: skip
-            self._index(article_id, e)
+            self._index(article_id, e, text)
         rows = link_copies(conn, feed_id, inserts)
         conn.executemany(
             "INSERT INTO articles(id, feed_id, key, title, url, author, site, published, updated, "
-            "sort_date, content, content_type, hash, full_text, enclosure, first_seen, url_key, "
-            "text_key, dup_of, read) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "sort_date, content, content_type, hash, full_text, enclosure, first_seen, has_image, "
+            "url_key, text_key, dup_of, read) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         # New articles are unread (but a copy of a story read elsewhere); deleting one, or
