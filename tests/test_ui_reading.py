@@ -17,6 +17,7 @@ from textual.widgets import OptionList
 from newstui.config import Config, DisplayConfig, LimitsConfig, RefreshConfig
 from newstui.domain.models import View
 from newstui.library.facade import Library
+from newstui.ui import graphics as terminal_graphics
 from newstui.ui.app import NewstuiApp, make_app
 from newstui.ui.screens.edit_feed import EditFeedScreen
 from newstui.ui.screens.help import HelpScreen
@@ -154,9 +155,9 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 @pytest.fixture
 def graphics() -> Iterator[Any]:
     """Choose how pictures are drawn for one test ("halfcell" draws without a terminal)."""
-    saved = article_image.GRAPHICS, article_image._image_class
+    saved = terminal_graphics.settle(), article_image._image_class
     yield article_image.use_graphics
-    article_image.GRAPHICS, article_image._image_class = saved
+    terminal_graphics.GRAPHICS, article_image._image_class = saved
 
 
 def main_screen(app: NewstuiApp) -> MainScreen:

@@ -14,6 +14,10 @@ LATER = {
     "markdownify": "sources.content, via sources.local",
     "nh3": "sources.content, via sources.local",
     "soupsieve": "bs4",
+    # Textual's Markdown widget (the article body is mounted with the first article shown)
+    "markdown_it": "textual.widgets.Markdown, ui.article_body",
+    "pygments": "textual.highlight, via textual.widgets.Markdown",
+    "linkify_it": "markdown_it",
 }
 """Top-level packages the reader must not import before its first paint, and who brought them."""
 
@@ -29,7 +33,7 @@ def _loaded_by(code: str) -> set[str]:
     return set(proc.stdout.split())
 
 
-def test_the_reader_imports_no_html_converter_before_its_first_paint() -> None:
+def test_the_reader_imports_no_converter_before_its_first_paint() -> None:
     # What `newstui` with no command imports before App.run: the CLI, then the UI.
     loaded = _loaded_by("import newstui.cli.main\nfrom newstui.ui.app import make_app")
     early = {name: why for name, why in LATER.items() if name in loaded}
@@ -40,3 +44,95 @@ def test_the_startup_check_sees_an_early_import() -> None:
     # The positive control: the same probe does see these packages when something imports them.
     loaded = _loaded_by("import newstui.cli.main\nimport newstui.sources.local")
     assert {"bs4", "markdownify", "nh3"} <= loaded
+    assert {"markdown_it", "pygments"} <= _loaded_by("from textual.widgets import Markdown")
+
+
+# ---- the terminal's answer about pictures, asked in a thread ----------------------------------
+
+ASKS_SIXEL = b"\x1b[c"  # device attributes: a 4 among the answer's numbers is Sixel
+SAYS_SIXEL = b"\x1b[?62;4;22c"
+
+CHILD = """
+import sys, termios, threading
+before = termios.tcgetattr(0)
+asked_from = []
+
+
+class Watched:
+    \"\"\"The terminal's output, noting which thread writes the question.\"\"\"
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        if "\\x1b[c" in text:
+            asked_from.append(threading.current_thread().name)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+sys.__stdout__ = Watched(sys.__stdout__)
+import newstui.ui.app  # what the reader imports before App.run
+from newstui.ui import graphics
+print("GRAPHICS", graphics.settle(), flush=True)
+print("ASKED_FROM", *asked_from, flush=True)
+print("MODE_RESTORED", termios.tcgetattr(0) == before, flush=True)
+"""
+
+
+def _in_a_terminal(code: str, answer: bytes | None) -> tuple[str, bytes]:
+    """Run `code` in a pseudo-terminal that answers the device-attributes question with
+    `answer` (None: the terminal never answers anything). Its printed lines, and every byte it
+    wrote to the terminal."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdin, stdout and stderr are the terminal
+        os.execv(sys.executable, [sys.executable, "-c", code])
+    written = b""
+    answered = False
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child is gone
+                break
+            if not chunk:
+                break
+            written += chunk
+            if answer is not None and not answered and ASKS_SIXEL in written:
+                os.write(fd, answer)
+                answered = True
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)
+    text = written.decode("utf-8", "replace").replace("\r", "")
+    return text, written
+
+
+def test_the_terminal_is_asked_about_pictures_in_a_thread_beside_the_imports() -> None:
+    # The question goes out from a thread of its own while the UI is imported (the import no
+    # longer waits for the answer); the answer is read there and kept; the terminal's mode is
+    # as it was once the answer is in.
+    text, written = _in_a_terminal(CHILD, SAYS_SIXEL)
+    assert ASKS_SIXEL in written
+    assert "ASKED_FROM terminal-graphics\n" in text
+    assert "GRAPHICS sixel" in text
+    assert "MODE_RESTORED True" in text
+
+
+def test_a_terminal_that_never_answers_still_gets_half_blocks() -> None:
+    # Each question times out (0.1 s): the reader then draws pictures with half blocks.
+    text, written = _in_a_terminal(CHILD, None)
+    assert ASKS_SIXEL in written
+    assert "GRAPHICS halfcell" in text
+    assert "MODE_RESTORED True" in text

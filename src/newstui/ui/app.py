@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+# First of all: starts asking the terminal what it can draw, in a thread, while the rest loads.
+from newstui.ui import graphics  # isort: split
+
 import logging
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -68,6 +71,11 @@ class NewstuiApp(App[None]):
         self.open_source = open_source
         self.tz = tz
         self._theme_loaded = False
+
+    async def run_async(self, *args: Any, **kwargs: Any) -> None:
+        # The terminal's answer about pictures must be in before Textual takes the terminal.
+        graphics.settle()
+        return await super().run_async(*args, **kwargs)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.library, self.config, open_source=self.open_source, tz=self.tz)

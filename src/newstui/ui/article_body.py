@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from newstui.domain.models import Article
 from newstui.domain.text import clean_text
 from newstui.library.facade import Library
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ def _number_images(
 def markdown_parser() -> MarkdownIt:
     """Textual's "gfm-like" parser, but a link shown as its own text stays clean: markdown-it
     percent-decodes that text (`<https://x/%1B[6n>` showed an ESC to the terminal)."""
+    from markdown_it import MarkdownIt
+
     parser = MarkdownIt("gfm-like")
     decode = parser.normalizeLinkText
 

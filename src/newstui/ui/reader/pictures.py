@@ -12,10 +12,10 @@ from textual.message import Message
 from newstui.config import Config
 from newstui.domain.errors import NewstuiError
 from newstui.library.facade import Library
+from newstui.ui import graphics
 from newstui.ui.article_body import ArticleBody, BodyImage
 from newstui.ui.off_loop import off_loop
 from newstui.ui.reader.part import Part
-from newstui.ui.widgets import article_image
 from newstui.ui.widgets.article_image import ImageCache, decode_image
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class Pictures(Part):
         text. A new body (or None: nothing shown) stops the last one's."""
         if body is None or not body.images:
             return
-        if self.config.display.images == "off" or article_image.GRAPHICS is None:
+        if self.config.display.images == "off" or graphics.settle() is None:
             return
         limits = self.config.limits
         wanted = body.images[: limits.max_images]

@@ -1,11 +1,5 @@
-"""One picture of an article, drawn with textual-image where the terminal can show graphics.
-
-textual-image asks the terminal what it can draw (Sixel, the Kitty graphics protocol, else
-coloured half blocks) when it is first imported, and that only works before Textual takes the
-terminal over: this module imports it at import time, which the app's module chain does before
-`App.run`. Without a terminal (tests, pipes) or when the question fails, `GRAPHICS` is None and
-the article keeps its `[image: alt]` placeholders.
-"""
+"""One picture of an article, drawn with textual-image where the terminal can show graphics
+(what it can draw is asked once as the reader starts: see `newstui.ui.graphics`)."""
 
 from __future__ import annotations
 
@@ -17,10 +11,9 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widget import Widget
 
-log = logging.getLogger(__name__)
+from newstui.ui import graphics
 
-# A terminal that does not answer the cell-size question is normal: no warning on stderr.
-logging.getLogger("textual_image").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
 
 MAX_PIXELS = 40_000_000
 """Images claiming more pixels than this are not decoded (a decompression bomb)."""
@@ -32,34 +25,32 @@ MAX_ROWS = 24
 """The tallest an image is drawn, in terminal rows."""
 
 _image_class: Any = None
-GRAPHICS: str | None = None
-"""How pictures are drawn here: "sixel", "tgp", "halfcell", or None for no graphics."""
-
-try:
-    from textual_image.renderable import HalfcellImage, SixelImage, TGPImage
-    from textual_image.renderable import Image as _AutoRenderable
-    from textual_image.widget import Image as _AutoImage
-except Exception as exc:  # no terminal to ask, a closed stdout, a missing library: placeholders
-    log.debug("no terminal graphics: %s", exc)
-else:
-    GRAPHICS = {SixelImage: "sixel", TGPImage: "tgp", HalfcellImage: "halfcell"}.get(
-        _AutoRenderable
-    )
-    _image_class = _AutoImage
+"""The widget drawing pictures when forced by `use_graphics`; None: the one the terminal chose."""
 
 
 def use_graphics(kind: str | None) -> None:
     """Force the drawing method ("halfcell", or None for placeholders only), e.g. in tests."""
-    global GRAPHICS, _image_class
+    global _image_class
+    graphics.settle()  # the terminal's answer must not land after (and over) this choice
+    graphics.GRAPHICS = kind
     if kind is None:
-        GRAPHICS = None
         return
     from textual_image.widget import HalfcellImage as _Halfcell
     from textual_image.widget import SixelImage as _Sixel
     from textual_image.widget import TGPImage as _TGP
 
     _image_class = {"halfcell": _Halfcell, "sixel": _Sixel, "tgp": _TGP}[kind]
-    GRAPHICS = kind
+
+
+def _picture_class() -> Any:
+    """The widget that draws a picture here, or None without graphics."""
+    if graphics.settle() is None:
+        return None
+    if _image_class is not None:
+        return _image_class
+    from textual_image.widget import Image
+
+    return Image
 
 
 def decode_image(data: bytes) -> Any:
@@ -130,8 +121,9 @@ class ArticleImage(Widget):
         self.tooltip = f"[{number}] {alt}" if alt else f"[{number}]"
 
     def compose(self) -> ComposeResult:
-        if _image_class is not None:
-            yield _image_class(self.image)
+        picture = _picture_class()
+        if picture is not None:
+            yield picture(self.image)
 
     def on_resize(self) -> None:
         self._fit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,15 +15,18 @@ from textual.message import Message
 from textual.scrollbar import ScrollBar
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from newstui.domain.display import describe_enclosure, home_path, shorten_url
 from newstui.domain.models import Article
 from newstui.domain.text import clean_line
 from newstui.library.facade import local_file, spans
-from newstui.ui.article_body import ArticleBody, BodyImage, markdown_parser
+from newstui.ui.article_body import ArticleBody, BodyImage
 from newstui.ui.widgets.article_image import ArticleImage
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 PLACEHOLDER = "Select a headline and press enter to read it here."
 MAX_ENCLOSURE_LINES = 3
@@ -103,9 +106,23 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         return self.body.links if self.body is not None else ()
 
     def compose(self) -> ComposeResult:
+        # The body (`#article-body`, Textual's Markdown) is mounted with the first article shown:
+        # Markdown brings markdown-it and pygments, ~0.1 s of start-up before the first paint.
         with Vertical(id="article-column"):
             yield Static(Content(PLACEHOLDER), id="article-meta")
-            yield Markdown("", id="article-body", open_links=False, parser_factory=markdown_parser)
+
+    async def _markdown(self) -> Markdown:
+        """The body's widget, mounted under the header the first time it is needed."""
+        from textual.widgets import Markdown
+
+        from newstui.ui.article_body import markdown_parser
+
+        found = self.query("#article-body")
+        if found:
+            return found.only_one(Markdown)
+        markdown = Markdown("", id="article-body", open_links=False, parser_factory=markdown_parser)
+        await self.query_one("#article-column").mount(markdown)
+        return markdown
 
     def on_mount(self) -> None:
         self.query_one("#article-column").styles.max_width = self.reading_width + 4
@@ -130,13 +147,14 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             self._digit_timer.stop()
             self._digit_timer = None
         meta = self.query_one("#article-meta", Static)
-        markdown = self.query_one("#article-body", Markdown)
         await self.query(ArticleImage).remove()
         if article is None or body is None:
             meta.update(Content(PLACEHOLDER))
-            await markdown.update("")
+            if self.query("#article-body"):
+                await (await self._markdown()).update("")
             return
         meta.update(self._header(article, date))
+        markdown = await self._markdown()
         await markdown.update(mark_markdown(body.markdown, self.marks) if marks else body.markdown)
         self.scroll_home(animate=False)
 
@@ -154,7 +172,7 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         """
         if self.body is None or image not in self.body.images:
             return False
-        markdown = self.query_one("#article-body", Markdown)
+        markdown = await self._markdown()
         line = _marker_line(self.body.markdown, image.number)
         anchor: Widget | None = None
         for block in markdown.children:

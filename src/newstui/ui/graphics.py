@@ -1,0 +1,69 @@
+"""What the terminal can draw pictures with: asked once, in a thread, while the reader starts.
+
+textual-image puts its questions to the terminal (Sixel in the device attributes, then the Kitty
+graphics protocol) when it is first imported, and waits up to 0.1 s for each answer: a terminal
+that does not speak the Kitty protocol (tmux, most) lets that question time out. Asked before the
+reader's imports, as it was, that wait and PIL's import were 0.15-0.2 s of every start in tmux;
+asked in a thread it runs beside them: importing this module starts the thread, and `ui/app.py`
+imports it first. It must be over before Textual takes the terminal (its
+input thread would eat the answers, and it saves the terminal's mode to restore at exit):
+`NewstuiApp.run_async` calls `settle()` first. Without a terminal (tests, pipes) or when the
+question fails, `GRAPHICS` is None and articles keep their `[image: alt]` placeholders.
+
+Standard library only at import: the thread starts before Textual is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+GRAPHICS: str | None = None
+"""How pictures are drawn here: "sixel", "tgp", "halfcell", or None for no graphics (read it
+through `settle()`, which waits for the answer)."""
+
+_asking: threading.Thread | None = None
+
+
+def _ask() -> None:
+    global GRAPHICS
+    # A terminal that does not answer the cell-size question is normal: no warning on stderr.
+    logging.getLogger("textual_image").setLevel(logging.ERROR)
+    try:
+        from textual_image.renderable import HalfcellImage, Image, SixelImage, TGPImage
+    except Exception as exc:  # no terminal to ask, a closed stdout, a missing library
+        log.debug("no terminal graphics: %s", exc)
+        return
+    GRAPHICS = {SixelImage: "sixel", TGPImage: "tgp", HalfcellImage: "halfcell"}.get(Image)
+
+
+def ask() -> None:
+    """Start asking the terminal (once per process)."""
+    global _asking
+    if _asking is not None:
+        return
+    # What the thread's imports share with Textual's, imported here first: two threads importing
+    # the same modules at once is safe, but only this way certainly free of lock-order trouble.
+    import rich.console
+    import rich.measure
+    import rich.segment
+    import rich.style  # noqa: F401
+
+    # Not a daemon: a process that leaves before `settle()` (a bad config, ^C) still waits for
+    # the thread to put the terminal's mode back (each question times out within 0.1 s).
+    _asking = threading.Thread(target=_ask, name="terminal-graphics")
+    _asking.start()
+
+
+def settle() -> str | None:
+    """The answer (`GRAPHICS`), waiting for the thread if it is still asking."""
+    if _asking is None:
+        ask()
+    assert _asking is not None
+    _asking.join()
+    return GRAPHICS
+
+
+ask()  # on import: see the module's docstring
