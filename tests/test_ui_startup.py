@@ -40,9 +40,23 @@ def test_the_reader_imports_no_converter_before_its_first_paint() -> None:
     assert not early, f"imported before the first paint: {early}"
 
 
+def test_the_welcome_guide_lists_its_pages_without_a_converter() -> None:
+    # An empty library's first paint lists the bundled guide: its pages are read then (one is
+    # a plain-text article, escaped into Markdown), converted to a body only when opened.
+    loaded = _loaded_by(
+        "from newstui.config import LimitsConfig\n"
+        "from newstui.domain.models import View\n"
+        "from newstui.library.welcome import WelcomeGuide\n"
+        "guide = WelcomeGuide(LimitsConfig())\n"
+        "assert guide.feeds() and len(guide.headlines(View('all'), 0, 100)) >= 2"
+    )
+    early = {name: why for name, why in LATER.items() if name in loaded}
+    assert not early, f"imported to list the guide: {early}"
+
+
 def test_the_startup_check_sees_an_early_import() -> None:
     # The positive control: the same probe does see these packages when something imports them.
-    loaded = _loaded_by("import newstui.cli.main\nimport newstui.sources.local")
+    loaded = _loaded_by("import newstui.cli.main\nimport newstui.sources.content")
     assert {"bs4", "markdownify", "nh3"} <= loaded
     assert {"markdown_it", "pygments"} <= _loaded_by("from textual.widgets import Markdown")
 

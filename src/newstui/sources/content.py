@@ -19,6 +19,9 @@ from bs4.element import Comment, Doctype, NavigableString, Tag
 
 from newstui.domain.models import ContentType
 from newstui.domain.text import clean_text, is_openable_url
+from newstui.sources.markdown_text import MD_SPECIAL as _MD_SPECIAL
+from newstui.sources.markdown_text import TEXT_URL as _TEXT_URL
+from newstui.sources.markdown_text import escape_markdown
 
 __all__ = ["Rendered", "escape_markdown", "plain_to_markdown", "render_body"]
 
@@ -60,7 +63,6 @@ _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/"]+(?:="[^"]*")?)*)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-=])")
 _LONG_SPACE = re.compile(r"[ \t\n]{33,}")
 _INLINE_PARENTS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "td", "th"})
@@ -68,7 +70,6 @@ _EXTRACT_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", re.S)
 _MarkdownConverter: Any = markdownify.MarkdownConverter
 _remove_inside: Any = getattr(markdownify, "should_remove_whitespace_inside")  # noqa: B009
 _remove_outside: Any = getattr(markdownify, "should_remove_whitespace_outside")  # noqa: B009
-_TEXT_URL = re.compile(r"\bhttps?://[^\s<>\"'`\\]+", re.I)
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\\\"`]")
 
 
@@ -111,22 +112,6 @@ def render_body(
 
 
 # --- plain text ---------------------------------------------------------------------------------
-
-
-def escape_markdown(text: str) -> str:
-    """Inline text with every Markdown special character escaped; web addresses in it become
-    `<url>` links (a renderer links a bare address and would show the escapes inside it)."""
-    if "://" not in text:
-        return _MD_SPECIAL.sub(r"\\\1", text)
-    out: list[str] = []
-    pos = 0
-    for match in _TEXT_URL.finditer(text):
-        url = match.group().rstrip(".,;:!?)]'\"")
-        out.append(_MD_SPECIAL.sub(r"\\\1", text[pos : match.start()]))
-        out.append(f"<{url}>")
-        pos = match.start() + len(url)
-    out.append(_MD_SPECIAL.sub(r"\\\1", text[pos:]))
-    return "".join(out)
 
 
 def plain_to_markdown(text: str) -> str:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from newstui.sources.content import escape_markdown
+from newstui.sources.markdown_text import escape_markdown
 
 #: A block longer than this is prose: never boilerplate, never a subhead.
 MAX_LINE_WORDS = 16
