@@ -16,8 +16,12 @@ class Articles(LibraryBase):
     def count(self, view: View) -> int:
         return self._source(view).count(view)
 
-    def headlines(self, view: View, offset: int = 0, limit: int = 100) -> list[Headline]:
-        return self._source(view).headlines(view, offset, limit)
+    def headlines(
+        self, view: View, offset: int = 0, limit: int = 100, *, total: int | None = None
+    ) -> list[Headline]:
+        """One page of the view; `total` (its count, when known) lets a page near the end be
+        read from the end."""
+        return self._source(view).headlines(view, offset, limit, total=total)
 
     def position(self, view: View, article_id: int) -> int | None:
         return self._source(view).position(view, article_id)

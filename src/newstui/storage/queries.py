@@ -119,14 +119,27 @@ class Queries(Feeds):
             )
         return int(self.one(f"SELECT count(*) {where}", params)[0])
 
-    def headlines(self, view: View, offset: int, limit: int) -> list[Headline]:
+    def headlines(
+        self, view: View, offset: int, limit: int, *, total: int | None = None
+    ) -> list[Headline]:
+        """One page of the view. `total`, the view's count when the caller knows it: a page in
+        the back half of a newest- or oldest-first view is then read from the view's end, so
+        the last page (a list's `G`) costs what the first does, not a walk past every row
+        before it (~25 ms of CPU at 110,000 articles)."""
         where, order, params = self._view_sql(view)
         cap = view_limit(view)
         if cap is not None:
             limit = max(0, min(limit, cap - offset))
         ids = self._query_page(view, where, params, offset, limit)
+        back = _from_end(order, offset, limit, total) if cap is None else None
         if ids is not None:
             rows = self._headline_rows(ids)
+        elif back is not None:
+            flipped, end_offset, end_limit = back
+            rows = self.query(
+                f"SELECT {_HEADLINE_COLUMNS} {where} {flipped} LIMIT ? OFFSET ?",
+                [*params, end_limit, end_offset],
+            )[::-1]
         else:
             rows = self.query(
                 f"SELECT {_HEADLINE_COLUMNS} {where} {order} LIMIT ? OFFSET ?",
@@ -413,6 +426,27 @@ class Queries(Feeds):
 
 _NEWEST = "a.sort_date DESC, a.id DESC"
 _OLDEST = "a.sort_date ASC, a.id ASC"
+_FLIPPED = {
+    f"ORDER BY {_NEWEST}": f"ORDER BY {_OLDEST}",
+    f"ORDER BY {_OLDEST}": f"ORDER BY {_NEWEST}",
+}
+
+
+def _from_end(
+    order: str, offset: int, limit: int, total: int | None
+) -> tuple[str, int, int] | None:
+    """(the reversed ORDER BY, OFFSET, LIMIT) reading rows `offset`..`offset + limit` of a
+    view of `total` rows from its end, when they sit in its back half; else None. Exact because
+    the order is total (the id breaks ties)."""
+    flipped = _FLIPPED.get(order)
+    if flipped is None or total is None or limit <= 0 or offset * 2 < total:
+        return None
+    end = min(total, offset + limit)
+    if end <= offset:
+        return None
+    return flipped, total - end, end - offset
+
+
 WALK = 4000
 """Rows of the sort index a search's page is first looked for in (see `_query_page`)."""
 
