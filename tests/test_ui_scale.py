@@ -11,6 +11,7 @@ from newstui.domain.models import Headline, View
 from newstui.library.facade import Library
 from newstui.ui.app import make_app
 from newstui.ui.screens.main import MainScreen
+from newstui.ui.widgets.headline_list import PAGE_SIZE
 from tests.sql_support import sql_transaction
 from tests.ui_support import screen_text, settle, ui_config
 
@@ -41,11 +42,16 @@ def big_library(path: Path) -> Library:
 async def test_100k_headlines_render_on_demand(tmp_path: Path) -> None:
     library = big_library(tmp_path / "big.db")
     fetched: list[int] = []
+    told: dict[int, int | None] = {}
+    """The count the list told the library with each page (by offset)."""
     original = library.headlines
 
-    def counting(view: View, offset: int = 0, limit: int = 100) -> list[Headline]:
-        rows = original(view, offset, limit)
+    def counting(
+        view: View, offset: int = 0, limit: int = 100, *, total: int | None = None
+    ) -> list[Headline]:
+        rows = original(view, offset, limit, total=total)
         fetched.append(len(rows))
+        told[offset] = total
         return rows
 
     library.headlines = counting  # type: ignore[method-assign]
@@ -64,6 +70,9 @@ async def test_100k_headlines_render_on_demand(tmp_path: Path) -> None:
         await pilot.press("G")
         await settle(pilot)
         assert "Headline 99999" in screen_text(app)
+        # The last page went with the view's count: the library reads it from the end (as
+        # cheap as the first; tests/test_storage_pages.py), not past 99,800 rows.
+        assert told[(ROWS - 1) // PAGE_SIZE * PAGE_SIZE] == ROWS
         await pilot.press("g", "space", "space")
         await settle(pilot)
         assert "Headline 80" in screen_text(app)

@@ -40,7 +40,11 @@ class HeadlineSource(Protocol):
 
     def count(self, view: View) -> int: ...
 
-    def headlines(self, view: View, offset: int = 0, limit: int = 100) -> list[Headline]: ...
+    def headlines(
+        self, view: View, offset: int = 0, limit: int = 100, *, total: int | None = None
+    ) -> list[Headline]:
+        """A page; `total` (the view's count) lets a page near the end be read from the end."""
+        ...
 
     def position(self, view: View, article_id: int) -> int | None: ...
 
@@ -210,7 +214,8 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
                 row = found
         row = max(0, min(row, count - 1))
         page = row // PAGE_SIZE
-        return count, row, {page: self.source.headlines(view, page * PAGE_SIZE, PAGE_SIZE)}
+        rows = self.source.headlines(view, page * PAGE_SIZE, PAGE_SIZE, total=count)
+        return count, row, {page: rows}
 
     def _shown(
         self,
@@ -247,7 +252,9 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
     @work(group="headline-pages")
     async def _load_page(self, generation: int, view: View, page: int) -> None:
         try:
-            rows = await off_loop(self.source.headlines, view, page * PAGE_SIZE, PAGE_SIZE)
+            rows = await off_loop(
+                self.source.headlines, view, page * PAGE_SIZE, PAGE_SIZE, total=self.count
+            )
         finally:  # a failed read (the app says why) is tried again when the rows are drawn
             self._pending.discard(page)
         if generation != self._generation:
