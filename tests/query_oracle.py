@@ -2,13 +2,14 @@
 
 It reads every article, feed and tag once and answers a parsed query without SQL, so a test can
 hold the SQL compiler's answer against it. Word matching is written here from the language's
-definition (words are runs of letters and digits, compared with case and accents aside).
+definition: words are what the search index makes of a text (runs of letters and digits, case
+and Latin accents aside), asked of SQLite's tokenizer for each whole text.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -17,17 +18,25 @@ from newstui.domain.update import unpack_text
 from newstui.query import And, Date, Flag, Match, Node, Not, Or, Query, Regex, Text
 from newstui.storage.db import Database
 
-
-def _fold(word: str) -> str:
-    bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", bare).lower()
+_TOKENIZER = sqlite3.connect(":memory:", check_same_thread=False)
+_TOKENIZER.execute(
+    "CREATE VIRTUAL TABLE texts USING fts5(x, tokenize = 'unicode61 remove_diacritics 2')"
+)
+_TOKENIZER.execute("CREATE VIRTUAL TABLE tokens USING fts5vocab(texts, 'instance')")
 
 
 @lru_cache(maxsize=100_000)
 def _words(text: str | None) -> tuple[str, ...]:
+    """The words of `text` as the search index makes them (SQLite's own tokenizer, asked about
+    the whole text): what the language means by a word, case and Latin accents aside."""
     if not text:
         return ()
-    return tuple(_fold(w) for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text)))
+    if text.isascii():
+        return tuple(w.lower() for w in re.findall(r"[A-Za-z0-9]+", text))
+    _TOKENIZER.execute("INSERT INTO texts(rowid, x) VALUES (1, ?)", (text,))
+    found = tuple(t for (t,) in _TOKENIZER.execute("SELECT term FROM tokens ORDER BY offset"))
+    _TOKENIZER.execute("DELETE FROM texts")
+    return found
 
 
 def _contains(haystack: tuple[str, ...], needle: tuple[str, ...], prefix: bool) -> bool:

@@ -31,6 +31,7 @@ from newstui.query import (
     compile_query,
     parse,
     spans,
+    words,
 )
 from newstui.storage.db import Database
 from newstui.storage.schema import MIGRATIONS
@@ -469,16 +470,22 @@ def test_headline_pages_follow_the_reference_evaluator(
     import newstui.storage.queries as storage
 
     db = _build(feeds)
-    db.dedupe = False  # copies are another feature's: here every match is listed
     try:
         query = parse(text + extra)
-        want = evaluate(query, load(db), time.time())
-        for walk in (3, 4000):
-            monkeypatch.setattr(storage, "WALK", walk)
-            got: list[int] = []
-            for offset in range(0, 40, 2):
-                got += [h.id for h in db.headlines(View("search", query=text + extra), offset, 2)]
-            assert got == want, walk
+        rows = load(db)
+        for dedupe in (False, True):
+            db.dedupe = dedupe
+            want = evaluate(query, rows, time.time(), dedupe=dedupe)
+            # walks that stop early, walks that find the whole page, SQLite's plan alone
+            for walk, few in ((3, 0), (4000, 0), (4000, 10**9)):
+                monkeypatch.setattr(storage, "WALK", walk)
+                monkeypatch.setattr(storage, "WALK_COSTLY", walk)
+                monkeypatch.setattr(storage, "FEW", few)
+                got: list[int] = []
+                for offset in range(0, 40, 2):
+                    view = View("search", query=text + extra)
+                    got += [h.id for h in db.headlines(view, offset, 2)]
+                assert got == want, (walk, few, dedupe)
     finally:
         db.close()
 
@@ -581,3 +588,29 @@ class _Rows:
 
     def fetchone(self) -> Any:
         return self.rows[0] if self.rows else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ο λόγος της ΆΘΗΝΑΣ",  # Greek: accents kept by the index, a final sigma is σ there
+        "Действие и объём",  # Russian: й and ё are letters of their own
+        "Ein Café in der Straße",
+        "İstanbul'da bir gün",
+        "Naïve façade",
+    ],
+)
+def test_a_word_as_written_finds_its_article_in_any_case(text: str) -> None:
+    db = Database(":memory:")
+    feed = db.insert_feed("https://f.example/", title="F", tags=())
+    apply_refresh(db, feed, status="ok", error=None, http_status=200,
+                  entries=[_entry("k", text, f"<p>{text}</p>")])  # fmt: skip
+    for word in words(text):
+        for written in (word, word.upper(), word.lower(), word.title()):
+            if len(written) != len(word):  # "STRASSE", "i̇stanbul": other spellings, not cases
+                continue
+            for query in (written, f"title:{written}", f"content:{written}", f"{written[:-1]}*"):
+                if not words(query):
+                    continue
+                assert db.query_ids(compile_query(parse(query))) == [1], query
+    db.close()

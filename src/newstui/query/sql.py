@@ -66,6 +66,13 @@ class Compiled:
     limit: int | None
     dated: bool = False
     """Every article the query selects has a published date (it ANDs a date term)."""
+    costly: bool = False
+    """A term costs much for each row it is asked about: Python runs (a /regex/), or the
+    article's row is read (a flag the sort index does not hold)."""
+    bounds: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    """SELECTs of article ids (with their params) that every article the query selects is
+    among, from its ANDed indexed terms (words, tags, feeds, flags with an index): reading a few of
+    their rows says cheaply whether the query can select many articles."""
 
     FROM = "FROM articles a JOIN feeds f ON f.id = a.feed_id"
 
@@ -99,7 +106,49 @@ def compile_query(
         parts.append("a.hidden = 0")
     where = " AND ".join(f"({p})" for p in parts) or "1"
     dated = query.expr is not None and _dated(query.expr)
-    return Compiled(where, tuple(params), ORDERS[query.sort], query.limit, dated)
+    costly = query.expr is not None and _costly(query.expr)
+    bounds = () if query.expr is None else tuple(_bounds(query.expr))
+    return Compiled(where, tuple(params), ORDERS[query.sort], query.limit, dated, costly, bounds)
+
+
+_UNINDEXED_FLAGS = ("enclosure", "image", "fulltext")
+"""Flags that the sort index does not hold (testing one reads the article's row); each has a
+partial index of the articles that have it."""
+
+
+def _costly(node: Node) -> bool:
+    if isinstance(node, Match):
+        return isinstance(node.value, Regex)
+    if isinstance(node, Flag):
+        return node.name in _UNINDEXED_FLAGS
+    if isinstance(node, Not):
+        return _costly(node.item)
+    if isinstance(node, And | Or):
+        return any(_costly(i) for i in node.items)
+    return False
+
+
+def _bounds(node: Node) -> list[tuple[str, tuple[Any, ...]]]:
+    """What `Compiled.bounds` holds for `node`: its terms that an AND requires, as id sets."""
+    expr = _fts(node)
+    if expr is None and isinstance(node, And):
+        positive, negative = _fts_split(node.items)
+        expr = _fts_and(positive, negative) if positive else None
+    out: list[tuple[str, tuple[Any, ...]]] = []
+    if expr is not None:
+        out.append(("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (expr,)))
+    for item in node.items if isinstance(node, And) else (node,):
+        if isinstance(item, Flag) and item.name in ("bookmarked", *_UNINDEXED_FLAGS):
+            out.append((f"SELECT a.id FROM articles a WHERE {_FLAG_SQL[item.name]}", ()))
+        elif (
+            isinstance(item, Match)
+            and item.field in ("tag", "feed")
+            and (isinstance(item.value, Text))
+        ):
+            params: list[Any] = []
+            test = _match(item, params)
+            out.append((f"SELECT a.id FROM articles a WHERE {test}", tuple(params)))
+    return out
 
 
 def _dated(node: Node) -> bool:

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from newstui.domain.words import fold, words
+from newstui.domain.words import words
+from newstui.query.folding import fold
 from newstui.query.tree import (
     FIELDS,
     FLAGS,

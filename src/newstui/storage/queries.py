@@ -130,8 +130,8 @@ class Queries(Feeds):
         cap = view_limit(view)
         if cap is not None:
             limit = max(0, min(limit, cap - offset))
-        ids = self._query_page(view, where, params, offset, limit)
         back = _from_end(order, offset, limit, total) if cap is None else None
+        ids = self._query_page(view, where, params, offset, limit) if back is None else None
         if ids is not None:
             rows = self._headline_rows(ids)
         elif back is not None:
@@ -162,40 +162,59 @@ class Queries(Feeds):
     def _query_page(
         self, view: View, where: str, params: list[Any], offset: int, limit: int
     ) -> list[int] | None:
-        """The ids of one page of a search or saved view in newest- or oldest-first order, found
-        without reading the rows of the articles it passes over; None: use the plain query.
+        """The ids of one page of a search or saved view, found without reading the rows of the
+        articles it passes over; None: use the plain query.
 
         SQLite's own plan reads every match's row and then sorts: a second for a word in 77,000
-        of 1,000,000 articles, whose rows hold their text. Instead, when every match is dated,
-        the date index is walked in its order (a dated article's sort date is its published
-        date); else the first WALK rows of the sort index are tested in order (the columns a
-        query filters on are in both indexes): a broad query's page is there, and a narrow one
-        that is not is cheap for SQLite's plan.
+        of 1,000,000 articles, whose rows hold their text. Instead, when every match is dated
+        and the order is by date, the date index is walked in its order (a dated article's sort
+        date is its published date). Else an index in the query's order is walked (`_WALKED`:
+        the sort index holds the columns a query filters on, the titles' index not) and its rows
+        tested one by one, stopping at the page's last match: a broad query's page is near the
+        start: the first WALK_COSTLY rows are tried first. A narrow one is cheap for SQLite's
+        plan, so the walk goes on (up to WALK rows) only when each of the query's indexed terms
+        has FEW articles or more, and not at all for a query whose test is costly for each row
+        (a regex: Python runs; a flag the index does not hold: the row is read).
         """
         if view.kind not in _QUERY_VIEWS or not where.startswith(Compiled.FROM + " WHERE "):
             return None
         compiled = view_query(view)
-        if compiled.order not in (_NEWEST, _OLDEST) or limit <= 0:
+        index = _WALKED.get(compiled.order)
+        if index is None or limit <= 0:
             return None
         cond = where[len(Compiled.FROM + " WHERE ") :]
-        direction = "DESC" if compiled.order == _NEWEST else "ASC"
         join = "JOIN feeds f ON f.id = a.feed_id"
-        if compiled.dated:
+        if compiled.dated and compiled.order in (_NEWEST, _OLDEST):
+            direction = "DESC" if compiled.order == _NEWEST else "ASC"
             sql = (
                 f"SELECT a.id FROM articles a INDEXED BY articles_published {join} "
                 f"WHERE a.published IS NOT NULL AND {cond} "
                 f"ORDER BY a.published {direction}, a.id {direction} LIMIT ? OFFSET ?"
             )
             return [r[0] for r in self.query(sql, [*params, limit, offset])]
-        if offset + limit > WALK:
-            return None
-        sql = (
-            f"SELECT id FROM (SELECT a.id AS id, CASE WHEN {cond} THEN 1 ELSE 0 END AS ok "
-            f"FROM articles a INDEXED BY articles_sort {join} ORDER BY {compiled.order} "
-            f"LIMIT {WALK}) WHERE ok LIMIT ? OFFSET ?"
+        # a broad query's page is in the first rows: the first WALK_COSTLY are tried alone
+        for walk in (WALK_COSTLY,) if compiled.costly else (WALK_COSTLY, WALK):
+            if offset + limit > walk:
+                continue
+            if (walk > WALK_COSTLY or compiled.costly) and self._few(compiled):
+                return None
+            sql = (
+                f"SELECT id FROM (SELECT a.id AS id, CASE WHEN {cond} THEN 1 ELSE 0 END AS ok "
+                f"FROM articles a INDEXED BY {index} {join} ORDER BY {compiled.order} "
+                f"LIMIT {walk}) WHERE ok LIMIT ? OFFSET ?"
+            )
+            ids = [r[0] for r in self.query(sql, [*params, limit, offset])]
+            if len(ids) == limit:
+                return ids
+        return None
+
+    def _few(self, compiled: Compiled) -> bool:
+        """Whether one of the query's indexed terms has fewer than FEW articles (its matches
+        are then fewer too, and SQLite's plan reads them at once)."""
+        return any(
+            self.one(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, FEW])[0] < FEW
+            for sql, params in compiled.bounds
         )
-        ids = [r[0] for r in self.query(sql, [*params, limit, offset])]
-        return ids if len(ids) == limit else None
 
     def _headline_rows(self, ids: list[int]) -> list[Any]:
         if not ids:
@@ -447,8 +466,19 @@ def _from_end(
     return flipped, total - end, end - offset
 
 
-WALK = 4000
-"""Rows of the sort index a search's page is first looked for in (see `_query_page`)."""
+WALK = 100_000
+"""Rows of an index in a search's order its page is looked for in (see `_query_page`): at most
+~0.1 s of a slow machine's CPU before SQLite's plan is asked."""
+WALK_COSTLY = 4000
+"""Rows walked first, and all that a query whose test is costly for each row walks."""
+FEW = 5000
+"""An indexed term with fewer articles makes SQLite's plan the faster (see `_query_page`)."""
+_WALKED = {
+    _NEWEST: "articles_sort",
+    _OLDEST: "articles_sort",
+    "a.title COLLATE NOCASE ASC, a.sort_date DESC, a.id DESC": "articles_title",
+}
+"""The index walked for a search's page in each order (none for sort:feed)."""
 
 
 def view_query(view: View) -> Compiled:
