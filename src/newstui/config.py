@@ -63,8 +63,11 @@ class RefreshConfig:
     refresh_interval_minutes: int = 0
     parse_processes: int = 0
     """Parse worker processes for large refreshes; 0 means one per core."""
-    process_pool_threshold: int = 8
-    """Refreshes with at least this many documents to parse use the process pool."""
+    process_pool_threshold: int = 100
+    """Refreshes with at least this many feeds to fetch parse in the process pool; smaller ones
+    parse in threads: a pool's start (a forkserver, a resource tracker, its workers' imports)
+    costs ~0.25 CPU s and ~40 MB, more than parsing 100 typical feeds takes
+    (benchmarks/RESULTS.md, row 3). Local article files use a pool from 8 (refresh.pool)."""
 
 
 @dataclass(frozen=True, slots=True)

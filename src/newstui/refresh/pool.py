@@ -1,9 +1,10 @@
 """The refresh's parse pool: worker processes started while the first requests are in flight.
 
-A refresh large enough to pay for it (`process_pool_threshold` documents) parses in a process
+A refresh large enough to pay for it (`process_pool_threshold` feeds) parses in a process
 pool, so both cores work and the event loop never waits on a parse; a smaller one parses in
-threads. A local folder with enough documents gets a pool of its own. Every piece of CPU work has
-the configured time limit (`limits.parse_timeout`).
+threads (in the reader, the refresh runs in a child process: its threads never hold the UI's
+loop). A local folder with enough article files (`LOCAL_FILES_FOR_POOL`) gets a pool of its
+own. Every piece of CPU work has the configured time limit (`limits.parse_timeout`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ _Args = TypeVarTuple("_Args")
 log = logging.getLogger(__name__)
 
 PARSE_NICENESS = 10
+LOCAL_FILES_FOR_POOL = 8
+"""A local folder with this many article files to read uses a pool (unless the configured
+threshold is lower): extracting a page's article costs ~10-100 ms, a feed's parse ~2 ms."""
 
 
 @contextmanager
@@ -52,13 +56,14 @@ def real_stderr() -> Iterator[None]:
             sys.stderr = saved
 
 
-def make_pool(config: Config, jobs: int) -> Executor | None:
-    """A started parse pool, or None when the refresh is too small to pay for one.
+def make_pool(config: Config, jobs: int, threshold: int | None = None) -> Executor | None:
+    """A started parse pool, or None when the `jobs` are fewer than `threshold` (by default
+    the configured `process_pool_threshold`): too few to pay for one.
 
     Blocking (it starts processes): call it in a thread, not on the event loop.
     """
     cfg = config.refresh
-    if jobs < cfg.process_pool_threshold:
+    if jobs < (cfg.process_pool_threshold if threshold is None else threshold):
         return None
     workers = cfg.parse_processes or (os.cpu_count() or 1)
     workers = max(1, min(workers, jobs))
@@ -125,10 +130,11 @@ class ParsePool:
     async def for_documents(self, documents: int) -> Executor | None:
         """The parse pool, started for a local folder too when it has enough documents."""
         pool = await self._task if self._task is not None else None
-        if pool is not None or documents < self._config.refresh.process_pool_threshold:
+        threshold = min(self._config.refresh.process_pool_threshold, LOCAL_FILES_FOR_POOL)
+        if pool is not None or documents < threshold:
             return pool
         if self._local_task is None:
             self._local_task = asyncio.ensure_future(
-                asyncio.to_thread(make_pool, self._config, documents)
+                asyncio.to_thread(make_pool, self._config, documents, threshold)
             )
         return await self._local_task
