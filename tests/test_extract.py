@@ -87,9 +87,11 @@ def test_readability_pages_score_well_and_none_is_empty(corpus: Path, folder: st
     assert recall >= 0.96, f"recall {recall:.3f}"
 
 
-#: What the method reaches today on each folder (the target is none below 0.85).
+#: What the method reaches today on each folder (the target is none below 0.85). The worst of
+#: readability-more is `nytimes-5`, a section front whose reference text is Readability.js's
+#: pick of teasers, photo credits among them; captions and credits are left out (0.518 -> 0.49).
 MAX_BELOW = {"readability": 0, "readability-more": 2}
-WORST = {"readability": 0.90, "readability-more": 0.50}
+WORST = {"readability": 0.90, "readability-more": 0.48}
 
 
 def test_links_and_images_are_inline_markdown() -> None:

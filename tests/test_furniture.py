@@ -163,3 +163,25 @@ def test_extraction_leaves_the_furniture_inside_the_article_out() -> None:
     assert "newsletter" not in markdown
     assert "Jane Doe" not in markdown
     assert "Photo: John Roe" not in markdown
+
+
+def test_a_caption_the_page_marks_as_one_goes_and_its_picture_stays() -> None:
+    """Readability keeps a figure's caption with the text; a caption is not the article."""
+    paragraphs = [f"<p>{PARAGRAPH} Part {i}.</p>" for i in range(8)]
+    caption = "Members of the board listen to residents in the old reading room on Tuesday"
+    credit_box = "The new wing as the architects drew it for the council last spring"
+    html = (
+        "<!doctype html><html><head><title>Budget news</title></head><body><article>"
+        f"<h1>Budget news</h1>{''.join(paragraphs[:2])}"
+        "<figure><img src='https://example.org/room.jpg' alt='The reading room'>"
+        f"<figcaption>{caption}</figcaption></figure>{''.join(paragraphs[2:5])}"
+        "<div class='wp-caption'><img src='https://example.org/wing.jpg' alt='The wing'>"
+        f"<p class='wp-caption-text'>{credit_box}</p></div>"
+        "<p>The caption of the old photograph was read out at the meeting by the chair.</p>"
+        f"{''.join(paragraphs[5:])}</article></body></html>"
+    ).encode()
+    markdown = extract_article(html).markdown
+    assert caption not in markdown and credit_box not in markdown
+    assert "https://example.org/room.jpg" in markdown  # the picture stays
+    assert "The caption of the old photograph was read out" in markdown  # text about captions
+    assert "Part 0." in markdown and "Part 7." in markdown

@@ -10,7 +10,7 @@ it (both extractors drop lists that are all links) gets its sub-list back from t
 sub-list's items read as text (several words each) rather than as a bar of short links. Page
 furniture that both extractors keep goes (`furniture`): blocks of links only at the text's ends,
 a byline or date line at its start, "Related" lists, calls to subscribe, copyright and "Tags:"
-lines at its end, picture credits and "Read more: ..." pointers anywhere.
+lines at its end, picture captions and credits and "Read more: ..." pointers anywhere.
 
 A page is never left empty when it shows text: a short result stays when it is most of the
 page's visible text (a short page); else the page's container with the most paragraph text is
@@ -42,7 +42,13 @@ from newstui.sources.mdtext import (
     tidy,
 )
 from newstui.sources.merge import merge
-from newstui.sources.pagetree import best_candidate, drop_hidden, page_markdown, parse_page
+from newstui.sources.pagetree import (
+    Page,
+    best_candidate,
+    drop_hidden,
+    page_markdown,
+    parse_page,
+)
 
 __all__ = ["METHODS", "Extracted", "extract_article"]
 
@@ -90,9 +96,10 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     title, author, date = meta
     document = _readability_document(html if root is None else deepcopy(root), base)
     readable = _readability_body(document)
-    body, method = merge(readable, traf, root)
+    page = Page(root) if root is not None else None
+    body, method = merge(readable, traf, root, page)
     title = title or _readability_title(document)
-    markdown = _finish(body, html, base, title)
+    markdown = _finish(body, html, base, title, page)
     if len(md_words(markdown)) < MIN_WORDS and root is not None:
         markdown, method = _fallback(markdown, method, root, base, title)
     if not md_words(markdown):
@@ -100,10 +107,10 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     return Extracted(title=title, author=author, date=date, markdown=markdown, method=method)
 
 
-def _finish(body: str, html: str, base: str | None, title: str | None) -> str:
+def _finish(body: str, html: str, base: str | None, title: str | None, page: Page | None) -> str:
     # The title first: a byline under it is furniture at the start.
     text = drop_title(tidy(_restore_sublists(body, html), base), title)
-    return drop_title(prune_furniture(text), title)
+    return drop_title(prune_furniture(text, page.in_caption if page else None), title)
 
 
 def _fallback(
@@ -179,9 +186,13 @@ def _readability_document(page: Any, url: str | None) -> Any | None:
 @cache
 def _document_class() -> Any | None:
     try:
+        import readability.readability
         from readability import Document
     except ImportError:  # optional second opinion
         return None
+    from newstui.sources import whitespace
+
+    whitespace.install(readability.readability)  # its text measure, same result, less CPU
 
     class CleanedOnce(Document):  # type: ignore[misc]
         _cleaned: Any = None

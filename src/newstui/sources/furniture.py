@@ -4,7 +4,9 @@ Both extractors keep some of what sits next to an article in its container: at t
 "Related"-style heading and what follows it, a call to subscribe, follow or share, a line saying
 when and where the post was filed, copyright and tag lines, a heading left with nothing under
 it; at the start, a byline or a date line; anywhere, a picture's credit ("Photo: …", "© …",
-"… /Getty Images"). Each rule here is about the shape of such a block (short, mostly links, a
+"… /Getty Images"), a pointer to another story ("Read more: …") and, where the page marks it
+as one (`figcaption`, a "caption" or "credit" class), a picture's caption: Readability keeps
+captions, while news readers' reference texts leave them out with the picture's credit. Each rule here is about the shape of such a block (short, mostly links, a
 credit, a heading introducing nothing) and the words page furniture uses in the common
 languages of the web, never about one site: a long block is always text, whatever its words.
 """
@@ -12,6 +14,7 @@ languages of the web, never about one site: a long block is always text, whateve
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from newstui.sources.mdtext import MD_IMAGE, link_share, md_blocks, md_words
 
@@ -27,6 +30,8 @@ CALL_WORDS = 40
 LINE_WORDS = 12
 #: A picture's credit or caption line: this short at most.
 CREDIT_WORDS = 30
+#: A picture's caption, where the page marks it as one: this short at most.
+CAPTION_WORDS = 60
 #: A "Related"-style heading cuts the text from there when no block after it is longer than
 #: this (the titles of other stories), never the article's middle.
 TEASER_WORDS = 20
@@ -100,13 +105,20 @@ _CREDIT = re.compile(
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*\n]+\*\*\W*$|__[^_\n]+__\W*$)")
 
 
-def prune_furniture(markdown: str) -> str:
-    """`markdown` without the page furniture described in the module docstring."""
+def prune_furniture(markdown: str, in_caption: Callable[[list[str]], bool] | None = None) -> str:
+    """`markdown` without the page furniture described in the module docstring; with
+    `in_caption` (whether a block's words sit in a picture's caption in the page), short
+    captions go too."""
     blocks = md_blocks(markdown)
     if len(blocks) < 3:
         return markdown
     words = [md_words(b) for b in blocks]
-    keep = [not _credit(b, w) and not _see_also(b, w) for b, w in zip(blocks, words, strict=True)]
+    keep = [
+        not _credit(b, w)
+        and not _see_also(b, w)
+        and not (in_caption and _caption(b, w, in_caption))
+        for b, w in zip(blocks, words, strict=True)
+    ]
     if sum(keep) < 2:
         keep = [True] * len(blocks)
     blocks = [b for b, k in zip(blocks, keep, strict=True) if k]
@@ -171,6 +183,13 @@ def _date_line(words: list[str]) -> bool:
 def _see_also(block: str, words: list[str]) -> bool:
     """A pointer to another story ("Read more: …"), set anywhere into the text."""
     return 0 < len(words) <= SEE_ALSO_WORDS and _SEE_ALSO.match(_bare(block)) is not None
+
+
+def _caption(block: str, words: list[str], in_caption: Callable[[list[str]], bool]) -> bool:
+    """A picture's caption (where the page says so), not the picture itself."""
+    if not words or len(words) > CAPTION_WORDS or MD_IMAGE.search(block):
+        return False
+    return in_caption(words)
 
 
 def _credit(block: str, words: list[str]) -> bool:

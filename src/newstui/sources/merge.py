@@ -68,7 +68,9 @@ class _Text:
         return [share_in(s, other.everything) for s in self.shingles]
 
 
-def merge(readable: str, traf: str, root: Any | None = None) -> tuple[str, str]:
+def merge(
+    readable: str, traf: str, root: Any | None = None, page: Page | None = None
+) -> tuple[str, str]:
     """The merged body of readability's and trafilatura's Markdown, and which of `METHODS` it is.
 
     With the page's tree `root`, trafilatura's blocks that readability lacks are kept only when
@@ -77,7 +79,8 @@ def merge(readable: str, traf: str, root: Any | None = None) -> tuple[str, str]:
     r, t = _Text(readable), _Text(traf)
     if not r.total or not t.total:
         return (readable, "readability") if r.total else (traf, "trafilatura")
-    page = Page(root) if root is not None else None
+    if page is None and root is not None:
+        page = Page(root)
     t_in_r = t.shared(r)
     t_shared = [len(w) >= 5 and c >= 0.6 for w, c in zip(t.words, t_in_r, strict=True)]
     oversized = sum(len(t.words[n]) for n in _oversized(t.words, t_shared))

@@ -35,6 +35,11 @@ _BLOCK_TAGS = frozenset(
         "header", "footer", "nav", "table", "tr", "ul", "ol", "body", "form",
     }
 )  # fmt: skip
+#: A caption is looked for this many levels up from a block's element.
+CAPTION_DEPTH = 3
+_CAPTION_NAME = re.compile(
+    r"(?:^|[\s_-])(?:wp-)?(?:caption|credit|credits|photo-?credit)(?:$|[\s_-])", re.I
+)
 _PARAGRAPH_TAGS = ("p", "pre", "td", "li", "blockquote", "dd", "div", "section", "article")
 
 
@@ -231,6 +236,21 @@ class Page:
                 break
             best = parent
         return best
+
+    def in_caption(self, words: list[str]) -> bool:
+        """Whether the block sits in a picture's caption or credit: a `figcaption`, or an
+        element whose class or id says caption or credit (itself or a near ancestor)."""
+        element = self.locate(words)
+        for _ in range(CAPTION_DEPTH):
+            if element is None or not isinstance(element.tag, str):
+                return False
+            if element.tag == "figcaption":
+                return True
+            names = f"{element.get('class') or ''} {element.get('id') or ''}"
+            if _CAPTION_NAME.search(names):
+                return True
+            element = element.getparent()
+        return False
 
     def inside(self, words: list[str], container: Any) -> bool | None:
         """Whether the block is in `container`; None when it cannot be found in the page."""
