@@ -174,8 +174,8 @@ def pack_text(text: str) -> str | bytes:
     that saves something, else the text itself (TEXT). `unpack_text` reads either form back.
 
     zlib because it is in every Python and every SQLite tool's reach, its decompression costs
-    ~10-16 us for a feed's article (read once a view opens it, or for the search index), and on
-    1-4 KB of HTML it saves ~55%: lzma saves no more on texts this short at 20x the CPU, bz2 less.
+    ~10-16 us for a feed's article (when it is opened, or read for the search index), and on
+    1-4 KB of HTML it saves ~55%: lzma saved no more on texts this short at ~20x the CPU.
     """
     if len(text) < PACK_MIN:
         return text
