@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,6 +114,74 @@ async def test_many_feeds_all_listed_and_counts_update_in_place(tmp_path: Path) 
         again = [n for n in tree._walk(tree.root) if n.data and n.data.view.kind == "feed"]
         assert again[0] is first  # the same row, relabelled
         assert str(first.label).endswith(" 1")
+    library.close()
+
+
+async def test_a_refresh_relabels_every_feed_without_a_callback_per_row(tmp_path: Path) -> None:
+    """Every feed's count changes at once (a big refresh's reload of the counts): the rows
+    show the new counts, and no per-row work is queued on the pane (Textual's set_label
+    queues a callback per row that scans the pane's lines: 2,000 feeds, one long step of the
+    event loop)."""
+    from dataclasses import replace
+
+    from newstui.ui.widgets.feed_tree import FeedTree
+
+    library = Library.open(ui_config(), tmp_path / "feeds.db")
+    for i in range(2000):
+        library.subscribe(f"/nowhere/{i:04}.xml", title=f"Feed {i:04}", tags=["t"] if i % 2 else [])
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        tree = app.screen.query_one(FeedTree)
+        feeds = [replace(f, unread=7) for f in library.feeds()]
+        queued: list[object] = []
+        tree.call_later = lambda *args, **kwargs: queued.append(args) or True  # type: ignore
+        tree.set_feeds(feeds, unread_total=14_000, bookmarks=0)
+        del tree.call_later
+        assert queued == []
+        await settle(pilot)
+        rows = [n for n in tree._walk(tree.root) if n.data and n.data.view.kind == "feed"]
+        assert len(rows) == 2000 and all(str(n.label).endswith(" 7") for n in rows)
+        assert "Feed 0001 7" in screen_text(app)  # the first row in the folder "t"
+        assert "All 14000" in screen_text(app)
+    library.close()
+
+
+async def test_during_a_refresh_rows_keep_their_places_until_it_is_over(tmp_path: Path) -> None:
+    """New subscriptions' titles arrive during a refresh and would sort elsewhere: while it
+    runs (`reorder=False`) each row shows its new title in place, the pane is not rebuilt;
+    the reload after it puts the rows in order."""
+    from dataclasses import replace
+
+    from newstui.ui.widgets.feed_tree import FeedTree
+
+    library = Library.open(ui_config(), tmp_path / "feeds.db")
+    for name in ("a", "b", "c"):
+        library.subscribe(f"/nowhere/{name}.xml", title=f"{name.upper()} feed", tags=[])
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(FeedTree)
+
+        def rows() -> list[Any]:
+            return [n for n in tree._walk(tree.root) if n.data and n.data.view.kind == "feed"]
+
+        before = rows()
+        assert [str(n.label) for n in before] == ["A feed", "B feed", "C feed"]
+        renamed = {"A feed": "Zebra news", "B feed": "Beta news", "C feed": "Alpha news"}
+        feeds = sorted(
+            (replace(f, title=renamed[f.display_title]) for f in library.feeds()),
+            key=lambda f: f.display_title,
+        )
+        tree.set_feeds(feeds, unread_total=0, bookmarks=0, reorder=False)
+        await settle(pilot)
+        assert rows() == before  # the same rows, relabelled where they were
+        assert [str(n.label) for n in rows()] == ["Zebra news", "Beta news", "Alpha news"]
+        assert "Zebra news" in screen_text(app)
+        tree.set_feeds(feeds, unread_total=0, bookmarks=0)
+        await settle(pilot)
+        assert [str(n.label) for n in rows()] == ["Alpha news", "Beta news", "Zebra news"]
     library.close()
 
 

@@ -60,6 +60,19 @@ def saved_view(saved: SavedView) -> View:
     return View("query", query=saved.query, name=saved.name)
 
 
+def _set_label(node: TreeNode[FeedNode], label: Text) -> bool:
+    """`node.set_label(label)` without its cost when a refresh relabels hundreds of rows: Tree's
+    queues a callback per node that scans the pane's lines for it (500 feeds: ~30 ms of one step
+    of the event loop, the worst stall of a refresh); here the node's label and its update count
+    (part of the key of Tree's cached lines) change, and the caller repaints the pane once. A
+    label equal to the shown one changes nothing. False when nothing changed."""
+    if node._label == label:
+        return False
+    node._label = label  # our labels are one line already: Tree's process_label would split it
+    node._updates += 1
+    return True
+
+
 def _key(view: View) -> str:
     if view.kind == "feed":
         return f"feed:{view.feed_id}"
@@ -209,7 +222,9 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         self.guide_depth = 2
         self.feeds: dict[int, Feed] = {}
         self._closed_tags: set[str] = set()
-        self._shape: tuple[object, ...] = ()
+        self._shape: tuple[tuple[tuple[int, tuple[str, ...]], ...], tuple[tuple[str, str], ...]]
+        self._shape = ((), ())
+        """The rows as built: (feed id, tags) in the order shown, and the saved views."""
         self._rows: dict[str, list[TreeNode[FeedNode]]] = {}
         self._pending: list[tuple[TreeNode[FeedNode], Feed]] = []
         self._order: list[tuple[str | None, int]] = []
@@ -227,11 +242,17 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         bookmarks: int,
         total: int | None = None,
         views: list[SavedView] | None = None,
+        reorder: bool = True,
     ) -> None:
         """Show `feeds`, keeping the cursor on the same view and folds as they were.
 
         When the same feeds sit in the same folders (every count update of a refresh), only the
-        labels that changed are redrawn; the rows are rebuilt only when the subscriptions change.
+        labels that changed are redrawn; the rows are rebuilt only when the subscriptions change
+        or, with `reorder`, their order (new titles sort elsewhere). Without it (the reloads
+        while a refresh runs) the rows keep their places until the refresh is over: rows do
+        not jump about under the cursor, and 500 new subscriptions' titles arriving do not
+        rebuild the pane every few tenths of a second (each rebuild left thousands of objects
+        to Python's cycle collector: pauses of 50-200 ms, the worst stalls of a refresh).
         The first build adds the rows below the first screens after the first paint, so start-up
         does not grow with the number of feeds.
         """
@@ -242,7 +263,10 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
             tuple((f.id, f.tags) for f in feeds),
             tuple((v.name, v.query) for v in self.saved_views),
         )
-        if shape == self._shape and self.root.children:
+        same = shape == self._shape or (
+            not reorder and shape[1] == self._shape[1] and set(shape[0]) == set(self._shape[0])
+        )
+        if same and self.root.children:
             self._relabel(feeds, counts)
             return
         first_build = not self.root.children
@@ -304,27 +328,35 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
             self._rows.setdefault(_key(node.data.view), []).append(node)
 
     def _relabel(self, feeds: list[Feed], counts: dict[str, int]) -> None:
+        changed_rows = False
         for kind, name in VIRTUAL_VIEWS:
             for node in self._rows.get(kind, []):
-                node.set_label(self._view_label(name, counts[kind]))
+                changed_rows |= _set_label(node, self._view_label(name, counts[kind]))
         changed = [f for f in feeds if self.feeds.get(f.id) != f]
         self.feeds = {f.id: f for f in feeds}
         for feed in changed:
             for node in self._rows.get(f"feed:{feed.id}", []):
                 node.data = FeedNode(View("feed", feed_id=feed.id), feed)
-                node.set_label(self._feed_label(feed))
+                changed_rows |= _set_label(node, self._feed_label(feed))
         self._pending = [(p, self.feeds.get(f.id, f)) for p, f in self._pending]
         for tag in {t for f in changed for t in f.tags}:
             unread = sum(f.unread for f in feeds if tag in f.tags)
             for node in self._rows.get(f"tag:{tag}", []):
-                node.set_label(self._tag_label(tag, unread))
+                changed_rows |= _set_label(node, self._tag_label(tag, unread))
+        if changed_rows:
+            # One repaint of the pane; the lines whose node did not change come from the cache.
+            self.refresh()
 
     def set_view_counts(self, unread: dict[str, int]) -> None:
         """The saved views' unread counts, by name (computed off the UI loop)."""
         self._view_unread = dict(unread)
+        changed_rows = False
         for saved in self.saved_views:
             for node in self._rows.get(f"view:{saved.name}", []):
-                node.set_label(self._saved_label(saved.name, unread.get(saved.name)))
+                label = self._saved_label(saved.name, unread.get(saved.name))
+                changed_rows |= _set_label(node, label)
+        if changed_rows:
+            self.refresh()
 
     @staticmethod
     def _saved_label(name: str, count: int | None) -> Text:
