@@ -173,6 +173,8 @@ async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
 async def scenario_keys(app: Any, pilot: Any, args: argparse.Namespace) -> dict[str, Any]:
     from textual import events
 
+    from newstui.ui.widgets.headline_list import PAGE_SIZE
+
     screen = await _started(app)
     await pilot.pause()
     watch = FrameWatch(app)
@@ -211,13 +213,22 @@ async def scenario_keys(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
     ]
     wall: dict[str, list[float]] = {key: [] for key, _c, _t in moves}
     cpu: dict[str, list[float]] = {key: [] for key, _c, _t in moves}
+
+    def drawn(want: int) -> bool:
+        """The cursor on `want` and every row on screen loaded: a frame of "…" placeholders
+        (a page still being read) is not the key drawn."""
+        if headlines.cursor != want:
+            return False
+        top = int(headlines.scroll_offset.y)
+        bottom = min(expected, top + headlines.size.height)
+        pages = range(top // PAGE_SIZE, (bottom - 1) // PAGE_SIZE + 1)
+        return all(page in headlines._pages for page in pages)
+
     profile = _profiler(args, "keys")
     for _ in range(args.steps):
         for key, character, target in moves:
             want = target(headlines.cursor)
-            wall[key].append(
-                await watch.until(lambda w=want: headlines.cursor == w, send(key, character))
-            )
+            wall[key].append(await watch.until(lambda w=want: drawn(w), send(key, character)))
             cpu[key].append(watch.cpu)
             await asyncio.sleep(0.02)  # a key at a time, as a hand presses them
     _dump(profile, args, "keys")
@@ -245,6 +256,8 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
     def tick() -> None:
         now = time.perf_counter()
         samples.append((now, now - state["expected"]))
+        if watchdog is not None:
+            watchdog.beat = now
         if not state["stop"]:
             state["expected"] = now + period
             loop.call_later(period, tick)
@@ -258,8 +271,19 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
             gc_started[:] = [now]
         elif gc_started:
             gc_pauses.append((now - gc_started[0], info["generation"], now, info["collected"]))
+            if os.environ.get("GC_GARBAGE") and gc.garbage:  # what the collection freed, by type
+                from collections import Counter
 
+                kinds = Counter(type(o).__qualname__ for o in gc.garbage)
+                gc_garbage.append((info["generation"], len(gc.garbage), kinds.most_common(15)))
+                gc.garbage.clear()
+
+    gc_garbage: list[Any] = []
+    if os.environ.get("GC_GARBAGE"):
+        gc.set_debug(gc.DEBUG_SAVEALL)
     gc.callbacks.append(on_gc)
+    watchdog = _StallStacks(os.environ["STALL_STACKS"]) if os.environ.get("STALL_STACKS") else None
+    steps = _StepCPU() if os.environ.get("STEP_CPU") else None
     if os.environ.get("SWI"):
         sys.setswitchinterval(float(os.environ["SWI"]))
     loop.call_later(period, tick)
@@ -279,6 +303,10 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
     await asyncio.sleep(1.5)  # the reload of counts and list that follows a refresh
     state["stop"] = True
     gc.callbacks.remove(on_gc)
+    gc.set_debug(0)
+    if watchdog is not None:
+        watchdog.stop()
+    step_cpu = steps.stop() if steps is not None else []
     await asyncio.sleep(0.05)
     during = [late for at, late in samples if at >= pressed]
     before = [late for at, late in samples if at < pressed]
@@ -301,7 +329,74 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
             for pause, generation, at, freed in sorted(gc_pauses, reverse=True)[:5]
         ],
         "maxrss_mb": _maxrss_mb(),
+        "step_cpu": step_cpu,
+        "gc_garbage": [g for g in gc_garbage if g[0] == 2][:4],
     }
+
+
+class _StepCPU:
+    """The event loop's steps that took the most CPU of its thread (`time.thread_time`: what
+    the step itself cost, whatever the load or the other threads), with what they ran
+    (STEP_CPU=1; a diagnosis aid)."""
+
+    def __init__(self) -> None:
+        self._original = asyncio.events.Handle._run
+        self.worst: list[tuple[float, float, str]] = []
+        watch = self
+
+        def run(handle: Any) -> None:
+            cpu, wall = time.thread_time(), time.perf_counter()
+            watch._original(handle)
+            used = time.thread_time() - cpu
+            if used > 0.003:
+                what = repr(handle)
+                task = getattr(handle._callback, "__self__", None)
+                if isinstance(task, asyncio.Task):
+                    coro = task.get_coro()
+                    what = f"{task.get_name()} {getattr(coro, '__qualname__', coro)}: {what}"
+                watch.worst.append((used, time.perf_counter() - wall, what[:300]))
+
+        asyncio.events.Handle._run = run  # type: ignore[method-assign]
+
+    def stop(self) -> list[tuple[float, float, str]]:
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+        return [
+            (round(cpu * 1000, 1), round(wall * 1000, 1), what)
+            for cpu, wall, what in sorted(self.worst, reverse=True)[:15]
+        ]
+
+
+class _StallStacks:
+    """A thread that samples the event loop's thread whenever the 10 ms tick is late by more
+    than 8 ms, and writes the stacks it caught to a file: what held the loop (a diagnosis aid:
+    STALL_STACKS=path; the GIL it takes now and then adds a little to what it measures)."""
+
+    def __init__(self, path: str) -> None:
+        import threading
+
+        self.beat = time.perf_counter()
+        self._loop_thread = threading.get_ident()
+        self._out = open(path, "w", encoding="utf-8")  # noqa: SIM115
+        self._running = True
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        import traceback
+
+        while self._running:
+            time.sleep(0.002)
+            late = time.perf_counter() - self.beat - 0.01
+            if late > 0.008:
+                frame = sys._current_frames().get(self._loop_thread)
+                if frame is not None:
+                    stack = "".join(traceback.format_stack(frame, limit=25))
+                    self._out.write(f"--- {late * 1000:.1f} ms late\n{stack}")
+
+    def stop(self) -> None:
+        self._running = False
+        self._thread.join()
+        self._out.close()
 
 
 def _profiler(args: argparse.Namespace, name: str) -> Any:
