@@ -185,6 +185,38 @@ async def test_during_a_refresh_rows_keep_their_places_until_it_is_over(tmp_path
     library.close()
 
 
+async def test_a_burst_of_progress_is_one_update_of_the_status_line(tmp_path: Path) -> None:
+    """A refresh that finishes hundreds of feeds at once says so hundreds of times in a row:
+    the line shows the last, and the reader handles the lines still waiting as one."""
+    from newstui.ui.reader.part import Part
+    from newstui.ui.widgets.status_line import StatusLine
+
+    library = Library.open(ui_config(), tmp_path / "lib.db")
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        handled: list[Part.Status] = []
+        screen.views.message_signal.subscribe(
+            screen, lambda m: handled.append(m) if isinstance(m, Part.Status) else None
+        )
+        runner = screen.views.runner
+        for done in range(1, 501):
+            runner.status(f"Refreshing {done}/500")
+        await settle(pilot)
+        assert screen.query_one(StatusLine).progress == "Refreshing 500/500"
+        assert 1 <= len(handled) < 10
+        # Changes: a waiting one supersedes another of the same part, but a `soon` one never
+        # stands in for a reload wanted at once.
+        other = screen.views.marks
+        soon, now = Part.Changed(runner, soon=True), Part.Changed(runner)
+        assert soon.can_replace(Part.Changed(runner, soon=True)) and soon.can_replace(now)
+        assert now.can_replace(Part.Changed(runner)) and not now.can_replace(soon)
+        assert not soon.can_replace(Part.Changed(other, soon=True))
+    library.close()
+
+
 async def test_scrollbars_draw_what_textuals_scrollbar_draws(tmp_path: Path) -> None:
     """The panes' scrollbars are drawn directly and kept per state (QuickScrollBar); at every
     step (scrolled, thumb moved, focus moved, hovered, another theme) their rows must be what

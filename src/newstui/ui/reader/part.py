@@ -31,6 +31,11 @@ class Part(Widget, can_focus=False):
         def control(self) -> Part:
             return self.part
 
+        def can_replace(self, message: Message) -> bool:
+            # A newer line of the same part waiting in the queue supersedes this one: a refresh
+            # finishing hundreds of feeds at once is one update of the line, not hundreds.
+            return isinstance(message, Part.Status) and message.part is self.part
+
     class Changed(Message):
         """The part changed the library: the feeds' counts and the list are read again."""
 
@@ -43,6 +48,15 @@ class Part(Widget, can_focus=False):
         @property
         def control(self) -> Part:
             return self.part
+
+        def can_replace(self, message: Message) -> bool:
+            # The same news again from the same part supersedes this one, but a `soon` never
+            # stands in for a reload wanted at once.
+            return (
+                isinstance(message, Part.Changed)
+                and message.part is self.part
+                and (self.soon or not message.soon)
+            )
 
     def __init__(self, library: Library, config: Config, *, id: str | None = None) -> None:
         super().__init__(id=id)
