@@ -95,6 +95,36 @@ def _reap(process: Any) -> None:
         process.join(5)
 
 
+READ_BATCH = 16
+"""Messages from the child handled in one call of the loop's reader: the reader is called
+again while the pipe holds more, so a burst (hundreds of feeds answered at once) is handled a
+few at a time between the loop's other work, never in one long step of the caller's loop."""
+
+
+def read_messages(
+    receiver: Any,
+    result: asyncio.Future[tuple[str, Any]],
+    progress: Callable[[RefreshProgress], None] | None,
+    limit: int = READ_BATCH,
+) -> int:
+    """Handle at most `limit` messages waiting in `receiver`: progress goes to `progress`, the
+    final message (or a lost pipe) settles `result`. How many were handled."""
+    handled = 0
+    try:
+        while handled < limit and not result.done() and receiver.poll():
+            kind, payload = receiver.recv()
+            handled += 1
+            if kind == "progress":
+                if progress is not None:
+                    progress(payload)
+            else:
+                result.set_result((kind, payload))
+    except (EOFError, OSError):
+        if not result.done():
+            result.set_result(("lost", None))
+    return handled
+
+
 async def refresh_in_child(
     opener: Opener,
     db_path: str,
@@ -135,17 +165,7 @@ async def refresh_in_child(
     result: asyncio.Future[tuple[str, Any]] = loop.create_future()
 
     def readable() -> None:
-        try:
-            while not result.done() and receiver.poll():
-                kind, payload = receiver.recv()
-                if kind == "progress":
-                    if progress is not None:
-                        progress(payload)
-                else:
-                    result.set_result((kind, payload))
-        except (EOFError, OSError):
-            if not result.done():
-                result.set_result(("lost", None))
+        read_messages(receiver, result, progress)
 
     fd = receiver.fileno()
     loop.add_reader(fd, readable)
