@@ -215,3 +215,47 @@ def test_a_damaged_compressed_text_reads_as_a_message_not_an_error(tmp_path: Pat
         assert hits == [(1,)]
     finally:
         db.close()
+
+
+def test_a_new_library_gives_its_free_pages_back_when_a_refresh_ends(tmp_path: Path) -> None:
+    from newstui.domain.update import StoredEntry, pack_text
+    from newstui.storage.writer import FeedUpdate, UpdateWriter
+    from tests.storage_support import apply_refresh
+
+    def entries(prefix: str, count: int) -> list[StoredEntry]:
+        return [
+            StoredEntry(
+                f"{prefix}{n}",
+                f"Story {n}",
+                None,
+                None,
+                None,
+                1.0e9 + n,
+                None,
+                pack_text(story(n)),
+                "html",
+                f"{prefix}{n}",
+            )
+            for n in range(count)
+        ]
+
+    path = tmp_path / "lib.db"
+    db = Database(path)
+    try:
+        assert db.one("PRAGMA auto_vacuum")[0] == 2  # incremental: made so, never changed
+        gone = db.insert_feed("https://example.test/gone", title="Gone", tags=())
+        kept = db.insert_feed("https://example.test/kept", title="Kept", tags=())
+        apply_refresh(db, gone, status="ok", error=None, http_status=200,
+                      entries=entries("g", 400))  # fmt: skip
+        db.remove_feed(gone)  # its articles go: their pages are free
+        free, pages = db.one("PRAGMA freelist_count")[0], db.one("PRAGMA page_count")[0]
+        assert free > 20
+        writer = UpdateWriter(db)
+        writer.submit(FeedUpdate(kept, "ok", None, 200, entries("k", 5)), last=True).result(10)
+        writer.close()
+        assert db.one("PRAGMA freelist_count")[0] == 0
+        assert db.one("PRAGMA page_count")[0] <= pages - free + 5
+        assert db.one("PRAGMA integrity_check")[0] == "ok"
+        assert db.count(View("all")) == 5
+    finally:
+        db.close()

@@ -161,9 +161,10 @@ def with_full_text(feed_text: str, markdown: str) -> str:
     return (feed_text + "\n" + plain_text(markdown))[:FTS_MAX]
 
 
-PACK_LEVEL = 1
-"""zlib's level for an article's text: 1 keeps ~97% of level 6's saving on feed HTML at ~2/3 of
-its CPU (a parse worker's ~40 us an article against ~60; benchmarks/RESULTS.md, row 7)."""
+PACK_LEVEL = 6
+"""zlib's level for an article's text (its default): on real feeds' HTML it keeps ~40 B an
+article more off the disk than level 1 (766 -> 725 B) for ~10 us more of a parse worker's CPU
+(28 -> 38 us); 9 gains nothing more (benchmarks/RESULTS.md, row 7)."""
 PACK_MIN = 128
 """Texts shorter than this (in characters) are stored as they are: too short to gain."""
 DAMAGED_TEXT = "[newstui: this article's stored text is damaged and cannot be read]"

@@ -190,6 +190,8 @@ class BaseDatabase:
     def _setup(self, exists: bool) -> None:
         conn = self.conn
         conn.execute("PRAGMA busy_timeout = 15000")
+        if not exists:  # only before its first table: the writer gives free pages back
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         if exists:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
