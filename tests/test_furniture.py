@@ -6,6 +6,8 @@ import pytest
 
 from newstui.sources.extract import extract_article
 from newstui.sources.furniture import prune_furniture
+from newstui.sources.mdtext import md_words
+from newstui.sources.pagetree import Page, parse_page
 
 PARAGRAPH = (
     "The committee met on Tuesday to discuss the new budget for the public library, which has "
@@ -185,3 +187,22 @@ def test_a_caption_the_page_marks_as_one_goes_and_its_picture_stays() -> None:
     assert "https://example.org/room.jpg" in markdown  # the picture stays
     assert "The caption of the old photograph was read out" in markdown  # text about captions
     assert "Part 0." in markdown and "Part 7." in markdown
+
+
+@pytest.mark.parametrize(
+    ("name", "caption"),
+    [
+        ("wp-caption-text", True),
+        ("image__credit", True),
+        ("figcaption", True),
+        ("photo-credits", True),
+        ("no_caption", False),  # a list item that has no caption: its text is the article's
+        ("has-caption", False),
+        ("captioned", False),
+        ("discredited", False),
+    ],
+)
+def test_which_class_names_mark_a_caption(name: str, caption: bool) -> None:
+    text = "Members of the board listen to residents in the old reading room on Tuesday"
+    root = parse_page(f"<html><body><div class='{name}'><p>{text}</p></div></body></html>")
+    assert Page(root).in_caption(md_words(text)) is caption

@@ -37,9 +37,9 @@ _BLOCK_TAGS = frozenset(
 )  # fmt: skip
 #: A caption is looked for this many levels up from a block's element.
 CAPTION_DEPTH = 3
-_CAPTION_NAME = re.compile(
-    r"(?:^|[\s_-])(?:wp-)?(?:caption|credit|credits|photo-?credit)(?:$|[\s_-])", re.I
-)
+_CAPTION_PARTS = frozenset({"caption", "captions", "figcaption", "credit", "credits"})
+#: A class that says the element has or lacks a caption ("no_caption", "has-caption").
+_NOT_CAPTION_PARTS = frozenset({"no", "has", "with", "without", "hide", "show"})
 _PARAGRAPH_TAGS = ("p", "pre", "td", "li", "blockquote", "dd", "div", "section", "article")
 
 
@@ -246,8 +246,8 @@ class Page:
                 return False
             if element.tag == "figcaption":
                 return True
-            names = f"{element.get('class') or ''} {element.get('id') or ''}"
-            if _CAPTION_NAME.search(names):
+            names = f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
+            if any(_caption_name(name) for name in names):
                 return True
             element = element.getparent()
         return False
@@ -258,6 +258,13 @@ class Page:
         if element is None:
             return None
         return element is container or any(a is container for a in element.iterancestors())
+
+
+def _caption_name(name: str) -> bool:
+    """Whether a class or id names a caption or credit ("wp-caption-text", "image__credit"),
+    not an element that has or lacks one ("no_caption")."""
+    parts = [p for p in re.split(r"[-_]+", name) if p]
+    return bool(_CAPTION_PARTS.intersection(parts)) and parts[0] not in _NOT_CAPTION_PARTS
 
 
 def _common_ancestor(a: Any, b: Any) -> Any:
