@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/query.py build     # once: kept in benchmarks/_work/query-20000x50/
     .venv/bin/python benchmarks/query.py run       # first pages of queries, saved views' counts
     .venv/bin/python benchmarks/query.py pages     # (or counts): one of the two
+    .venv/bin/python benchmarks/query.py paint     # first paint: this library against an empty one
 
 The library is built by direct stores (no feed server): the feeds' text comes from the same
 `FeedSet` as the refresh benchmarks. Feeds carry tags (`topic0`..`topic19`), 70% of the articles
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import sqlite3
 import statistics
@@ -98,8 +100,11 @@ def build(path: Path = DB, feeds: int = FEEDS, items: int = ITEMS) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["build", "run", "pages", "counts"])
+    parser.add_argument("what", choices=["build", "run", "pages", "counts", "paint"])
+    parser.add_argument("--runs", type=int, default=5, help="paint: runs of each")
     args = parser.parse_args()
+    if args.what == "paint":
+        return paint(args.runs)
     if args.what == "build":
         log(f"building {DB}")
         build()
@@ -220,6 +225,58 @@ def run(*, counts_too: bool = True) -> int:
     finally:
         library.close()
     return counts(fill) if counts_too else 0
+
+
+def paint(runs: int) -> int:
+    """The reader's first paint on this library against an empty one (issue 16: at most 1.2x),
+    without saved views and with the 20 of VIEWS (their unread counts are in the feeds pane at
+    start-up), alternating, in frames.py's tmux harness (timed to the write that drew it)."""
+    from frames import first_paint
+    from run import NEWSTUI, WORK, compile_sources, newstui_config, newstui_env, tmux
+
+    if not DONE.exists():
+        raise SystemExit(f"no library at {DB}: run `benchmarks/query.py build` first")
+    compile_sources()
+    scratch = WORK / "query-paint"
+    scratch.mkdir(parents=True, exist_ok=True)
+    plain = newstui_config(scratch / "plain.toml")
+    viewed = scratch / "views.toml"
+    fill = _words(DB)
+    viewed.write_text(
+        plain.read_text(encoding="utf-8")
+        + "\n[views]\n"
+        + "".join(f'"view {i}" = {json.dumps(v.format(**fill))}\n' for i, v in enumerate(VIEWS)),
+        encoding="utf-8",
+    )
+    empty = scratch / "empty.db"
+    readers = [
+        ("empty", plain, empty, lambda s: "Welcome" in s and "Bookmarks" in s),
+        ("1M", plain, DB, lambda s: "Bench feed 00000" in s),
+        ("1M + 20 views", viewed, DB, lambda s: "Bench feed 00000" in s and "view 19" in s),
+    ]
+    samples: dict[str, list[float]] = {}
+    tmux("new-session", "-d", "-s", f"keep{os.getpid()}", "sleep 14400", check=False)
+    try:
+        for _name, config, db, painted in readers:  # warm: the page cache, the views' counts
+            env = newstui_env(scratch / "home", config)
+            first_paint([NEWSTUI, "--db", str(db)], env, painted)
+        for run in range(runs):
+            for name, config, db, painted in readers if run % 2 == 0 else readers[::-1]:
+                if db == empty:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{empty}{suffix}").unlink(missing_ok=True)
+                env = newstui_env(scratch / "home", config)
+                seconds = first_paint([NEWSTUI, "--db", str(db)], env, painted)
+                samples.setdefault(name, []).append(seconds)
+                log(f"  run {run + 1}/{runs}: {name} {seconds * 1000:.0f} ms")
+    finally:
+        tmux("kill-session", "-t", f"keep{os.getpid()}", check=False)
+    med = {k: statistics.median(v) * 1000 for k, v in samples.items()}
+    print(f"load: {os.getloadavg()[0]:.1f}")
+    for name, ms in med.items():
+        print(f"first paint, {name}: median {ms:.0f} ms ({len(samples[name])} runs), "
+              f"{ms / med['empty']:.2f}x the empty library's")  # fmt: skip
+    return 0
 
 
 def _store_new(path: Path, feeds: int, items: int, seed: int) -> int:

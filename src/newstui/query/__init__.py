@@ -30,8 +30,9 @@ The language (see README "Searching"):
   a number matches its id too), `tag:NAME` / `#NAME` (feed tags and article tags, whole names,
   case aside; `tag:tech*` a prefix). Values: a word, a "phrase", a prefix*, or /regex/
   (Python syntax, case-insensitive, evaluated last).
-- Words are compared as the index compares them: case and accents aside, split at anything that
-  is not a letter or digit (`title:apple` matches "Apple's", not "pineapple"); a word that splits
+- Words are compared as the index compares them: case and accents aside as SQLite's tokenizer
+  sets them aside (query/folding.py: Latin letters' marks go, Greek and Cyrillic letters stay),
+  split at anything that is not a letter or digit (`title:apple` matches "Apple's", not "pineapple"); a word that splits
   into several (`e-mail`) must match them one after another, as a phrase.
 - `is:unread|read|bookmarked|hidden`, `has:enclosure|image|fulltext`.
 - `after:DATE` (published at or after its start, UTC), `before:DATE` (published before it),

@@ -41,7 +41,8 @@ class QueryError(NewstuiError):
 @dataclass(frozen=True, slots=True)
 class Text:
     """Words that must follow one another (one word is the usual case); with `prefix`, the
-    last need only begin a word. `words` are folded (case and accents aside)."""
+    last need only begin a word. `words` are folded as the index folds them
+    (query/folding.py)."""
 
     words: tuple[str, ...]
     prefix: bool = False

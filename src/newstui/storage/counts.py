@@ -158,8 +158,8 @@ def _recount(
             "WHERE view_id = ? AND NOT (story IS NOT NULL AND ("
             "EXISTS (SELECT 1 FROM view_members e WHERE e.view_id = m.view_id "
             "AND e.article_id = m.story) OR "
-            "EXISTS (SELECT 1 FROM view_members e WHERE e.view_id = m.view_id "
-            "AND e.story = m.story AND e.article_id < m.article_id)))",
+            "EXISTS (SELECT 1 FROM view_members e INDEXED BY view_members_story "
+            "WHERE e.view_id = m.view_id AND e.story = m.story AND e.article_id < m.article_id)))",
             (view_id,),
         ).fetchone()
     else:
@@ -176,8 +176,8 @@ def _recount(
 _STORY_SHOWN = (
     "SELECT count(r), coalesce(sum(r = 0), 0) FROM (SELECT coalesce("
     "(SELECT read FROM view_members WHERE view_id = ? AND article_id = g.k AND story IS NULL), "
-    "(SELECT read FROM view_members WHERE view_id = ? AND story = g.k "
-    "ORDER BY article_id LIMIT 1)) AS r FROM temp.count_stories g)"
+    "(SELECT read FROM view_members INDEXED BY view_members_story WHERE view_id = ? "
+    "AND story = g.k ORDER BY article_id LIMIT 1)) AS r FROM temp.count_stories g)"
 )
 """How many of the stories in `count_stories` a view lists, and how many of those unread: a
 story is listed by its first copy when that is a member, else by its earliest member."""
