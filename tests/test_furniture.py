@@ -206,3 +206,16 @@ def test_which_class_names_mark_a_caption(name: str, caption: bool) -> None:
     text = "Members of the board listen to residents in the old reading room on Tuesday"
     root = parse_page(f"<html><body><div class='{name}'><p>{text}</p></div></body></html>")
     assert Page(root).in_caption(md_words(text)) is caption
+
+
+@pytest.mark.parametrize(
+    "label", ["Advertisement", "### ADVERTISEMENT", "Continue reading the main story", "Anzeige"]
+)
+def test_an_advertisements_label_inside_the_text_goes(label: str) -> None:
+    pruned = prune_furniture(text(BODY[0], label, *BODY[1:]))
+    assert pruned == text(*BODY)
+
+
+def test_a_sentence_about_advertising_stays() -> None:
+    line = "Advertising revenue fell by half this year."
+    assert line in prune_furniture(text(BODY[0], line, *BODY[1:]))

@@ -4,7 +4,7 @@ Both extractors keep some of what sits next to an article in its container: at t
 "Related"-style heading and what follows it, a call to subscribe, follow or share, a line saying
 when and where the post was filed, copyright and tag lines, a heading left with nothing under
 it; at the start, a byline or a date line; anywhere, a picture's credit ("Photo: …", "© …",
-"… /Getty Images"), a pointer to another story ("Read more: …") and, where the page marks it
+"… /Getty Images"), an advertisement's label, a pointer to another story ("Read more: …") and, where the page marks it
 as one (`figcaption`, a "caption" or "credit" class), a picture's caption: Readability keeps
 captions, while news readers' reference texts leave them out with the picture's credit. Each rule here is about the shape of such a block (short, mostly links, a
 credit, a heading introducing nothing) and the words page furniture uses in the common
@@ -82,6 +82,14 @@ _SEE_ALSO = re.compile(
     r"te puede interesar|leia também|leggi anche|czytaj (?:też|także))\W*(?::|»|>>|\|)",
     re.I,
 )
+#: A block that is only an advertisement's label or a "continues below" line.
+_AD_LABEL = re.compile(
+    r"^\W*(?:advertisement|advertising|ad|ads|anzeige|werbung|reklama|publicidad|publicité|"
+    r"pubblicità|sponsored(?: content)?|(?:the )?(?:story|article|text) continues (?:below|after)"
+    r"(?: (?:this|the))?(?: (?:advertisement|ad))?|continue reading(?: (?:below|the main story))?|"
+    r"scroll to continue(?: with content)?)\W*$",
+    re.I,
+)
 #: Such a pointer is this short at most.
 SEE_ALSO_WORDS = 30
 _BYLINE = re.compile(r"^\W*(?:by|von|par|por|door|written by)\s+\w", re.I)
@@ -116,6 +124,7 @@ def prune_furniture(markdown: str, in_caption: Callable[[list[str]], bool] | Non
     keep = [
         not _credit(b, w)
         and not _see_also(b, w)
+        and not (w and _AD_LABEL.match(_bare(b)))
         and not (in_caption and _caption(b, w, in_caption))
         for b, w in zip(blocks, words, strict=True)
     ]
