@@ -551,7 +551,7 @@ def _one(path: Path, sql: str) -> Any:
 
 
 def _build_newstui_big(path: Path, fs: FeedSet, hosts: int) -> None:
-    from newstui.domain.update import StoredEntry
+    from newstui.domain.update import StoredEntry, pack_text
     from newstui.storage.db import Database
     from newstui.storage.writer import FeedUpdate, apply_updates
 
@@ -577,7 +577,7 @@ def _build_newstui_big(path: Path, fs: FeedSet, hosts: int) -> None:
                         site=None,
                         published=float(when),
                         updated=float(when),
-                        content=body,
+                        content=pack_text(body),  # as a parse worker sends it (schema 16)
                         content_type="html",
                         digest=hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest(),
                     )

@@ -38,3 +38,39 @@ def test_a_folder_of_a_few_article_files_gets_a_pool_of_its_own() -> None:
             await enough.close()
 
     assert asyncio.run(pools()) == (True, True)
+
+
+def test_the_pool_starts_with_the_first_document_to_parse_not_before(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A warm refresh (every feed "not modified") has nothing to parse: no processes for it.
+    from newstui.refresh import pool as pool_module
+
+    made: list[int] = []
+    real = pool_module.make_pool
+
+    def counting(config: Config, jobs: int, threshold: int | None = None):  # type: ignore[no-untyped-def]
+        made.append(jobs)
+        return real(config, jobs, threshold)
+
+    monkeypatch.setattr(pool_module, "make_pool", counting)
+    config = Config(refresh=RefreshConfig(process_pool_threshold=2))
+
+    async def warm() -> None:
+        parse = ParsePool(config)
+        parse.start(5)
+        await asyncio.sleep(0.05)
+        await parse.close()
+
+    async def cold() -> int:
+        parse = ParsePool(config)
+        parse.start(5)
+        try:
+            pids = await asyncio.gather(parse.run(os.getpid), parse.run(os.getpid))
+        finally:
+            await parse.close()
+        assert all(isinstance(pid, int) and pid != os.getpid() for pid in pids)
+        return len(made)
+
+    asyncio.run(warm())
+    assert made == []
+    assert asyncio.run(cold()) == 1  # one pool for every document, started by the first
+    assert made == [5]

@@ -119,7 +119,8 @@ class Refresher:
             return outcomes
         remote = [j for j in jobs if local_path(j.url) is None]
         async with AsyncExitStack() as stack:
-            # The pool starts (~0.2 s) while the first requests are in flight.
+            # The pool (~0.2 s to start) starts with the first document to parse, while the
+            # other requests are in flight; a refresh with nothing new to parse starts none.
             self._pool.start(len(remote))
             stack.push_async_callback(self._pool.close)
             self._writer = await asyncio.to_thread(
