@@ -29,6 +29,7 @@ from newstui.query import (
     Regex,
     Text,
     compile_query,
+    highlights,
     parse,
     spans,
     words,
@@ -614,3 +615,11 @@ def test_a_word_as_written_finds_its_article_in_any_case(text: str) -> None:
                     continue
                 assert db.query_ids(compile_query(parse(query))) == [1], query
     db.close()
+
+
+def test_the_words_a_search_found_are_marked_in_any_script() -> None:
+    text = "Ο λόγος της ΆΘΗΝΑΣ, Действие и café"
+    for query, marked in (("ΛΌΓΟΣ", "λόγος"), ("αθηνας", None), ("άθηνας", "ΆΘΗΝΑΣ"),
+                          ("дейст*", "Действие"), ("CAFE", "café")):  # fmt: skip
+        found = [text[a:b] for a, b in spans(text, highlights(parse(query), ("text",)))]
+        assert found == ([marked] if marked else []), query

@@ -43,7 +43,8 @@ The language (see README "Searching"):
 
 from __future__ import annotations
 
-from newstui.domain.words import folded_words, spans, words
+from newstui.domain.words import folded_words, words
+from newstui.query.folding import spans
 from newstui.query.sql import Compiled, compile_query, register
 from newstui.query.syntax import parse
 from newstui.query.tree import (

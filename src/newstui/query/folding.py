@@ -1,4 +1,6 @@
-"""Words folded as the search index folds them: SQLite's unicode61 tokenizer (remove_diacritics 2).
+"""Words folded as the search index folds them, and where a search's words are in a text.
+
+The index is SQLite's unicode61 tokenizer with remove_diacritics 2; `spans` marks highlights.
 
 Case goes, and the diacritics of Latin letters, but a Cyrillic `й` or a Greek `ά` stays what it
 is and a final `ς` is `σ`, as the index stores them: folding a query's words any other way (say,
@@ -9,9 +11,13 @@ in-memory database, so a query's words and the index's words are folded by the s
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
+
+from newstui.domain.words import has_sequence
 
 _lock = threading.Lock()
 _known: dict[str, str] = {}
@@ -54,3 +60,32 @@ def fold(word: str) -> str:
     if missing:
         _learn(missing)
     return "".join(c.lower() if c.isascii() else _known[c] for c in word)
+
+
+_WORD = re.compile(r"[^\W_]+")
+"""A word: a run of letters and digits (what SQLite's unicode61 tokenizer keeps)."""
+
+
+def spans(text: str, needles: Sequence[tuple[Sequence[str], bool]]) -> list[tuple[int, int]]:
+    """Where in `text` the word sequences `needles` ((words folded as `fold` folds them,
+    prefix) each, as a query's tree holds them) occur, as (start, end) character offsets,
+    sorted and merged: what a highlight marks. Folded like the index, so a Greek or Russian
+    word a search found is marked too."""
+    found = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    folded = [w for _s, _e, w in found]
+    marks: list[tuple[int, int]] = []
+    for needle, prefix in needles:
+        n = len(needle)
+        if n == 0:
+            continue
+        for start in range(len(found) - n + 1):
+            if has_sequence(folded[start : start + n], needle, prefix):
+                marks.append((found[start][0], found[start + n - 1][1]))
+    marks.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in marks:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
