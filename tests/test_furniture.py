@@ -219,3 +219,10 @@ def test_an_advertisements_label_inside_the_text_goes(label: str) -> None:
 def test_a_sentence_about_advertising_stays() -> None:
     line = "Advertising revenue fell by half this year."
     assert line in prune_furniture(text(BODY[0], line, *BODY[1:]))
+
+
+def test_a_date_line_under_a_heading_before_the_first_paragraph_goes() -> None:
+    """The article's header runs up to its first full paragraph; a date line in the body stays."""
+    heading, date, short = "## The library's budget", "23.10.2018", "A short standfirst."
+    pruned = prune_furniture(text(heading, date, short, *BODY[:2], "12 March 2024", *BODY[2:]))
+    assert pruned == text(heading, short, *BODY[:2], "12 March 2024", *BODY[2:])

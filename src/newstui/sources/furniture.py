@@ -30,6 +30,8 @@ CALL_WORDS = 40
 LINE_WORDS = 12
 #: A picture's credit or caption line: this short at most.
 CREDIT_WORDS = 30
+#: A full paragraph: the article's header (title, byline, date) comes before its first one.
+PARAGRAPH_WORDS = 20
 #: A picture's caption, where the page marks it as one: this short at most.
 CAPTION_WORDS = 60
 #: A "Related"-style heading cuts the text from there when no block after it is longer than
@@ -138,6 +140,17 @@ def prune_furniture(markdown: str, in_caption: Callable[[list[str]], bool] | Non
         end -= 1
     while start < end - 1 and _start_furniture(blocks[start], words[start]):
         start += 1
+    # The article's header (its headings, byline, date) runs up to its first full paragraph: a
+    # byline or a date line there is furniture too, after a heading as well as before it.
+    first = next((n for n in range(start, end) if len(words[n]) >= PARAGRAPH_WORDS), end)
+    header = [
+        n
+        for n in range(start, first)
+        if not _HEADING.match(blocks[n]) and _start_furniture(blocks[n], words[n])
+    ]
+    if header and first < end:
+        drop = set(header)
+        return "\n\n".join(b for n, b in enumerate(blocks[start:end], start) if n not in drop)
     return "\n\n".join(blocks[start:end])
 
 
