@@ -145,6 +145,19 @@ async def test_a_refresh_relabels_every_feed_without_a_callback_per_row(tmp_path
         assert len(rows) == 2000 and all(str(n.label).endswith(" 7") for n in rows)
         assert "Feed 0001 7" in screen_text(app)  # the first row in the folder "t"
         assert "All 14000" in screen_text(app)
+        # A refresh that changed what a row does not show (when it was checked, its status
+        # code): the row's feed is the new one, its label untouched (not even rebuilt).
+        labels = [n._label for n in rows]
+        built: list[object] = []
+        build = tree._feed_label
+        tree._feed_label = lambda feed: built.append(feed) or build(feed)  # type: ignore
+        checked = [replace(f, unread=7, http_status=304, total=f.total + 1) for f in feeds]
+        tree.set_feeds(checked, unread_total=14_000, bookmarks=0)
+        del tree._feed_label
+        assert built == []
+        assert all(n._label is label for n, label in zip(rows, labels, strict=True))
+        assert all(n.data is not None and n.data.feed is not None for n in rows)
+        assert {n.data.feed.http_status for n in rows if n.data and n.data.feed} == {304}
     library.close()
 
 

@@ -60,6 +60,11 @@ def saved_view(saved: SavedView) -> View:
     return View("query", query=saved.query, name=saved.name)
 
 
+def _shown(feed: Feed) -> tuple[bool, str, int]:
+    """What a feed's row shows of it (see `FeedTree._feed_label`)."""
+    return (feed.status in (FeedStatus.ERROR, FeedStatus.GONE), feed.display_title, feed.unread)
+
+
 def _set_label(node: TreeNode[FeedNode], label: Text) -> bool:
     """`node.set_label(label)` without its cost when a refresh relabels hundreds of rows: Tree's
     queues a callback per node that scans the pane's lines for it (500 feeds: ~30 ms of one step
@@ -332,12 +337,18 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         for kind, name in VIRTUAL_VIEWS:
             for node in self._rows.get(kind, []):
                 changed_rows |= _set_label(node, self._view_label(name, counts[kind]))
-        changed = [f for f in feeds if self.feeds.get(f.id) != f]
+        previous = self.feeds
+        changed = [f for f in feeds if previous.get(f.id) != f]
         self.feeds = {f.id: f for f in feeds}
         for feed in changed:
+            old = previous.get(feed.id)
+            # A refresh changes every feed it checks (times, validators); the label only when
+            # what it shows changed: building it (cleaning the title) is then skipped.
+            relabel = old is None or _shown(old) != _shown(feed)
             for node in self._rows.get(f"feed:{feed.id}", []):
                 node.data = FeedNode(View("feed", feed_id=feed.id), feed)
-                changed_rows |= _set_label(node, self._feed_label(feed))
+                if relabel:
+                    changed_rows |= _set_label(node, self._feed_label(feed))
         self._pending = [(p, self.feeds.get(f.id, f)) for p, f in self._pending]
         for tag in {t for f in changed for t in f.tags}:
             unread = sum(f.unread for f in feeds if tag in f.tags)
@@ -379,6 +390,7 @@ class FeedTree(CursorRowFocus, Tree[FeedNode], inherit_bindings=False):
         return label
 
     def _feed_label(self, feed: Feed) -> Text:
+        """What a feed's row shows; it depends on `_shown(feed)` alone."""
         label = Text()
         if feed.status in (FeedStatus.ERROR, FeedStatus.GONE):
             label.append("! ", style="bold red")
