@@ -196,3 +196,27 @@ def test_a_changed_story_is_looked_up_not_searched_for_among_the_view() -> None:
     searches = [p for p in plan if "view_members" in p]
     assert searches and all("article_id=?" in p or "story=?" in p for p in searches), plan
     db.close()
+
+
+def test_an_id_given_again_after_its_deletion_was_counted_is_counted() -> None:
+    # SQLite gives the largest id again once the articles above it are gone: the new article
+    # has an id at or below the one the counts saw last, and its id's deletion was counted.
+    article = {"title": "plain", "body": "words", "author": None, "url": None, "published": None,
+               "html": False, "image": False, "read": False, "bookmarked": False, "hidden": False,
+               "full_text": None, "tags": []}  # fmt: skip
+    db = _build([("One", [], [dict(article), dict(article), dict(article)])])
+    try:
+        texts = ["is:unread"]
+        assert _kept(db, texts, NOW) == {"is:unread": Counts(unread=3, total=3)}
+        _apply(db, ("delete", 1, ""), 0)  # the middle one (id 2)
+        assert _kept(db, texts, NOW) == {"is:unread": Counts(unread=2, total=2)}
+        _apply(db, ("delete", 1, ""), 1)  # the last one (id 3): the next id given is 2
+        _apply(db, ("new", 0, "again"), 2)
+        assert _ids(db) == [1, 2]
+        assert (
+            _kept(db, texts, NOW)
+            == _fresh(db, texts, NOW)
+            == {"is:unread": Counts(unread=2, total=2)}
+        )
+    finally:
+        db.close()

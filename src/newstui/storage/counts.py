@@ -10,10 +10,11 @@ to date is looked at again:
   `newer:`/`older:` were counted from (`at`) and the largest article id it has seen (`last_id`).
 - With dedupe on (the default) the counts are what the view's list shows: each story once, by
   the copy the list shows (storage.copies: the first copy when it matches, else the earliest).
-- Triggers (storage.schema, migrations 13 and 15) write the id of every article whose matching
+- Triggers (storage.schema, migrations 13, 15 and 18) write the id of every article whose matching
   may have changed into `count_touched`: a flag, its text or date, its story, its tags, its feed's
-  title, tags or removal, its deletion. New articles need no trigger: their ids are above `last_id` (an id is given again
-  only after the article that had it was deleted, and a deletion is touched).
+  title, tags or removal, its deletion. New articles are the ids above `last_id`; SQLite gives
+  an id again once the articles above it are deleted, and such a new article is touched too
+  (migration 18): the deletion of its id's earlier holder may have been counted already.
 - `newer:7d` moves with the clock: the articles whose published date crossed its moment between
   `at` and now are looked at again too.
 
