@@ -43,7 +43,7 @@ The language (see README "Searching"):
 
 from __future__ import annotations
 
-from newstui.domain.words import folded_words, words
+from newstui.domain.words import words
 from newstui.query.folding import spans
 from newstui.query.sql import Compiled, compile_query, register
 from newstui.query.syntax import parse
@@ -80,7 +80,6 @@ __all__ = [
     "combine",
     "compile_query",
     "feed_only",
-    "folded_words",
     "highlights",
     "parse",
     "register",

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from newstui.domain.words import fold, folded_words, has_sequence
+from newstui.domain.words import has_sequence, words
+from newstui.query.folding import fold
 from newstui.query.tree import (
     And,
     Date,
@@ -356,7 +357,8 @@ def match_text(spec: str, text: str | None) -> bool:
         return False
     if spec.startswith("r"):
         return bool(regexp(spec[1:], text))
-    return has_sequence(folded_words(text), _spec_words(spec), spec.startswith("p"))
+    folded = [fold(w) for w in words(text)]
+    return has_sequence(folded, _spec_words(spec), spec.startswith("p"))
 
 
 def match_tag(spec: str, tag: str | None) -> bool:
@@ -375,7 +377,6 @@ def register(conn: sqlite3.Connection) -> None:
     conn.create_function("regexp", 2, regexp, deterministic=True)
     conn.create_function("nt_match", 2, lambda s, t: int(match_text(s, t)), deterministic=True)
     conn.create_function("nt_tag", 2, lambda s, t: int(match_tag(s, t)), deterministic=True)
-    conn.create_function("nt_fold", 1, lambda t: None if t is None else fold(t))
 
 
 __all__ = ["Compiled", "compile_query", "match_tag", "match_text", "regexp", "register"]
