@@ -11,6 +11,9 @@ Endpoints:
     GET|POST /_publish?fraction=0.1[&items=3]
                                   a seeded fraction of the feeds publishes new items
     GET  /_config?latency_ms=50   change the latency of every later response
+    GET  /_config?slow_every=20&slow_ms=5000&hang_every=100
+                                  feeds whose number is a multiple of slow_every answer slow_ms
+                                  late; those one short of a multiple of hang_every never answer
     GET  /_stats[?reset=1]        request counters as JSON
     GET  /_reset                  every feed back to its first version, counters cleared
 
@@ -300,6 +303,9 @@ class FeedServer:
         self.feeds = feeds
         self.hosts = max(1, min(hosts, 250))
         self.latency = latency
+        self.slow_every = 0
+        self.slow = 0.0
+        self.hang_every = 0
         self.port = 0
         self.stats = Stats()
         self._servers: list[asyncio.AbstractServer] = []
@@ -351,6 +357,12 @@ class FeedServer:
                 status, extra, body = self._route(method, target, headers)
                 if self.latency > 0:
                     await asyncio.sleep(self.latency)
+                number = _feed_number(target)
+                if number is not None and self.hang_every and (number + 1) % self.hang_every == 0:
+                    await asyncio.sleep(HANG)  # never answers (closed when the server stops)
+                    return
+                if number is not None and self.slow_every and number % self.slow_every == 0:
+                    await asyncio.sleep(self.slow)
                 connection = headers.get("connection", "").lower()
                 keep = (version == "HTTP/1.1" and connection != "close") or (
                     version == "HTTP/1.0" and connection == "keep-alive"
@@ -398,6 +410,11 @@ class FeedServer:
         if path == "/_config":
             if "latency_ms" in query:
                 self.latency = max(0.0, float(query["latency_ms"]) / 1000)
+            if "slow_every" in query:
+                self.slow_every = max(0, int(query["slow_every"]))
+                self.slow = max(0.0, float(query.get("slow_ms", "5000")) / 1000)
+            if "hang_every" in query:
+                self.hang_every = max(0, int(query["hang_every"]))
             body = json.dumps({"latency_ms": self.latency * 1000}).encode()
             return "200 OK", {"Content-Type": "application/json"}, body
         if path == "/_stats":
@@ -439,6 +456,15 @@ class FeedServer:
             self.stats.gzip += 1
             return "200 OK", {**extra, "Content-Encoding": "gzip"}, doc.gz
         return "200 OK", extra, doc.raw
+
+
+HANG = 3600.0
+"""How long a hanging feed keeps its client waiting: longer than any client's deadline."""
+
+
+def _feed_number(target: str) -> int | None:
+    name = urlsplit(target).path.removeprefix("/feed/").removesuffix(".xml")
+    return int(name) if target.startswith("/feed/") and name.isdigit() else None
 
 
 def _accepts_gzip(value: str) -> bool:
