@@ -40,9 +40,10 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
-VENV_PY = BENCH.parent / ".venv" / "bin" / "python"
-if __name__ == "__main__" and VENV_PY.exists() and Path(sys.prefix) != VENV_PY.parent.parent:
-    os.execv(str(VENV_PY), [str(VENV_PY), *sys.argv])
+if __name__ == "__main__":  # the script's folder is first on sys.path
+    from project_venv import use_project_venv
+
+    use_project_venv()
 
 sys.path.insert(0, str(BENCH))
 from run import (  # noqa: E402

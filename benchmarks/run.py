@@ -39,12 +39,13 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 WORK = BENCH / "_work"
-VENV_PY = ROOT / ".venv" / "bin" / "python"
 TMUX_SOCKET = "newstui-bench"
 DEAD_PORT = 9  # feeds of the prebuilt libraries point here: they are never refreshed
 
-if __name__ == "__main__" and VENV_PY.exists() and Path(sys.prefix) != VENV_PY.parent.parent:
-    os.execv(str(VENV_PY), [str(VENV_PY), *sys.argv])
+if __name__ == "__main__":  # the script's folder is first on sys.path
+    from project_venv import use_project_venv
+
+    use_project_venv()
 
 sys.path.insert(0, str(BENCH))
 from feedserver import FeedSet, feed_url  # noqa: E402
