@@ -82,14 +82,21 @@ async def test_100k_headlines_render_on_demand(tmp_path: Path) -> None:
     library.close()
 
 
+def _many_feeds(tmp_path: Path, count: int = 2000) -> Library:
+    """A library of `count` feeds never refreshed (local paths that do not exist), every other
+    one tagged "t"."""
+    library = Library.open(ui_config(), tmp_path / "feeds.db")
+    for i in range(count):
+        library.subscribe(f"/nowhere/{i:04}.xml", title=f"Feed {i:04}", tags=["t"] if i % 2 else [])
+    return library
+
+
 async def test_many_feeds_all_listed_and_counts_update_in_place(tmp_path: Path) -> None:
     """2,000 feeds: every row arrives (the first screens before the first paint), and a count
     update relabels rows without rebuilding the tree."""
     from newstui.ui.widgets.feed_tree import FeedTree
 
-    library = Library.open(ui_config(), tmp_path / "feeds.db")
-    for i in range(2000):
-        library.subscribe(f"/nowhere/{i:04}.xml", title=f"Feed {i:04}", tags=["t"] if i % 2 else [])
+    library = _many_feeds(tmp_path)
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -126,9 +133,7 @@ async def test_a_refresh_relabels_every_feed_without_a_callback_per_row(tmp_path
 
     from newstui.ui.widgets.feed_tree import FeedTree
 
-    library = Library.open(ui_config(), tmp_path / "feeds.db")
-    for i in range(2000):
-        library.subscribe(f"/nowhere/{i:04}.xml", title=f"Feed {i:04}", tags=["t"] if i % 2 else [])
+    library = _many_feeds(tmp_path)
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
