@@ -61,6 +61,72 @@ def test_the_startup_check_sees_an_early_import() -> None:
     assert {"markdown_it", "pygments"} <= _loaded_by("from textual.widgets import Markdown")
 
 
+# ---- the command line: the reader builds no subcommand ------------------------------------------
+
+COMMAND_MODULES = ("newstui.cli.subscriptions", "newstui.cli.reading", "newstui.cli.commands")
+
+PARSED = """
+import argparse, importlib, json, sys
+main = importlib.import_module("newstui.cli.main")
+parser = main.build_parser()
+args = parser.parse_args(sys.argv[1:])
+sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+built = sorted(name for name, p in sub.choices.items() if len(p._actions) > 1)
+loaded = sorted(m for m in sys.modules if m.startswith("newstui.cli."))
+print(json.dumps({"command": args.command, "built": built, "loaded": loaded}))
+"""
+
+
+def _parsed(*argv: str) -> dict[str, object]:
+    import json
+
+    proc = subprocess.run(
+        [sys.executable, "-c", PARSED, *argv], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def test_the_reader_builds_no_subcommand_and_imports_no_command_module() -> None:
+    # `newstui --db FILE` opens the reader: what it parsed took no subcommand's arguments and
+    # imported none of the commands' modules (nor what only they use: formats, the progress bar).
+    parsed = _parsed("--db", "library.db")
+    assert parsed["command"] is None and parsed["built"] == []
+    loaded = set(parsed["loaded"])  # type: ignore[call-overload]
+    early = loaded & {*COMMAND_MODULES, "newstui.cli.formats", "newstui.cli.progress"}
+    assert not early, f"imported by the reader's command line: {sorted(early)}"
+
+
+def test_a_named_command_builds_its_own_parser_only() -> None:
+    # The positive control of the test above: the same probe sees the one command named.
+    parsed = _parsed("--db", "library.db", "add", "https://example.org/feed", "--tag", "x")
+    assert parsed["command"] == "add" and parsed["built"] == ["add"]
+    assert "newstui.cli.subscriptions" in parsed["loaded"]  # type: ignore[operator]
+    assert "newstui.cli.reading" not in parsed["loaded"]  # type: ignore[operator]
+
+
+def test_each_commands_help_and_errors_still_come_from_its_arguments() -> None:
+    # Built when named, a command's own --help lists its options; a wrong option of it and an
+    # unknown command are still argparse's errors (exit 2), the help lists every command.
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        code = "import sys; from newstui.cli import main; sys.exit(main(sys.argv[1:]))"
+        return subprocess.run(
+            [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120
+        )
+
+    shown = run("add", "--help")
+    assert shown.returncode == 0 and "--tag TAG" in shown.stdout and "--account" in shown.stdout
+    shown = run("feed", "set", "--help")
+    assert shown.returncode == 0 and "KEY=VALUE" in shown.stdout
+    wrong = run("add", "--no-such-option", "x")
+    assert wrong.returncode == 2 and "unrecognized arguments: --no-such-option" in wrong.stderr
+    unknown = run("frobnicate")
+    assert unknown.returncode == 2 and "invalid choice: 'frobnicate'" in unknown.stderr
+    listed = run("--help")
+    assert listed.returncode == 0 and "mark-unread" in listed.stdout and "unhide" in listed.stdout
+
+
 # ---- the terminal's answer about pictures, asked in a thread ----------------------------------
 
 ASKS_SIXEL = b"\x1b[c"  # device attributes: a 4 among the answer's numbers is Sixel

@@ -51,10 +51,10 @@ Handler = Callable[[argparse.Namespace, Session], int]
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """One subcommand: its argparse setup beside the code that runs it."""
+    """One subcommand: its argparse setup beside the code that runs it (its line in the help
+    is main.py's table's)."""
 
     name: str
-    help: str
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Handler
 

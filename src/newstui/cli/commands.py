@@ -131,10 +131,8 @@ def _hide(args: argparse.Namespace, session: Session) -> int:
 
 
 COMMANDS = (
-    Command("feed", "show or change one feed's settings", _feed_arguments, _feed),
-    Command(
-        "rules", "list the config's [[rules]], test a query, apply them", _rules_arguments, _rules
-    ),
-    Command("hide", "hide articles from every view but is:hidden", _hide_arguments, _hide),
-    Command("unhide", "bring hidden articles back", _unhide_arguments, _hide),
+    Command("feed", _feed_arguments, _feed),
+    Command("rules", _rules_arguments, _rules),
+    Command("hide", _hide_arguments, _hide),
+    Command("unhide", _unhide_arguments, _hide),
 )

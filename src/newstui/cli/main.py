@@ -4,14 +4,14 @@ errors become messages and exit statuses. With no subcommand it opens the reader
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from newstui import __version__
-from newstui.cli import commands, reading, subscriptions
 from newstui.cli.command import Command, Session, UsageError
 from newstui.configfile import load_config
 from newstui.domain.errors import NewstuiError
@@ -21,16 +21,72 @@ from newstui.query import QueryError
 
 log = logging.getLogger("newstui")
 
-_ORDER = (
-    "add", "remove", "feeds", "refresh", "sync", "accounts", "articles", "mark-read", "views",
-    "view", "mark-unread", "bookmark", "unbookmark", "import", "export", "bookmarks", "open",
-    "show", "extract", "feed", "rules", "hide", "unhide",
-)  # fmt: skip
-"""The order `newstui --help` lists the commands in."""
+_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("add", "subscriptions", "subscribe to a feed URL, a web page's feed, or a local path"),
+    ("remove", "subscriptions", "unsubscribe (bookmarked articles are kept)"),
+    ("feeds", "subscriptions", "list subscriptions"),
+    ("refresh", "subscriptions", "fetch feeds (all by default)"),
+    ("sync", "subscriptions", "sync accounts (all by default) with their servers"),
+    ("accounts", "subscriptions", "list sync accounts and their last sync"),
+    ("articles", "reading", "list articles, newest first (or as --query sorts)"),
+    ("mark-read", "reading", "mark articles read"),
+    ("views", "reading", "list saved views with their counts"),
+    ("view", "reading", "add or remove a saved view"),
+    ("mark-unread", "reading", "mark articles unread"),
+    ("bookmark", "reading", "bookmark articles"),
+    ("unbookmark", "reading", "remove bookmarks"),
+    ("import", "subscriptions", "import subscriptions from OPML"),
+    ("export", "subscriptions", "export subscriptions as OPML 2.0"),
+    ("bookmarks", "reading", "export bookmarks"),
+    ("open", "subscriptions", "read a file, folder or feed without subscribing"),
+    ("show", "reading", "print an article as the reader shows it"),
+    ("extract", "subscriptions", "print a web page's article text as Markdown"),
+    ("feed", "commands", "show or change one feed's settings"),
+    ("rules", "commands", "list the config's [[rules]], test a query, apply them"),
+    ("hide", "commands", "hide articles from every view but is:hidden"),
+    ("unhide", "commands", "bring hidden articles back"),
+)
+"""Every subcommand, in the order `newstui --help` lists them: its name, the module of
+`newstui.cli` that defines it (imported only when the command is named: the reader, `newstui`
+alone, loads none of them), and its line in the help."""
 
-_ALL = {c.name: c for c in (*subscriptions.COMMANDS, *reading.COMMANDS, *commands.COMMANDS)}
-COMMANDS: dict[str, Command] = {name: _ALL[name] for name in _ORDER}
-"""Every subcommand by name: its arguments and its handler (a test checks none is left out)."""
+HELP = {name: text for name, _module, text in _TABLE}
+"""Each subcommand's line in `newstui --help`, by name."""
+
+
+def command(name: str) -> Command:
+    """The subcommand `name` (its arguments and its handler), its module imported now."""
+    module = next(module for command, module, _ in _TABLE if command == name)
+    found: tuple[Command, ...] = importlib.import_module(f"newstui.cli.{module}").COMMANDS
+    return next(c for c in found if c.name == name)
+
+
+def all_commands() -> dict[str, Command]:
+    """Every subcommand by name, every module imported (for the tests: none is left out)."""
+    return {name: command(name) for name in HELP}
+
+
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """The subcommands' parsers, each given its arguments only when its command is named:
+    `newstui` alone (the reader) builds none and imports no command's module; `--help` lists
+    them all from the table."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._built: set[str] = set()
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        name = values[0] if isinstance(values, list) and values else None
+        if isinstance(name, str) and name in self._name_parser_map and name not in self._built:
+            self._built.add(name)
+            command(name).arguments(self._name_parser_map[name])
+        super().__call__(parser, namespace, values, option_string)
 
 
 class Parser(argparse.ArgumentParser):
@@ -47,9 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH", help="config file (default: XDG config dir)")
     parser.add_argument("--db", metavar="PATH", help="database file (default: XDG data dir)")
     parser.add_argument("--version", action="version", version=f"newstui {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for command in COMMANDS.values():
-        command.arguments(sub.add_parser(command.name, help=command.help))
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=Parser, action=_Commands
+    )
+    for name, text in HELP.items():
+        sub.add_parser(name, help=text)
     return parser
 
 
@@ -76,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.command is None:
             return _reader(session)
-        return COMMANDS[args.command].run(args, session)
+        return command(args.command).run(args, session)
     finally:
         session.close()
 

@@ -205,18 +205,13 @@ def _show(args: argparse.Namespace, session: Session) -> int:
 
 
 COMMANDS = (
-    Command(
-        "articles",
-        "list articles, newest first (or as --query sorts)",
-        _articles_arguments,
-        _articles,
-    ),
-    Command("mark-read", "mark articles read", _mark_read_arguments, _mark_read),
-    Command("views", "list saved views with their counts", json_flag, _views),
-    Command("view", "add or remove a saved view", _view_arguments, _view),
-    Command("mark-unread", "mark articles unread", _ids_arguments, _mark_unread),
-    Command("bookmark", "bookmark articles", _ids_arguments, _bookmark),
-    Command("unbookmark", "remove bookmarks", _ids_arguments, _unbookmark),
-    Command("bookmarks", "export bookmarks", _bookmarks_arguments, _bookmarks),
-    Command("show", "print an article as the reader shows it", _show_arguments, _show),
+    Command("articles", _articles_arguments, _articles),
+    Command("mark-read", _mark_read_arguments, _mark_read),
+    Command("views", json_flag, _views),
+    Command("view", _view_arguments, _view),
+    Command("mark-unread", _ids_arguments, _mark_unread),
+    Command("bookmark", _ids_arguments, _bookmark),
+    Command("unbookmark", _ids_arguments, _unbookmark),
+    Command("bookmarks", _bookmarks_arguments, _bookmarks),
+    Command("show", _show_arguments, _show),
 )

@@ -186,16 +186,14 @@ def _extract(args: argparse.Namespace, session: Session) -> int:
 
 
 COMMANDS = (
-    Command(
-        "add", "subscribe to a feed URL, a web page's feed, or a local path", _add_arguments, _add
-    ),
-    Command("remove", "unsubscribe (bookmarked articles are kept)", _remove_arguments, _remove),
-    Command("feeds", "list subscriptions", json_flag, _feeds),
-    Command("refresh", "fetch feeds (all by default)", _refresh_arguments, _refresh),
-    Command("sync", "sync accounts (all by default) with their servers", _sync_arguments, _sync),
-    Command("accounts", "list sync accounts and their last sync", json_flag, _accounts),
-    Command("import", "import subscriptions from OPML", _import_arguments, _import),
-    Command("export", "export subscriptions as OPML 2.0", _export_arguments, _export),
-    Command("open", "read a file, folder or feed without subscribing", _source_argument, _open),
-    Command("extract", "print a web page's article text as Markdown", _source_argument, _extract),
+    Command("add", _add_arguments, _add),
+    Command("remove", _remove_arguments, _remove),
+    Command("feeds", json_flag, _feeds),
+    Command("refresh", _refresh_arguments, _refresh),
+    Command("sync", _sync_arguments, _sync),
+    Command("accounts", json_flag, _accounts),
+    Command("import", _import_arguments, _import),
+    Command("export", _export_arguments, _export),
+    Command("open", _source_argument, _open),
+    Command("extract", _source_argument, _extract),
 )
