@@ -162,10 +162,15 @@ print("MODE_RESTORED", termios.tcgetattr(0) == before, flush=True)
 """
 
 
-def _in_a_terminal(code: str, answer: bytes | None) -> tuple[str, bytes]:
-    """Run `code` in a pseudo-terminal that answers the device-attributes question with
-    `answer` (None: the terminal never answers anything). Its printed lines, and every byte it
-    wrote to the terminal."""
+ASKS_STATUS = b"\x1b[5n"  # the device status report: "are you well?"
+SAYS_STATUS = b"\x1b[0n"
+
+
+def _in_a_terminal(code: str, answer: bytes | None, delay: float = 0.0) -> tuple[str, bytes]:
+    """Run `code` in a pseudo-terminal that answers, in the order asked and each `delay`
+    seconds after its question, the device-attributes question with `answer` and the device
+    status question (None: the terminal never answers anything). Its printed lines, and
+    every byte it wrote to the terminal."""
     import os
     import pty
     import select
@@ -175,11 +180,16 @@ def _in_a_terminal(code: str, answer: bytes | None) -> tuple[str, bytes]:
     if pid == 0:  # the child: stdin, stdout and stderr are the terminal
         os.execv(sys.executable, [sys.executable, "-c", code])
     written = b""
-    answered = False
+    seen = 0  # how much of `written` was looked at for questions
+    due: list[tuple[float, bytes]] = []  # answers to send, in order, and when
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.5)
+            now = time.monotonic()
+            while due and due[0][0] <= now:
+                os.write(fd, due.pop(0)[1])
+            wait = min(0.5, max(0.0, due[0][0] - now)) if due else 0.5
+            ready, _, _ = select.select([fd], [], [], wait)
             if not ready:
                 continue
             try:
@@ -189,9 +199,17 @@ def _in_a_terminal(code: str, answer: bytes | None) -> tuple[str, bytes]:
             if not chunk:
                 break
             written += chunk
-            if answer is not None and not answered and ASKS_SIXEL in written:
-                os.write(fd, answer)
-                answered = True
+            if answer is None:
+                continue
+            questions = {ASKS_SIXEL: answer, ASKS_STATUS: SAYS_STATUS}
+            while True:
+                found = [(written.find(q, seen), q) for q in questions if q in written[seen:]]
+                if not found:
+                    break
+                at, question = min(found)
+                seen = at + len(question)
+                after = max([time.monotonic() + delay] + [when for when, _ in due[-1:]])
+                due.append((after, questions[question]))
     finally:
         os.waitpid(pid, 0)
         os.close(fd)
@@ -215,4 +233,25 @@ def test_a_terminal_that_never_answers_still_gets_half_blocks() -> None:
     text, written = _in_a_terminal(CHILD, None)
     assert ASKS_SIXEL in written
     assert "GRAPHICS halfcell" in text
+    assert "MODE_RESTORED True" in text
+
+
+LATE_CHILD = (
+    CHILD
+    + """
+import os, select, tty
+tty.setcbreak(0)
+ready, _, _ = select.select([0], [], [], 0.5)
+print("LEFT_FOR_THE_READER", repr(os.read(0, 100) if ready else b""), flush=True)
+"""
+)
+
+
+def test_answers_that_come_too_late_are_not_read_as_keys() -> None:
+    # Over a slow link the terminal's answers come after textual-image has stopped waiting
+    # (0.1 s): the reader, reading the terminal next, took `ESC [ ? 62 ; 4 ; 22 c` for keys (`?`
+    # opened the help screen). They are read and dropped before the reader starts.
+    text, written = _in_a_terminal(LATE_CHILD, SAYS_SIXEL, delay=0.3)
+    assert "LEFT_FOR_THE_READER b''" in text
+    assert ASKS_SIXEL in written and ASKS_STATUS in written
     assert "MODE_RESTORED True" in text

@@ -16,7 +16,10 @@ Standard library only at import: the thread starts before Textual is imported.
 from __future__ import annotations
 
 import logging
+import re
+import sys
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,56 @@ def _ask() -> None:
         log.debug("no terminal graphics: %s", exc)
         return
     GRAPHICS = {SixelImage: "sixel", TGPImage: "tgp", HalfcellImage: "halfcell"}.get(Image)
+    try:
+        _drop_late_answers()
+    except Exception as exc:  # a terminal gone away meanwhile: nothing left to read
+        log.debug("reading the terminal's last answers: %s", exc)
+
+
+_STATUS_REPORT = re.compile(rb"\x1b\[[03]n\Z")
+"""The terminal's answer to "are you well?" (`ESC [ 5 n`: `ESC [ 0 n`, or `3 n` for not),
+at the end of what was read."""
+
+
+def _drop_late_answers(timeout: float = 0.5) -> None:
+    """Read, and drop, the answers to textual-image's questions that came too late for it.
+
+    It waits 0.1 s for each; over a slow link (ssh across an ocean) or on a loaded machine an
+    answer comes later, and Textual, reading the terminal next, would take it for keys: the
+    device attributes' `ESC [ ? 62 ; 4 c` arrive as `?` (the help screen), `6`, `2`, `;`, `4`,
+    `c`. A terminal answers in the order it was asked, so one more question whose answer looks
+    like no other (the device status report) is asked last, and everything up to its answer is the
+    late answers. Read a byte at a time so that keys typed after it stay for the reader. A
+    terminal that never answers costs `timeout` once."""
+    stdin, stdout = sys.__stdin__, sys.__stdout__
+    if stdin is None or stdout is None or not (stdin.isatty() and stdout.isatty()):
+        return
+    import os
+    import select
+    import termios
+    import tty
+
+    fd = stdin.fileno()
+    mode = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)
+        stdout.write("\x1b[5n")
+        stdout.flush()
+        read = b""
+        deadline = time.monotonic() + timeout
+        while (report := _STATUS_REPORT.search(read)) is None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                log.debug("the terminal did not report its status: %r", read)
+                return
+            byte = os.read(fd, 1)
+            if not byte:
+                return
+            read += byte
+        if report.start():
+            log.debug("late answers dropped: %r", read[: report.start()])
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, mode)
 
 
 def ask() -> None:
