@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 from newstui.domain.words import has_sequence, words
 from newstui.query.folding import fold
+from newstui.query.regex import compiled as compiled_regex
 from newstui.query.tree import (
     And,
     Date,
@@ -330,20 +330,14 @@ def _tag_spec(value: Text | Regex) -> str:
     return ("p" if value.prefix else "w") + value.words[0]
 
 
-@lru_cache(maxsize=256)
-def _regex(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error:
-        return None
-
-
 def regexp(pattern: str | None, text: str | None) -> int:
-    """SQLite's `text REGEXP pattern`: a case-insensitive search; NULL text never matches."""
+    """SQLite's `text REGEXP pattern`: a case-insensitive search; NULL text never matches.
+
+    Most texts are turned down by the literal text a match needs (query/regex.py)."""
     if pattern is None or text is None:
         return 0
-    compiled = _regex(pattern)
-    return int(compiled is not None and compiled.search(text) is not None)
+    found = compiled_regex(pattern)
+    return int(found is not None and found.search(text))
 
 
 @lru_cache(maxsize=256)
