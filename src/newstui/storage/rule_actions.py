@@ -3,6 +3,7 @@ articles, and the UPDATEs of their actions (read, bookmark, hide, tag)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 
@@ -11,6 +12,8 @@ from newstui.query import Compiled
 
 _FTS_SUBQUERY = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
 _NEW_ROWS = "AND rowid BETWEEN ?1 AND ?2"
+_IDS = "(SELECT value FROM json_each(?))"
+"""The ids given as one JSON array parameter."""
 _MARK_COLUMNS = {"read": "read", "bookmark": "bookmarked", "hide": "hidden"}
 
 
@@ -51,24 +54,28 @@ def titles(conn: sqlite3.Connection, ids: Sequence[int]) -> list[str]:
 
 def apply_actions(conn: sqlite3.Connection, actions: Sequence[str], ids: Sequence[int]) -> int:
     """Do `actions` (but `notify`, which is not the database's) to the articles `ids`; how many
-    rows changed."""
+    rows changed.
+
+    The ids go in as one JSON array, so each action's statement has the same text whatever their
+    number and SQLite prepares it once a connection: an UPDATE of `articles` compiles every
+    trigger and index it touches, ~2 ms, which a text per number of ids paid each time."""
+    if not ids:
+        return 0
+    ids_json = json.dumps([int(i) for i in ids])
     changed = 0
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        for action in actions:
-            if action in _MARK_COLUMNS:
-                column = _MARK_COLUMNS[action]
-                cur = conn.execute(
-                    f"UPDATE articles SET {column} = 1 WHERE {column} = 0 AND id IN ({marks})",
-                    chunk,
-                )
-                changed += cur.rowcount
-            elif action.startswith("tag:"):
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO article_tags(article_id, tag) "
-                    f"SELECT id, ? FROM articles WHERE id IN ({marks})",
-                    [action[4:], *chunk],
-                )
-                changed += cur.rowcount
+    for action in actions:
+        if action in _MARK_COLUMNS:
+            column = _MARK_COLUMNS[action]
+            cur = conn.execute(
+                f"UPDATE articles SET {column} = 1 WHERE {column} = 0 AND id IN {_IDS}",
+                (ids_json,),
+            )
+            changed += cur.rowcount
+        elif action.startswith("tag:"):
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO article_tags(article_id, tag) "
+                f"SELECT id, ? FROM articles WHERE id IN {_IDS}",
+                (action[4:], ids_json),
+            )
+            changed += cur.rowcount
     return changed
