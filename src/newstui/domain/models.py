@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class FeedStatus(StrEnum):
@@ -107,6 +108,22 @@ class Feed:
     @property
     def display_title(self) -> str:
         return self.title or self.feed_title or self.url
+
+
+class FeedRow(NamedTuple):
+    """A feed as the feeds pane lists it: what its row shows and the folders it sits in, read
+    in one narrow query (a tuple, not a `Feed`: 20,000 of them cost what ~2,000 `Feed`s do).
+    The whole `Feed` is read for the one a user acts on."""
+
+    id: int
+    title: str
+    """`Feed.display_title`."""
+    failed: bool
+    """Its last check failed (`FeedStatus.ERROR` or `GONE`)."""
+    unread: int
+    tags: tuple[str, ...] = ()
+    error: str | None = None
+    """What the failed check said."""
 
 
 @dataclass(frozen=True, slots=True)

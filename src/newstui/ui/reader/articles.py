@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from textual import work
 from textual.message import Message
 
 from newstui.config import Config
+from newstui.domain.errors import NotFoundError
 from newstui.domain.models import Article, Feed, View
 from newstui.library.facade import Library, reads_as_page
 from newstui.ui.article_body import ArticleBody, article_body
@@ -75,8 +75,6 @@ class Articles(Part):
         self.choice: dict[int, bool] = {}
         """Per article, this session: show the fetched web page (True) or the feed's text."""
         self.fetching: set[int] = set()
-        self.feed_of: Callable[[int], Feed | None] = lambda feed_id: None
-        """A feed by its id, as last read (set by the screen): its full-text setting counts."""
 
     @work(group="article", exclusive=True)
     async def open(self, article_id: int, *, focus: bool, follow: bool = False) -> None:
@@ -87,7 +85,8 @@ class Articles(Part):
             if mark and not article.read:
                 self.library.set_read([article_id], True)
                 article = replace(article, read=True)
-            feed = self.feed_of(article.feed_id)
+            # The feed's full-text setting counts only for an article with a stored page.
+            feed = self._feed(article.feed_id) if article.full_text else None
             return article, article_body(self.library, article, full_text=self.wants(article, feed))
 
         article, body = await off_loop(load)
@@ -108,6 +107,13 @@ class Articles(Part):
             self.notify("No unread articles left.", markup=False)
             return
         self.open(found, focus=True, follow=True)
+
+    def _feed(self, feed_id: int) -> Feed | None:
+        """Blocking: the article's feed (its settings), None when it is gone."""
+        try:
+            return self.library.feed(feed_id)
+        except NotFoundError:
+            return None
 
     def wants(self, article: Article, feed: Feed | None) -> bool:
         """The reader's choice for this article, else the feed's full-text setting."""

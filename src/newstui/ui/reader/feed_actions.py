@@ -6,7 +6,7 @@ from textual import work
 from textual.content import Content
 from textual.message import Message
 
-from newstui.domain.models import Feed, View
+from newstui.domain.models import Feed, FeedRow, View
 from newstui.domain.text import clean_line
 from newstui.ui.off_loop import off_loop
 from newstui.ui.reader.part import Part
@@ -61,26 +61,30 @@ class FeedActions(Part):
         self.notify(message, severity="warning" if feed.error else "information", markup=False)
         self.post_message(self.Done(self, show=View("feed", feed_id=feed.id)))
 
-    def delete(self, feed: Feed) -> None:
+    def delete(self, feed: FeedRow) -> None:
         def done(yes: bool | None) -> None:
             if yes:
                 self._delete(feed)
 
         question = Content.assemble(
             "Delete ",
-            Content.styled(clean_line(feed.display_title, max_length=100), "bold"),
+            Content.styled(clean_line(feed.title, max_length=100), "bold"),
             "?\n",
             Content.styled("Its articles go too, except bookmarked ones.", "$text-muted"),
         )
         self.app.push_screen(ConfirmScreen(question), done)
 
     @work(group="feeds")
-    async def _delete(self, feed: Feed) -> None:
+    async def _delete(self, feed: FeedRow) -> None:
         await off_loop(self.library.remove_feed, feed.id)
-        self.notify(f"Deleted {clean_line(feed.display_title, max_length=80)}", markup=False)
+        self.notify(f"Deleted {clean_line(feed.title, max_length=80)}", markup=False)
         self.post_message(self.Done(self, gone=feed.id))
 
-    def edit(self, feed: Feed) -> None:
+    @work(group="edit-feed", exclusive=True, name="Could not read the feed")
+    async def edit(self, feed_id: int) -> None:
+        """`e`: the feed's dialog, its settings read as they are now (off the loop)."""
+        feed = await off_loop(self.library.feed, feed_id)
+
         def done(edit: FeedEdit | None) -> None:
             if edit is not None:
                 self._edit(feed.id, edit)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from textual import work
 
 from newstui.config import Config
-from newstui.domain.models import Feed, FeedOutcome, FeedStatus, RefreshProgress, View
+from newstui.domain.models import FeedOutcome, FeedRow, FeedStatus, RefreshProgress, View
 from newstui.domain.text import clean_line
 from newstui.library.facade import Library
 from newstui.ui import off_loop
@@ -46,7 +46,7 @@ class RefreshRunner(Part):
         if due and not self.refreshing:
             self.refresh_feeds(due, background=True)
 
-    def refresh_view(self, view: View, feeds: Mapping[int, Feed]) -> None:
+    def refresh_view(self, view: View, feeds: Mapping[int, FeedRow]) -> None:
         """`r`: the feeds `view` lists (a feed, a folder's; anything else: all of them)."""
         if not any(feed_id >= 0 for feed_id in feeds):
             self.notify("No feeds to refresh: press a to add one.", markup=False)

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from newstui.config import Config
-from newstui.domain.models import Article, Feed, Headline, View
+from newstui.domain.models import Article, FeedRow, Headline, View
 from newstui.domain.text import clean_line
 from newstui.library.facade import Library
 from newstui.ui.reader.search import search_screen
@@ -148,8 +148,8 @@ class MainScreen(Screen[None]):
         return self.views.open_article
 
     @property
-    def feeds(self) -> dict[int, Feed]:
-        """The library's feeds by id, as last read."""
+    def feeds(self) -> dict[int, FeedRow]:
+        """The library's feeds by id, as last read (their rows in the feeds pane)."""
         return self.views.feeds
 
     @property
@@ -228,7 +228,7 @@ class MainScreen(Screen[None]):
             self.notify("Open an article first.", markup=False)
         return self.open_article
 
-    def _selected_feed(self) -> Feed | None:
+    def _selected_feed(self) -> FeedRow | None:
         feed = self.feed_tree.highlighted_feed if self.focused is self.feed_tree else None
         if feed is None and self.view.kind == "feed" and self.view.feed_id is not None:
             feed = self.views.feeds.get(self.view.feed_id)
@@ -351,7 +351,7 @@ class MainScreen(Screen[None]):
 
     def action_edit_feed(self) -> None:
         if (feed := self._selected_feed()) is not None:
-            self.views.feed_actions.edit(feed)
+            self.views.feed_actions.edit(feed.id)
 
     def action_toggle_hide_read(self) -> None:
         self.views.toggle_hide_read()
