@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 import sqlite3
+import unicodedata
 from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newstui.config import Config, DisplayConfig, RefreshConfig
 from newstui.domain.dedupe import normalise_url, text_key, url_key
@@ -23,6 +28,44 @@ def run(coro):  # type: ignore[no-untyped-def]
 
 
 # ---- keys ------------------------------------------------------------------------------------
+
+
+def _reference_words(text: str) -> str:
+    """What text keys compare, as the key was first defined (every stored key was made so)."""
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def _reference_key(title: str, text: str) -> int | None:
+    words_title, words_text = _reference_words(title), _reference_words(text[:12000])[:4000]
+    if not words_title or not words_text:
+        return None
+    digest = hashlib.blake2b(f"t\x00{words_title}\x00{words_text}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def test_text_keys_stay_as_stored() -> None:
+    """Keys stored by earlier versions still match: a changed key would miss every copy."""
+    assert text_key("Markets Rally!", "Stocks rose on Monday, the third day running.") == (
+        8588498515371823515
+    )
+    assert text_key("A_b\tC", "x\x1fy__z 42 <p>&amp;") == -6590178216320519346
+    assert text_key("Café ﬁnance", "Straße ＡＢＣ – “quoted”") == -4670284261443093768
+
+
+_ASCII_TEXT = st.text(st.characters(max_codepoint=127), max_size=300)
+
+
+@given(
+    st.one_of(_ASCII_TEXT, st.text(max_size=60)),
+    st.one_of(
+        _ASCII_TEXT,
+        st.text(max_size=300),
+        st.text(st.sampled_from("aZ9_ -\t\n.é"), min_size=4000, max_size=13000),
+    ),
+)
+def test_text_key_equals_its_definition(title: str, text: str) -> None:
+    """ASCII text takes a faster path than the regular expression; both give the same key."""
+    assert text_key(title, text) == _reference_key(title, text)
 
 
 def test_url_key_ignores_tracking_scheme_www_fragment_and_slash() -> None:
