@@ -101,11 +101,11 @@ class DescendantsCPU:
                     self.last[pid] = (cpu, int(fields[1]))
             self._stop.wait(0.02)
 
-    def below_children(self) -> float:
-        """CPU of the grandchildren and deeper (what RUSAGE_CHILDREN may never see); a process
-        the command waited for (the resource tracker, ~0.02 s) may be counted twice."""
-        me = os.getpid()
-        return sum(cpu for cpu, parent in self.last.values() if parent != me)
+    def total(self) -> float:
+        """CPU of every process sampled (the command and all below it), each counted once
+        whoever its parent is (forked workers are the command's children, a forkserver's are
+        not); each up to one sampling interval (20 ms) short."""
+        return sum(cpu for cpu, _parent in self.last.values())
 
 
 def _cpu_of(func: Callable[[], Any], clock: Callable[[], float] = time.process_time) -> float:
@@ -209,7 +209,9 @@ def real_refresh(server: Server, db_path: Path, env: dict[str, str]) -> tuple[fl
     CPU of the command's process tree). The machine-wide figure means something only on a
     machine nothing else runs on; the tree's CPU (the command, its parse workers, forkserver
     and resource tracker) does not depend on what else runs. The command's own CPU is exact
-    (it is waited for); each other process's is its last sample, up to 20 ms short."""
+    (it is waited for); each other process's is its last sample, up to 20 ms short. Forked
+    workers are the command's children and reach its RUSAGE_CHILDREN as well: the tree is then
+    the sum of every process's samples, not the command's figure plus the ones below."""
     assert server.proc is not None
     server.reset()
     fresh_newstui_db(db_path, server.urls())
@@ -222,7 +224,7 @@ def real_refresh(server: Server, db_path: Path, env: dict[str, str]) -> tuple[fl
     if m.rc != 0:
         raise RuntimeError(f"newstui refresh failed: {m.err[-500:]}")
     command = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return m.seconds, busy, command + sampled.below_children()
+    return m.seconds, busy, max(command, sampled.total())
 
 
 def main() -> int:

@@ -81,7 +81,8 @@ def _refresh(args: argparse.Namespace, session: Session) -> int:
     library = session.library
     ids = [library.find_feed(ref).id for ref in args.feeds] or None
     with refresh_bar(sys.stderr, enabled=not (args.quiet or args.json)) as progress:
-        outcomes = asyncio.run(library.refresh(ids, progress=progress))
+        # The command runs nothing but the refresh: its parse workers may be forked from it.
+        outcomes = asyncio.run(library.refresh(ids, progress=progress, fork_workers=True))
     if args.json:
         print_json([outcome_json(o) for o in outcomes])
     elif not args.quiet:

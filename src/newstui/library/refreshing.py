@@ -32,11 +32,13 @@ class Refreshing(Queries):
         progress: Callable[[RefreshProgress], None] | None = None,
         background: bool = False,
         prefetched: Mapping[int, tuple[FetchResult, ParseResult]] | None = None,
+        fork_workers: bool = False,
     ) -> list[FeedOutcome]:
         """Refresh feeds (all by default); one feed's failure never stops the others.
 
         A failure of the disk does: it raises StorageFailure (what was stored before is kept).
         `prefetched`: a feed's fetch and parse already made (by `add_feed`), stored as they are.
+        `fork_workers`: the process may fork its parse workers (nothing else runs in it).
         """
         rows = await asyncio.to_thread(self._db.refresh_rows, feed_ids)
         jobs: list[FeedJob] = []
@@ -69,7 +71,9 @@ class Refreshing(Queries):
         hook = self.config.hooks.on_new
         before = await asyncio.to_thread(self._db.last_article_id) if hook and jobs else None
         runner = self._rule_runner()
-        refresher = Refresher(self._db, self.config, progress=progress, after_store=runner)
+        refresher = Refresher(
+            self._db, self.config, progress=progress, after_store=runner, fork_workers=fork_workers
+        )
         outcomes = await refresher.run(jobs, skipped, prefetched)
         if runner is not None and runner.matched.notices:
             await asyncio.to_thread(_notify_rules, runner.matched)

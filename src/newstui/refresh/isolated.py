@@ -39,6 +39,7 @@ class Refreshable(Protocol):
         *,
         progress: Callable[[RefreshProgress], None] | None = None,
         background: bool = False,
+        fork_workers: bool = False,
     ) -> list[FeedOutcome]: ...
 
     def close(self) -> None: ...
@@ -75,7 +76,11 @@ def _child(
         conn.send(("error", str(exc)))
         return
     try:
-        outcomes = asyncio.run(library.refresh(feed_ids, progress=progress, background=background))
+        # Nothing but the refresh runs in this process: its parse workers may be forked from it.
+        refresh = library.refresh(
+            feed_ids, progress=progress, background=background, fork_workers=True
+        )
+        outcomes = asyncio.run(refresh)
         final: tuple[str, Any] = ("done", outcomes)
     except StorageFailure as exc:  # the disk failed: the caller gets the same error type
         final = ("storage", str(exc))

@@ -85,13 +85,16 @@ class Refresher:
         *,
         progress: ProgressCallback | None = None,
         after_store: AfterStore | None = None,
+        fork_workers: bool = False,
     ) -> None:
+        """`fork_workers`: this process may fork its parse workers (refresh.pool): say so only
+        where nothing but the refresh runs (a command, a refresh child)."""
         self.db = db
         self.config = config
         self.progress = progress
         self.after_store = after_store
         """Run in each transaction that stored new articles (the rules)."""
-        self._pool = ParsePool(config)
+        self._pool = ParsePool(config, fork=fork_workers)
         self._unfinished = 0
         self._documents: asyncio.Semaphore | None = None
         self._writer: UpdateWriter | None = None
@@ -121,7 +124,9 @@ class Refresher:
         async with AsyncExitStack() as stack:
             # The pool (~0.2 s to start) starts with the first document to parse, while the
             # other requests are in flight; a refresh with nothing new to parse starts none.
-            self._pool.start(len(remote))
+            # Feeds without validators cannot answer "not modified": they will parse. Enough of
+            # them fork the workers now, before the writer or any other thread of the refresh starts.
+            self._pool.start(len(remote), certain=sum(1 for j in remote if _no_validators(j)))
             stack.push_async_callback(self._pool.close)
             self._writer = await asyncio.to_thread(
                 lambda: UpdateWriter(self.db, after_store=self.after_store)
@@ -431,6 +436,10 @@ class Refresher:
             result = await self._pool.run(extract_page, page.body, page.final_url or url)
             if isinstance(result, Extracted):
                 await asyncio.to_thread(self.db.set_full_text, article_id, result.markdown)
+
+
+def _no_validators(job: FeedJob) -> bool:
+    return job.etag is None and job.last_modified is None
 
 
 def _count(n: int, noun: str) -> str:
