@@ -87,10 +87,12 @@ def test_readability_pages_score_well_and_none_is_empty(corpus: Path, folder: st
     assert recall >= 0.96, f"recall {recall:.3f}"
 
 
-#: What the method reaches today on each folder (the target is none below 0.85). The worst of
-#: readability-more is `nytimes-5`, a section front whose reference text is Readability.js's
-#: pick of teasers, photo credits among them; captions and credits are left out (0.518 -> 0.49).
-MAX_BELOW = {"readability": 0, "readability-more": 2}
+#: What the method reaches today on each folder (the target is none below 0.85). `yahoo-2` (a
+#: slideshow's caption above the article) was below until Readability.js's reading settled
+#: disputed lead-ins (0.83 -> 0.92). Still below: `nytimes-5`, a section front whose reference is
+#: Readability.js's pick of teasers (see benchmarks/RESULTS.md for the rule that would lift it
+#: and what it costs elsewhere).
+MAX_BELOW = {"readability": 0, "readability-more": 1}
 WORST = {"readability": 0.90, "readability-more": 0.48}
 
 

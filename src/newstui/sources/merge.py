@@ -19,11 +19,16 @@ text when one of them is a full paragraph (a short promotion there is not). A ru
 extra blocks inside the article that outweighs all the shared text (a gallery, a list of other
 stories set into the page) is left out too, and does not count when judging readability's
 container too small.
+
+A third reader settles disputes: a full paragraph of trafilatura's that the rules above would
+leave out (outside the container, or partly in readability's text) is kept when Readability.js's
+current algorithm (`readability_js`, run only when such a paragraph is met) keeps it too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
@@ -69,12 +74,18 @@ class _Text:
 
 
 def merge(
-    readable: str, traf: str, root: Any | None = None, page: Page | None = None
+    readable: str,
+    traf: str,
+    root: Any | None = None,
+    page: Page | None = None,
+    reread: Callable[[], str] | None = None,
 ) -> tuple[str, str]:
     """The merged body of readability's and trafilatura's Markdown, and which of `METHODS` it is.
 
     With the page's tree `root`, trafilatura's blocks that readability lacks are kept only when
     they sit inside the article's container: the page element that holds the text both agree on.
+    `reread` gives Readability.js's reading of the page, asked at most once, for a full
+    paragraph of trafilatura's that those rules would leave out.
     """
     r, t = _Text(readable), _Text(traf)
     if not r.total or not t.total:
@@ -88,7 +99,7 @@ def merge(
         # Readability settled on a much smaller container than trafilatura found: too narrow.
         # Trafilatura's text, without what lies outside the container of the shared text.
         return (_within(r, t, traf, page) if page is not None else traf), "trafilatura"
-    return _choose(r, t, t_in_r, traf, page), "both"
+    return _choose(r, t, t_in_r, traf, page, reread), "both"
 
 
 def _runs(shared: list[bool]) -> list[tuple[int, int]]:
@@ -135,7 +146,14 @@ def _within(r: _Text, t: _Text, traf: str, page: Page) -> str:
     return "\n\n".join(keep)
 
 
-def _choose(r: _Text, t: _Text, t_in_r: list[float], traf: str, page: Page | None) -> str:
+def _choose(
+    r: _Text,
+    t: _Text,
+    t_in_r: list[float],
+    traf: str,
+    page: Page | None,
+    reread: Callable[[], str] | None = None,
+) -> str:
     """The merged body of readability's and trafilatura's Markdown (see the module docstring)."""
     r_blocks, t_blocks = r.blocks, t.blocks
     r_words, t_words = r.words, t.words
@@ -168,23 +186,40 @@ def _choose(r: _Text, t: _Text, t_in_r: list[float], traf: str, page: Page | Non
             and page.inside(t_words[j], container) is False
         )
 
+    second: list[_Text] = []
+
+    def confirmed(j: int) -> bool:
+        """Whether Readability.js's reading of the page has this full paragraph (read once, when
+        first asked: a short line is never worth it)."""
+        if reread is None or len(t_words[j]) < PARAGRAPH_WORDS:
+            return False
+        if not second:
+            second.append(_Text(reread()))
+        return share_in(t.shingles[j], second[0].everything) >= 0.6
+
     lead_at = [
         j
         for j in range(t_anchors[0])
-        if t_words[j] and t_in_r[j] < 0.3 and link_share(t_blocks[j], t_words[j]) < 0.5
+        if t_words[j] and t_in_r[j] < 0.6 and link_share(t_blocks[j], t_words[j]) < 0.5
     ]
     # Outside the article's container, a lead-in is the article's header (its title, standfirst,
     # byline, tags): left out, unless it has body paragraphs readability missed (several full
-    # paragraphs).
-    body = [j for j in lead_at if len(t_words[j]) >= PARAGRAPH_WORDS]
-    if len(body) < LEAD_PARAGRAPHS:
-        lead_at = [j for j in lead_at if not outside(j)]
+    # paragraphs). A block partly in readability's text or outside its container is disputed:
+    # kept when Readability.js's reading of the page has it (a slideshow's caption above the
+    # article whose body alone is readability-lxml's container).
+    body = [j for j in lead_at if t_in_r[j] < 0.3 and len(t_words[j]) >= PARAGRAPH_WORDS]
+    several = len(body) >= LEAD_PARAGRAPHS
+    lead_at = [
+        j for j in lead_at if (t_in_r[j] < 0.3 and (several or not outside(j))) or confirmed(j)
+    ]
     lead = [t_blocks[j] for j in lead_at]
     if lead:
         merged[r_anchors[0]][:0] = lead
     oversized = _oversized(t_words, [j in set(t_anchors) for j in range(len(t_words))])
     for j in range(t_anchors[0] + 1, t_anchors[-1]):
-        if t_in_r[j] >= 0.3 or not t_words[j] or j in oversized or outside(j):
+        if t_in_r[j] >= 0.3 or not t_words[j] or j in oversized:
+            continue
+        if outside(j) and not confirmed(j):
             continue
         previous = max(a for a in t_anchors if a < j)
         anchor = t.shingles[previous]
