@@ -6,7 +6,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final, Literal
 
 from newstui.domain.words import has_sequence, words
 from newstui.query.folding import fold
@@ -89,20 +89,62 @@ class Compiled:
         return sql, params
 
 
+NUMBERED: Final = "numbered"
+"""`compile_query`'s `ids` when the range is the statement's own ?1 and ?2 (bound first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegexTerm:
+    """A /regex/ on an article's own column (title, author, url) that the caller tests in
+    Python (`compile_query(regex_rows=True)`): the parameter it stands for must become a JSON
+    array of the ids, in the range asked about, whose column the regex matches."""
+
+    field: str
+    pattern: str
+
+
+_ROW_REGEX_FIELDS = ("title", "author", "url")
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What the SQL is compiled for: `now`, and the range of ids it is right for, if any."""
+
+    now: float
+    ids: tuple[int, int] | str | None = None
+    regex_rows: bool = False
+
+    def within(self, column: str, params: list[Any]) -> str:
+        """`AND column BETWEEN ...` for the ids asked about (nothing without a range)."""
+        if self.ids is None:
+            return ""
+        if isinstance(self.ids, str):
+            return f" AND {column} BETWEEN ?1 AND ?2"
+        params.extend(self.ids)
+        return f" AND {column} BETWEEN ? AND ?"
+
+
 def compile_query(
-    query: Query, *, now: float | None = None, ids: tuple[int, int] | None = None
+    query: Query,
+    *,
+    now: float | None = None,
+    ids: tuple[int, int] | Literal["numbered"] | None = None,
+    regex_rows: bool = False,
 ) -> Compiled:
     """SQL for `query`; `now` (a UTC timestamp) is what newer:/older: count back from.
 
     With `ids` (first, last), the SQL is right only for articles whose id is in that range: the
-    search index is asked about those rows alone (FTS5 seeks a range of rowids), so testing a
-    few articles does not read every match of a common word.
+    search index and the articles' tags are asked about those rows alone (FTS5 seeks a range of
+    rowids), so testing a few articles does not read every match of a common word. `NUMBERED`
+    says the same of the range the statement binds as ?1 and ?2. With `regex_rows`, a regex on
+    an article's title, author or url is a `RegexTerm` parameter for the caller to fill (the
+    rules test a batch of new articles' titles in one Python pass, not a call a row).
     """
-    when = time.time() if now is None else now
+    scope = _Scope(time.time() if now is None else now, ids, regex_rows)
     parts: list[str] = []
     params: list[Any] = []
     if query.expr is not None:
-        parts.append(_node(query.expr, when, params, ids))
+        parts.append(_node(query.expr, scope, params))
     if not query.hidden:
         parts.append("a.hidden = 0")
     where = " AND ".join(f"({p})" for p in parts) or "1"
@@ -212,18 +254,11 @@ def _fts_and(positive: list[str], negative: list[str]) -> str:
     return expr
 
 
-def _in_index(
-    expr: str, params: list[Any], ids: tuple[int, int] | None, *, negate: bool = False
-) -> str:
+def _in_index(expr: str, params: list[Any], scope: _Scope, *, negate: bool = False) -> str:
     params.append(expr)
     op = "NOT IN" if negate else "IN"
-    if ids is None:
-        return f"a.id {op} (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-    params.extend(ids)
-    return (
-        f"a.id {op} (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
-        "AND rowid BETWEEN ? AND ?)"
-    )
+    within = scope.within("rowid", params)
+    return f"a.id {op} (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?{within})"
 
 
 # ---- the rest -----------------------------------------------------------------------------
@@ -240,15 +275,15 @@ def _cost(node: Node) -> int:
     return max((_cost(i) for i in node.items), default=0)
 
 
-def _node(node: Node, now: float, params: list[Any], ids: tuple[int, int] | None) -> str:
+def _node(node: Node, scope: _Scope, params: list[Any]) -> str:
     expr = _fts(node)
     if expr is not None:
-        return _in_index(expr, params, ids)
+        return _in_index(expr, params, scope)
     if isinstance(node, Not):
         inner = _fts(node.item)
         if inner is not None:
-            return _in_index(inner, params, ids, negate=True)
-        return f"NOT ({_node(node.item, now, params, ids)})"
+            return _in_index(inner, params, scope, negate=True)
+        return f"NOT ({_node(node.item, scope, params)})"
     if isinstance(node, And):
         positive, negative = _fts_split(node.items)
         parts: list[str] = []
@@ -261,19 +296,19 @@ def _node(node: Node, now: float, params: list[Any], ids: tuple[int, int] | None
             )
         ]
         if positive:
-            parts.append(_in_index(_fts_and(positive, negative), params, ids))
+            parts.append(_in_index(_fts_and(positive, negative), params, scope))
         else:
-            parts.extend(_in_index(n, params, ids, negate=True) for n in negative)
-        parts.extend(_node(i, now, params, ids) for i in sorted(rest, key=_cost))
+            parts.extend(_in_index(n, params, scope, negate=True) for n in negative)
+        parts.extend(_node(i, scope, params) for i in sorted(rest, key=_cost))
         return " AND ".join(f"({p})" for p in parts)
     if isinstance(node, Or):
-        return " OR ".join(f"({_node(i, now, params, ids)})" for i in sorted(node.items, key=_cost))
+        return " OR ".join(f"({_node(i, scope, params)})" for i in sorted(node.items, key=_cost))
     if isinstance(node, Flag):
         return _FLAG_SQL[node.name]
     if isinstance(node, Date):
-        params.append(node.moment(now))
+        params.append(node.moment(scope.now))
         return f"a.published IS NOT NULL AND a.published {node.op} ?"
-    return _match(node, params)
+    return _match(node, params, scope)
 
 
 _FLAG_SQL = {
@@ -287,7 +322,7 @@ _FLAG_SQL = {
 }
 
 
-def _match(node: Match, params: list[Any]) -> str:
+def _match(node: Match, params: list[Any], scope: _Scope | None = None) -> str:
     value = node.value
     if node.field == "feed" and isinstance(value, Text) and not value.words:
         params.append(node.feed_id)
@@ -304,12 +339,27 @@ def _match(node: Match, params: list[Any]) -> str:
             test += " OR g.id = ?"
         return f"a.feed_id IN (SELECT g.id FROM feeds g WHERE {test})"
     if node.field == "tag":
-        params += [_tag_spec(value), _tag_spec(value)]
-        return (
-            "a.feed_id IN (SELECT feed_id FROM feed_tags WHERE nt_tag(?, tag)) "
-            "OR a.id IN (SELECT article_id FROM article_tags WHERE nt_tag(?, tag))"
+        # Each tag name is tested once (GROUP BY), not once a feed or article it is on; with a
+        # range of ids, only those articles' tags are.
+        params.append(_tag_spec(value))
+        on_feeds = (
+            "a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag IN "
+            "(SELECT tag FROM feed_tags GROUP BY tag HAVING nt_tag(?, tag)))"
         )
+        params.append(_tag_spec(value))
+        if scope is not None and scope.ids is not None:
+            within = scope.within("article_id", params)
+            on_articles = f"SELECT article_id FROM article_tags WHERE nt_tag(?, tag){within}"
+        else:
+            on_articles = (
+                "SELECT article_id FROM article_tags WHERE tag IN "
+                "(SELECT tag FROM article_tags GROUP BY tag HAVING nt_tag(?, tag))"
+            )
+        return f"{on_feeds} OR a.id IN ({on_articles})"
     assert isinstance(value, Regex)  # words in the index were compiled by _fts
+    if scope is not None and scope.regex_rows and node.field in _ROW_REGEX_FIELDS:
+        params.append(RegexTerm(node.field, value.pattern))
+        return "a.id IN (SELECT value FROM json_each(?))"
     params.append(value.pattern)
     return f"{_REGEX_TARGET[node.field]} REGEXP ?"
 
@@ -373,4 +423,13 @@ def register(conn: sqlite3.Connection) -> None:
     conn.create_function("nt_tag", 2, lambda s, t: int(match_tag(s, t)), deterministic=True)
 
 
-__all__ = ["Compiled", "compile_query", "match_tag", "match_text", "regexp", "register"]
+__all__ = [
+    "NUMBERED",
+    "Compiled",
+    "RegexTerm",
+    "compile_query",
+    "match_tag",
+    "match_text",
+    "regexp",
+    "register",
+]
