@@ -191,3 +191,26 @@ def test_hook_sees_new_articles_but_not_the_hidden_ones(tmp_path: Path) -> None:
         "Data breach at a shop",
         "Weather",
     }
+
+
+def test_hundreds_of_rules_apply_at_refresh(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """More rules than SQLite allows SELECTs in one statement (500) still all run: the last of
+    550 (a regex, with a word rule beside it) acts on the articles it matches."""
+    many = "".join(
+        f'[[rules]]\nname = "r{n}"\nquery = "title:nothing{n} OR title:/^zz{n}$/"\n'
+        'actions = ["read"]\n\n'
+        for n in range(548)
+    )
+    many += '[[rules]]\nname = "last but one"\nquery = "title:weather"\nactions = ["hide"]\n\n'
+    many += '[[rules]]\nname = "last"\nquery = "title:/rust (2|the)/"\nactions = ["bookmark"]\n'
+    httpserver.expect_request("/news").respond_with_handler(lambda r: Response(rss(_items())))
+    library = _library(tmp_path, many)
+    try:
+        run(library.add_feed(httpserver.url_for("/news"), title="News"))
+        titles = {h.title for h in library.headlines(View("all"), 0, 100)}
+        assert "Weather" not in titles and len(titles) == 5
+        marked = {h.title for h in library.headlines(View("bookmarks"), 0, 100)}
+        assert marked == {"Rust 2.0 released", "Rust the game, reviewed"}
+        assert library.unread_total() == 5  # no other rule matched
+    finally:
+        library.close()

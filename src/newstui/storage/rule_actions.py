@@ -1,49 +1,98 @@
 """What the rules do in the database: one SELECT that tests every rule against a range of new
-articles, and the UPDATEs of their actions (read, bookmark, hide, tag)."""
+articles (their regexes on titles, authors and links run in Python over the range first), and
+the statements of their actions (read, bookmark, hide, tag)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from newstui.domain.text import clean_line
 from newstui.query import Compiled
+from newstui.query.regex import compiled as compiled_regex
+from newstui.query.sql import RegexTerm
 
-_FTS_SUBQUERY = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-_NEW_ROWS = "AND rowid BETWEEN ?1 AND ?2"
 _IDS = "(SELECT value FROM json_each(?))"
 """The ids given as one JSON array parameter."""
 _MARK_COLUMNS = {"read": "read", "bookmark": "bookmarked", "hide": "hidden"}
 
 
-def matching_statement(rules: Sequence[Compiled]) -> tuple[str, list[object]]:
-    """One statement for every rule's query: each one's matching ids among those between ?1
-    and ?2 (comma-separated, NULL for none), and its parameters after ?1 and ?2.
+RULES_A_STATEMENT = 100
+"""SQLite allows 500 SELECTs in one compound statement: more rules take more statements."""
 
-    The same text each transaction, so SQLite prepares it once; the search index is asked about
-    the new rows only (FTS5 seeks a range)."""
-    columns: list[str] = []
-    params: list[object] = []
-    for compiled in rules:
-        where = compiled.where.replace(_FTS_SUBQUERY, f"{_FTS_SUBQUERY} {_NEW_ROWS}")
-        columns.append(f"group_concat(CASE WHEN ({where}) THEN a.id END)")
-        params += compiled.params
-    # ?1 and ?2 appear first, so the plain placeholders after them number from 3.
-    sql = (
-        f"SELECT ?1 + ?2, {', '.join(columns)} {Compiled.FROM} "
-        "WHERE a.id BETWEEN ?1 AND ?2 AND f.removed = 0"
+
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """The statements that find, for every rule, the ids it matches among those it is given:
+    a SELECT of (rule number, id) per rule, joined by UNION ALL, each planned on its own (the
+    search index drives a rule with words, so it reads its matches, not every new row)."""
+
+    statements: tuple[tuple[str, tuple[object, ...]], ...]
+    """SQL and its parameters after ?1 and ?2 (the first and last id); a `RegexTerm` stands
+    for its matching ids."""
+    rules: int
+    regexes: tuple[RegexTerm, ...]
+    """The rules' regexes on the articles' own columns, tested in Python (`matching_ids`)."""
+
+
+def matching_statement(rules: Sequence[Compiled]) -> Matching:
+    """The `Matching` statements of rules compiled with `ids=NUMBERED, regex_rows=True`."""
+    statements: list[tuple[str, tuple[object, ...]]] = []
+    for start in range(0, len(rules), RULES_A_STATEMENT):
+        arms: list[str] = []
+        params: list[object] = []
+        for number, compiled in enumerate(rules[start : start + RULES_A_STATEMENT], start):
+            arms.append(
+                f"SELECT {number}, a.id {Compiled.FROM} "
+                f"WHERE a.id BETWEEN ?1 AND ?2 AND f.removed = 0 AND ({compiled.where})"
+            )
+            params += compiled.params
+        # ?1 and ?2 appear first, so the plain placeholders after them number from 3.
+        statements.append((" UNION ALL ".join(arms), tuple(params)))
+    regexes = tuple(
+        dict.fromkeys(p for _sql, ps in statements for p in ps if isinstance(p, RegexTerm))
     )
-    return sql, params
+    return Matching(tuple(statements), len(rules), regexes)
 
 
 def matching_ids(
-    conn: sqlite3.Connection, statement: tuple[str, list[object]], first_id: int, last_id: int
+    conn: sqlite3.Connection, matching: Matching, first_id: int, last_id: int
 ) -> list[list[int]]:
-    """Per rule of `statement` (see `matching_statement`), the ids it matches in the range."""
-    sql, params = statement
-    row = conn.execute(sql, [first_id, last_id, *params]).fetchone()
-    return [[int(i) for i in str(found).split(",")] if found else [] for found in (row or ())[1:]]
+    """Per rule of `matching`, the ids it matches between `first_id` and `last_id`."""
+    found: list[list[int]] = [[] for _ in range(matching.rules)]
+    hits = _regex_hits(conn, matching.regexes, first_id, last_id)
+    for sql, params in matching.statements:
+        bound = [hits[p] if isinstance(p, RegexTerm) else p for p in params]
+        for number, article_id in conn.execute(sql, [first_id, last_id, *bound]):
+            found[number].append(article_id)
+    return found
+
+
+def _regex_hits(
+    conn: sqlite3.Connection, regexes: Sequence[RegexTerm], first_id: int, last_id: int
+) -> dict[RegexTerm, str]:
+    """Each regex's matching ids among the range, as a JSON array: the column read once for
+    them all, each regex run in one Python pass (a SQL function call a row costs ~3x that)."""
+    if not regexes:
+        return {}
+    fields = sorted({r.field for r in regexes})
+    rows = conn.execute(
+        f"SELECT id, {', '.join(fields)} FROM articles WHERE id BETWEEN ? AND ?",
+        (first_id, last_id),
+    ).fetchall()
+    hits: dict[RegexTerm, str] = {}
+    for term in regexes:
+        place = fields.index(term.field) + 1
+        pattern = compiled_regex(term.pattern)
+        ids = (
+            []
+            if pattern is None
+            else [row[0] for row in rows if row[place] is not None and pattern.search(row[place])]
+        )
+        hits[term] = json.dumps(ids)
+    return hits
 
 
 def titles(conn: sqlite3.Connection, ids: Sequence[int]) -> list[str]:
