@@ -128,8 +128,14 @@ def first_paint(cmd: list[str], env: dict[str, str], painted: Any, timeout: floa
 
 
 def part_paint(
-    runs: int, big_db: Path | None, env: dict[str, str], samples: dict[str, list[float]]
+    runs: int,
+    big_db: Path | None,
+    env: dict[str, str],
+    samples: dict[str, list[float]],
+    before: Path | None = None,
 ) -> None:
+    """`before`: another checkout's `src` folder, run by the same harness (through PYTHONPATH)
+    beside this one, alternating: its readers are named `empty-before` and `big-before`."""
     bare = WORK / "bare_textual.py"
     bare.write_text(BARE_APP, encoding="utf-8")
     empty = WORK / "frames-empty.db"
@@ -139,6 +145,15 @@ def part_paint(
     ]
     if big_db is not None:
         readers.append(("big", [NEWSTUI, "--db", str(big_db)], lambda s: "Bench feed 00000" in s))
+    if before is not None:
+        import compileall
+
+        compileall.compile_dir(before / "newstui", quiet=1)
+        readers += [(f"{name}-before", cmd, test) for name, cmd, test in readers[1:]]
+    envs = {
+        name: {**env, "PYTHONPATH": str(before)} if name.endswith("-before") else env
+        for name, _cmd, _test in readers
+    }
     first_paint([PY, str(bare)], env, readers[0][2])  # warm the page cache, untimed
     # The empty library is a file that exists, as on every start but the very first (whose
     # creation of the schema, ~50 ms, is a one-off): made here, untimed, like the big one.
@@ -150,7 +165,7 @@ def part_paint(
     for run in range(runs):
         order = readers if run % 2 == 0 else list(reversed(readers))
         for name, cmd, painted in order:
-            seconds = first_paint(cmd, env, painted)
+            seconds = first_paint(cmd, envs[name], painted)
             samples.setdefault(f"paint.{name}", []).append(seconds)
             log(f"  run {run + 1}/{runs}: {name} first paint {seconds * 1000:.0f} ms")
     # The same starts, each until its first frame, by the CPU the process spent: what the load
@@ -163,7 +178,7 @@ def part_paint(
         for name, cmd, _painted in order:
             through = [PY, str(launcher), str(out)]
             through += [str(bare)] if name == "bare" else ["-m", "newstui.cli", *cmd[1:]]
-            cpu = first_frame_cpu(through, env, out)
+            cpu = first_frame_cpu(through, envs[name], out)
             samples.setdefault(f"paintcpu.{name}", []).append(cpu)
             log(f"  run {run + 1}/{runs}: {name} CPU until the first frame {cpu * 1000:.0f} ms")
 
@@ -235,13 +250,16 @@ def report(samples: dict[str, list[float]], articles: int | None) -> str:
         "| row | measurement | median ms | max ms | samples | target | met |",
         "| --- | --- | ---: | ---: | ---: | --- | --- |",
     ]
-    for name in ("bare", "empty", "big"):
+    names = ("bare", "empty", "big", "empty-before", "big-before")
+    for name in names:
         key = f"paint.{name}"
         if key in med:
             what = {
                 "bare": "first paint, bare Textual app (one line)",
                 "empty": "first paint, newstui, empty library",
                 "big": "first paint, newstui, big library",
+                "empty-before": "first paint, newstui before, empty library",
+                "big-before": "first paint, newstui before, big library",
             }[name]
             lines.append(
                 f"| 5 | {what} | {med[key] * 1000:.0f} | {max(samples[key]) * 1000:.0f} | {len(samples[key])} | | |"
@@ -251,7 +269,7 @@ def report(samples: dict[str, list[float]], articles: int | None) -> str:
         lines.append(
             f"| 5 | newstui empty / bare Textual | {ratio:.2f}x | | | ≤ 1.5x | {'yes' if ratio <= 1.5 else '**no**'} |"
         )
-    for name in ("bare", "empty", "big"):
+    for name in names:
         key = f"paintcpu.{name}"
         if key in med:
             lines.append(
@@ -260,11 +278,22 @@ def report(samples: dict[str, list[float]], articles: int | None) -> str:
     if "paintcpu.bare" in med and "paintcpu.empty" in med:
         ratio = med["paintcpu.empty"] / med["paintcpu.bare"]
         lines.append(f"| 5 | the same, newstui empty / bare Textual (CPU) | {ratio:.2f}x | | | | |")
-    if "paint.big" in med and "paint.empty" in med:
-        ratio = med["paint.big"] / med["paint.empty"]
-        lines.append(
-            f"| 5 | newstui big / empty library | {ratio:.2f}x | | | ≤ 1.2x | {'yes' if ratio <= 1.2 else '**no**'} |"
-        )
+    for suffix in ("", "-before"):
+        big, empty = f"paint.big{suffix}", f"paint.empty{suffix}"
+        if big in med and empty in med:
+            ratio = med[big] / med[empty]
+            lines.append(
+                f"| 5 | newstui{suffix.replace('-', ' ')} big / empty library | {ratio:.2f}x | | | ≤ 1.2x | {'yes' if ratio <= 1.2 else '**no**'} |"
+            )
+        big, empty = f"paintcpu.big{suffix}", f"paintcpu.empty{suffix}"
+        if big in med and empty in med:
+            ratio = med[big] / med[empty]
+            lines.append(
+                f"| 5 | the same by CPU until the first frame{suffix.replace('-', ' ')} | {ratio:.2f}x | | | | |"
+            )
+    if "paintcpu.bare" in med and "paintcpu.empty-before" in med:
+        ratio = med["paintcpu.empty-before"] / med["paintcpu.bare"]
+        lines.append(f"| 5 | newstui before, empty / bare Textual (CPU) | {ratio:.2f}x | | | | |")
     for key in ("j", "k", "pagedown", "G", "g"):
         wall, cpu = f"key.{key}.wall", f"key.{key}.cpu"
         if wall in med:
@@ -297,6 +326,18 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="runs (default: paint 5, keys 3; quick 1)")
     parser.add_argument("--steps", type=int, default=20, help="rounds of the five keys a run")
     parser.add_argument("--no-big", action="store_true", help="paint: leave out the big library")
+    parser.add_argument(
+        "--big-db",
+        type=Path,
+        metavar="PATH",
+        help="paint: this library as the big one (e.g. query.py's 1,000,000 articles)",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="SRC",
+        help="paint: also run another checkout's src folder (PYTHONPATH), alternating",
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     WORK.mkdir(parents=True, exist_ok=True)
@@ -312,13 +353,16 @@ def main() -> int:
     big_db = None
     paints = args.part in ("paint", "both", "all")
     keys = args.part in ("keys", "both", "all")
-    if keys or (paints and not args.no_big):
+    if args.big_db is not None and not keys:
+        big_db = args.big_db
+    elif keys or (paints and not args.no_big):
         big = build_big(sizes, None)
         big_db, articles = big.newstui_db, big.articles
     tmux("new-session", "-d", "-s", f"keep{os.getpid()}", "sleep 14400", check=False)
     try:
         if paints:
-            part_paint(args.runs or (1 if args.quick else 5), big_db, env, samples)
+            runs = args.runs or (1 if args.quick else 5)
+            part_paint(runs, big_db, env, samples, args.before)
         if keys:
             assert big_db is not None
             part_keys(
