@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 LATER = {
     # HTML to Markdown (a body is converted when it is opened, a local file when it is read)
@@ -38,6 +41,30 @@ def test_the_reader_imports_no_converter_before_its_first_paint() -> None:
     loaded = _loaded_by("import newstui.cli.main\nfrom newstui.ui.app import make_app")
     early = {name: why for name, why in LATER.items() if name in loaded}
     assert not early, f"imported before the first paint: {early}"
+
+
+DIALOGS = (
+    "newstui.ui.screens.help",
+    "newstui.ui.screens.edit_feed",
+    "newstui.ui.screens.confirm",
+    "newstui.ui.screens.prompt",
+    "newstui.ui.screens.links",
+)
+"""The reader's dialogs: each is imported when first asked for, not before the first paint."""
+
+
+def test_the_reader_imports_no_dialog_before_its_first_paint() -> None:
+    probe = (
+        "import sys\nimport newstui.cli.main\nfrom newstui.ui.app import make_app\n"
+        "print('\\n'.join(m for m in sys.modules if m.startswith('newstui.ui.screens.')))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(proc.stdout.split())
+    assert "newstui.ui.screens.main" in loaded  # the probe sees the screens it imports
+    assert not loaded & set(DIALOGS), f"imported before the first paint: {loaded & set(DIALOGS)}"
 
 
 def test_the_welcome_guide_lists_its_pages_without_a_converter() -> None:
@@ -127,12 +154,103 @@ def test_each_commands_help_and_errors_still_come_from_its_arguments() -> None:
     assert listed.returncode == 0 and "mark-unread" in listed.stdout and "unhide" in listed.stdout
 
 
+# ---- the cycle collector: paused for start-up, on for commands and after the first paint ----------
+
+
+COLLECTIONS = """
+import gc, sys
+runs = []
+gc.callbacks.append(lambda phase, info: phase == "start" and runs.append(info["generation"]))
+import {module}
+print(len(runs), gc.isenabled())
+"""
+
+
+def _collections_while_importing(module: str) -> tuple[int, bool]:
+    proc = subprocess.run(
+        [sys.executable, "-c", COLLECTIONS.format(module=module)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    runs, enabled = proc.stdout.split()
+    return int(runs), enabled == "True"
+
+
+def test_the_command_line_loads_with_the_collector_paused_and_put_back() -> None:
+    # At most the collections before the pause begins (the interpreter's own start-up's
+    # allocations can bring one on as the package starts); none while its modules load.
+    runs, enabled = _collections_while_importing("newstui.cli")
+    assert runs < 5 and enabled
+    # The positive control: most of the same modules (the library under the CLI), loaded
+    # without the pause, are collected over dozens of times.
+    runs, enabled = _collections_while_importing("newstui.library.facade")
+    assert runs >= 20 and enabled
+
+
+def test_the_reader_starts_with_the_collector_paused_and_commands_run_with_it_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import importlib
+
+    import newstui.ui.app
+    from newstui.cli import main
+
+    cli_main = importlib.import_module("newstui.cli.main")
+    seen: dict[str, bool] = {}
+
+    class Reader:
+        def run(self) -> None:
+            seen["reader"] = gc.isenabled()
+
+    session = cli_main._session
+
+    def command_session(args: object) -> object:
+        seen.setdefault("command", gc.isenabled())
+        return session(args)
+
+    monkeypatch.setattr(newstui.ui.app, "make_app", lambda *args, **kwargs: Reader())
+    monkeypatch.setattr(cli_main, "_session", command_session)
+    assert gc.isenabled()
+    assert main(["--db", str(tmp_path / "lib.db")]) == 0
+    assert seen == {"command": True, "reader": False}  # the reader's start-up: paused
+    assert gc.isenabled()  # as it was, once the reader is over
+    seen.clear()
+    assert main(["--db", str(tmp_path / "lib.db"), "feeds"]) == 0
+    assert seen == {"command": True} and gc.isenabled()
+
+
+@pytest.mark.anyio
+async def test_the_reader_turns_the_collector_on_after_its_first_paint(tmp_path: Path) -> None:
+    import gc
+    from datetime import UTC
+
+    from newstui.library.facade import Library
+    from newstui.ui.app import make_app
+    from tests.ui_support import settle, ui_config
+
+    library = Library.open(ui_config(), tmp_path / "lib.db")
+    library.welcome = True
+    gc.disable()  # as the command leaves it for the reader
+    try:
+        async with make_app(library, ui_config(), tz=UTC).run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        library.close()
+
+
 # ---- the terminal's answer about pictures, asked in a thread ----------------------------------
 
 ASKS_SIXEL = b"\x1b[c"  # device attributes: a 4 among the answer's numbers is Sixel
 SAYS_SIXEL = b"\x1b[?62;4;22c"
 
 CHILD = """
+IMAGES = "auto"
 import sys, termios, threading
 before = termios.tcgetattr(0)
 asked_from = []
@@ -154,9 +272,11 @@ class Watched:
 
 
 sys.__stdout__ = Watched(sys.__stdout__)
-import newstui.ui.app  # what the reader imports before App.run
 from newstui.ui import graphics
+graphics.start(IMAGES)  # what the command does before it imports the UI (cli/main.py)
+import newstui.ui.app  # what the reader imports before App.run
 print("GRAPHICS", graphics.settle(), flush=True)
+print("TEXTUAL_IMAGE", "textual_image" in sys.modules, flush=True)
 print("ASKED_FROM", *asked_from, flush=True)
 print("MODE_RESTORED", termios.tcgetattr(0) == before, flush=True)
 """
@@ -226,6 +346,18 @@ def test_the_terminal_is_asked_about_pictures_in_a_thread_beside_the_imports() -
     assert "ASKED_FROM terminal-graphics\n" in text
     assert "GRAPHICS sixel" in text
     assert "MODE_RESTORED True" in text
+
+
+def test_with_pictures_off_the_terminal_is_asked_nothing() -> None:
+    # `images = "off"`: no question goes out and textual-image is not imported (its import and
+    # the questions were 20-40 ms of CPU of every start); the answer is "no graphics".
+    off = CHILD.replace('IMAGES = "auto"', 'IMAGES = "off"')
+    text, written = _in_a_terminal(off, SAYS_SIXEL)
+    assert ASKS_SIXEL not in written
+    assert "GRAPHICS None" in text and "TEXTUAL_IMAGE False" in text
+    assert "MODE_RESTORED True" in text
+    text, written = _in_a_terminal(CHILD, SAYS_SIXEL)  # the positive control: asked when on
+    assert ASKS_SIXEL in written and "TEXTUAL_IMAGE True" in text
 
 
 def test_a_terminal_that_never_answers_still_gets_half_blocks() -> None:

@@ -2,6 +2,6 @@
 
 import sys
 
-from newstui.cli.main import main
+from newstui.cli import main
 
 sys.exit(main())

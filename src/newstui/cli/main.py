@@ -4,6 +4,7 @@ errors become messages and exit statuses. With no subcommand it opens the reader
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import os
@@ -120,13 +121,27 @@ def _session(args: argparse.Namespace) -> Session:
 
 
 def _reader(session: Session) -> int:
-    """No command: the reader, on the Welcome guide while there are no subscriptions."""
-    from newstui.ui.app import make_app
+    """No command: the reader, on the Welcome guide while there are no subscriptions.
 
-    library = session.library
-    library.welcome = True
-    make_app(library, session.config).run()
-    return 0
+    Its start-up (the UI's modules, its widgets, its first screen's data) runs with the cycle
+    collector paused: all of it lives as long as the reader, which freezes it after its first
+    paint and turns the collector on again (ui/reader/views.py); see also `newstui.cli`."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from newstui.ui import graphics  # the standard library only
+
+        # The terminal is asked what it can draw (in a thread) while the UI's modules load.
+        graphics.start(session.config.display.images)
+        from newstui.ui.app import make_app
+
+        library = session.library
+        library.welcome = True
+        make_app(library, session.config).run()
+        return 0
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -163,6 +163,9 @@ def _source_argument(p: argparse.ArgumentParser) -> None:
 
 
 def _open(args: argparse.Namespace, session: Session) -> int:
+    from newstui.ui import graphics  # the standard library only
+
+    graphics.start(session.config.display.images)  # asked while the UI loads
     from newstui.ui.app import make_app
 
     library = Library.open(session.config, ":memory:")

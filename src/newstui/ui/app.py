@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-# First of all: starts asking the terminal what it can draw, in a thread, while the rest loads.
-from newstui.ui import graphics  # isort: split
-
 import logging
 from collections.abc import Iterable
 from datetime import tzinfo
@@ -21,11 +18,9 @@ from newstui.domain.errors import NewstuiError
 from newstui.domain.text import clean_line
 from newstui.library.facade import Library
 from newstui.paths import config_path
+from newstui.ui import graphics
 from newstui.ui.keys import KeyHelp, describe
 from newstui.ui.off_loop import off_loop
-from newstui.ui.screens.confirm import ConfirmScreen
-from newstui.ui.screens.edit_feed import EditFeedScreen
-from newstui.ui.screens.help import HelpScreen
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.article_view import ArticleView
 from newstui.ui.widgets.feed_tree import FeedTree
@@ -153,6 +148,9 @@ class NewstuiApp(App[None]):
 
     def key_help(self) -> list[KeyHelp]:
         """Every remappable action, with the keys as currently mapped."""
+        from newstui.ui.screens.confirm import ConfirmScreen  # the dialogs load when used
+        from newstui.ui.screens.edit_feed import EditFeedScreen
+
         owners = [
             ("reader", MainScreen.BINDINGS),
             ("lists", HeadlineList.BINDINGS),
@@ -164,6 +162,8 @@ class NewstuiApp(App[None]):
         return describe(owners, self._keymap)
 
     def action_help(self) -> None:
+        from newstui.ui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
             return
@@ -211,4 +211,5 @@ def make_app(
     tz: tzinfo | None = None,
 ) -> NewstuiApp:
     """The reader over `library`; `tz` fixes the time zone of shown dates (tests use UTC)."""
+    graphics.start(config.display.images)  # the command has started it, as a rule
     return NewstuiApp(library, config, open_source=open_source, tz=tz)

@@ -4,8 +4,10 @@ textual-image puts its questions to the terminal (Sixel in the device attributes
 graphics protocol) when it is first imported, and waits up to 0.1 s for each answer: a terminal
 that does not speak the Kitty protocol (tmux, most) lets that question time out. Asked before the
 reader's imports, as it was, that wait and PIL's import were 0.15-0.2 s of every start in tmux;
-asked in a thread it runs beside them: importing this module starts the thread, and `ui/app.py`
-imports it first. It must be over before Textual takes the terminal (its
+asked in a thread it runs beside them: the command starts it (`start`) before it imports the UI.
+With pictures off (`[display] images = "off"`) nothing is asked and textual-image is never
+imported (its import and the questions were 20-40 ms of CPU, and up to 0.1 s of waiting, of
+every start). It must be over before Textual takes the terminal (its
 input thread would eat the answers, and it saves the terminal's mode to restore at exit):
 `NewstuiApp.run_async` calls `settle()` first. Without a terminal (tests, pipes) or when the
 question fails, `GRAPHICS` is None and articles keep their `[image: alt]` placeholders.
@@ -110,6 +112,16 @@ def ask() -> None:
     _asking.start()
 
 
+def start(images: str) -> None:
+    """As the reader starts: ask the terminal (in a thread), unless pictures are "off"."""
+    global _asking
+    if images != "off":
+        ask()
+    elif _asking is None:
+        _asking = threading.Thread(target=lambda: None, name="terminal-graphics-off")
+        _asking.start()  # settled at once: GRAPHICS stays None, nothing is asked
+
+
 def settle() -> str | None:
     """The answer (`GRAPHICS`), waiting for the thread if it is still asking."""
     if _asking is None:
@@ -117,6 +129,3 @@ def settle() -> str | None:
     assert _asking is not None
     _asking.join()
     return GRAPHICS
-
-
-ask()  # on import: see the module's docstring

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.content import Content
 from textual.message import Message
@@ -10,9 +12,9 @@ from newstui.domain.models import Feed, FeedRow, View
 from newstui.domain.text import clean_line
 from newstui.ui.off_loop import off_loop
 from newstui.ui.reader.part import Part
-from newstui.ui.screens.confirm import ConfirmScreen
-from newstui.ui.screens.edit_feed import EditFeedScreen, FeedEdit
-from newstui.ui.screens.prompt import PromptScreen
+
+if TYPE_CHECKING:
+    from newstui.ui.screens.edit_feed import FeedEdit
 
 
 class FeedActions(Part):
@@ -34,6 +36,8 @@ class FeedActions(Part):
             return self.part
 
     def add(self) -> None:
+        from newstui.ui.screens.prompt import PromptScreen  # the dialogs load when first used
+
         def done(source: str | None) -> None:
             if source:
                 self._add(source)
@@ -62,6 +66,8 @@ class FeedActions(Part):
         self.post_message(self.Done(self, show=View("feed", feed_id=feed.id)))
 
     def delete(self, feed: FeedRow) -> None:
+        from newstui.ui.screens.confirm import ConfirmScreen
+
         def done(yes: bool | None) -> None:
             if yes:
                 self._delete(feed)
@@ -83,6 +89,8 @@ class FeedActions(Part):
     @work(group="edit-feed", exclusive=True, name="Could not read the feed")
     async def edit(self, feed_id: int) -> None:
         """`e`: the feed's dialog, its settings read as they are now (off the loop)."""
+        from newstui.ui.screens.edit_feed import EditFeedScreen
+
         feed = await off_loop(self.library.feed, feed_id)
 
         def done(edit: FeedEdit | None) -> None:
@@ -112,6 +120,8 @@ class FeedActions(Part):
         if view.kind != "search" or not view.query:
             self.notify("Search first (/), then V saves the search as a view.", markup=False)
             return
+        from newstui.ui.screens.prompt import PromptScreen
+
         query = view.query
 
         def done(name: str | None) -> None:

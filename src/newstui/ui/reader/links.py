@@ -9,7 +9,6 @@ from newstui.domain.text import clean_line
 from newstui.library.facade import local_file
 from newstui.ui.opener import check_link, launch, open_file, open_in_browser, player_command
 from newstui.ui.reader.part import Part
-from newstui.ui.screens.links import LinksScreen
 
 
 class Links(Part):
@@ -51,6 +50,8 @@ class Links(Part):
                     return
             if url:
                 self.open_link(url)
+
+        from newstui.ui.screens.links import LinksScreen  # loaded when first asked for
 
         self.app.push_screen(LinksScreen(article.title, links, article.enclosures), done)
 

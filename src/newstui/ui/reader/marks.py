@@ -13,7 +13,6 @@ from newstui.domain.models import View
 from newstui.library.facade import Library
 from newstui.ui.off_loop import off_loop
 from newstui.ui.reader.part import Part
-from newstui.ui.screens.confirm import ConfirmScreen
 from newstui.ui.undo import Mark, UndoStack, describe
 
 Flag = Literal["read", "bookmarked"]
@@ -88,6 +87,8 @@ class Marks(Part):
             " read?\n",
             Content.styled(f"{self.key_for('undo', 'u')} undoes it.", "$text-muted"),
         )
+        from newstui.ui.screens.confirm import ConfirmScreen  # loaded when first asked for
+
         self.app.push_screen(ConfirmScreen(question), done)
 
     @work(group="flags")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from newstui.library.facade import QueryError, parse
-from newstui.ui.screens.prompt import PromptScreen
+
+if TYPE_CHECKING:
+    from newstui.ui.screens.prompt import PromptScreen
 
 
 def search_screen(current: str) -> PromptScreen:
     """The search prompt, holding `current` (the search shown, if any)."""
+    from newstui.ui.screens.prompt import PromptScreen  # loaded when first asked for
 
     def check(text: str) -> tuple[str, int] | None:
         try:

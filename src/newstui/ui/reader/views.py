@@ -39,6 +39,11 @@ EMPTY = {
 }
 
 
+def _after_first_paint() -> None:
+    gc.freeze()
+    gc.enable()
+
+
 class Views(Part):
     """Keeps the view listed and sets the feeds and headlines panes to show it. Its children
     (`Reading`, `RefreshRunner`, `Marks`, `FeedActions`, `Links`) do the work; what they say
@@ -97,13 +102,16 @@ class Views(Part):
     @work(group="startup", exclusive=True)
     async def start(self) -> None:
         """The library as it is at once; the Welcome guide or the file opened; the network later."""
-        feeds = await self.reload_feeds(first=True)
-        self.show_view(View("all"))
+        try:
+            feeds = await self.reload_feeds(first=True)
+            self.show_view(View("all"))
+        finally:
+            # What exists after the first paint (modules, widgets, styles) lives as long as the
+            # app: frozen, the collector no longer walks it. Unfrozen, each full collection
+            # during a refresh walked all of it on the UI thread: 45 ms pauses, the worst
+            # stalls of a refresh. The command paused the collector for start-up (newstui.cli).
+            self.call_after_refresh(_after_first_paint)
         self.call_after_refresh(self._count_bookmarks)
-        # What exists after the first paint (modules, widgets, styles) lives as long as the app:
-        # frozen, the collector no longer walks it. Unfrozen, each full collection during a
-        # refresh walked all of it on the UI thread: 45 ms pauses, the worst stalls of a refresh.
-        self.call_after_refresh(gc.freeze)
         articles, refresh = self.reading.articles, self.config.refresh.refresh_on_start
         if len(feeds) == 1 and feeds[0].id == WELCOME_FEED_ID:
             welcome = View("feed", feed_id=WELCOME_FEED_ID)
