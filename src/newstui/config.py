@@ -62,7 +62,9 @@ class RefreshConfig:
     refresh_on_start: bool = True
     refresh_interval_minutes: int = 0
     parse_processes: int = 0
-    """Parse worker processes for large refreshes; 0 means one per core."""
+    """Parse worker processes for large refreshes; 0 means one per core but one (the refresh's
+    own process, fetching and storing, keeps that one busy), and one per core for a folder of
+    local article files."""
     process_pool_threshold: int = 100
     """Refreshes with at least this many feeds to fetch parse in the process pool; smaller ones
     parse in threads: a pool's start (a forkserver, a resource tracker, its workers' imports)

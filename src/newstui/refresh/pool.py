@@ -75,11 +75,28 @@ def _preload_for_fork() -> None:
     import newstui.sources.parse  # noqa: F401
 
 
+def worker_count(config: Config, *, busy_parent: bool = True) -> int:
+    """Parse workers for a pool: the configured `parse_processes`, else one per core but the
+    one the refresh's own process keeps busy (`busy_parent`: it fetches and stores, about
+    half of a cold refresh's CPU, so on 2 cores one worker keeps pace with it; a second one
+    only shared the same two cores, at ~8 MB more: benchmarks/RESULTS.md, row 3). A local
+    folder's pages (`busy_parent=False`) get every core: the refresh waits for them."""
+    if config.refresh.parse_processes:
+        return config.refresh.parse_processes
+    cores = os.cpu_count() or 1
+    return max(1, cores - 1) if busy_parent else cores
+
+
 def make_pool(
-    config: Config, jobs: int, threshold: int | None = None, *, fork: bool = False
+    config: Config,
+    jobs: int,
+    threshold: int | None = None,
+    *,
+    fork: bool = False,
+    busy_parent: bool = True,
 ) -> Executor | None:
     """A started parse pool, or None when the `jobs` are fewer than `threshold` (by default
-    the configured `process_pool_threshold`): too few to pay for one.
+    the configured `process_pool_threshold`): too few to pay for one; `worker_count` workers.
 
     Blocking (it starts processes): call it in a thread, not on the event loop, unless `fork`:
     then call it on the only thread there is, with no other running (see `ParsePool.start`).
@@ -87,8 +104,7 @@ def make_pool(
     cfg = config.refresh
     if jobs < (cfg.process_pool_threshold if threshold is None else threshold):
         return None
-    workers = cfg.parse_processes or (os.cpu_count() or 1)
-    workers = max(1, min(workers, jobs))
+    workers = max(1, min(worker_count(config, busy_parent=busy_parent), jobs))
     if fork:
         _preload_for_fork()
         context: Any = multiprocessing.get_context("fork")
@@ -195,6 +211,6 @@ class ParsePool:
             return pool
         if self._local_task is None:
             self._local_task = asyncio.ensure_future(
-                asyncio.to_thread(make_pool, self._config, documents, threshold)
+                asyncio.to_thread(make_pool, self._config, documents, threshold, busy_parent=False)
             )
         return await self._local_task
