@@ -498,10 +498,12 @@ def test_headline_pages_follow_the_reference_evaluator(
     extra: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The reader's pages of a search (walked in index order, or by SQLite's plan when the
-    walk finds too few) hold the evaluator's ids in its order."""
+    """The reader's pages of a search (walked in index order, feed by feed for sort:feed, or by
+    SQLite's plan when the walk finds too few) hold the evaluator's ids in its order."""
+    import newstui.storage.feed_walk as feed_walk
     import newstui.storage.queries as storage
 
+    monkeypatch.setattr(feed_walk, "FIRST_RUN", 1)  # sort:feed asks about one feed, then 4...
     db = _build(feeds)
     try:
         query = parse(text + extra)
@@ -655,3 +657,41 @@ def test_the_words_a_search_found_are_marked_in_any_script() -> None:
                           ("дейст*", "Действие"), ("CAFE", "café")):  # fmt: skip
         found = [text[a:b] for a, b in spans(text, highlights(parse(query), ("text",)))]
         assert found == ([marked] if marked else []), query
+
+
+def test_feed_order_pages_keep_feeds_whose_titles_tie_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """sort:feed's page is found feed by feed (storage/feed_walk.py); two feeds whose titles
+    differ only in case sort as one, their articles interleaved by date, even when the walk
+    asks about one feed at a time."""
+    import newstui.storage.feed_walk as feed_walk
+    import newstui.storage.queries as storage
+
+    monkeypatch.setattr(feed_walk, "FIRST_RUN", 1)
+    monkeypatch.setattr(storage, "FEW", 0)
+
+    def article(title: str, hours: int) -> dict[str, object]:
+        return {"title": title, "body": "rust news", "author": None, "url": None,
+                "published": NOW - hours * 3600, "html": False, "image": False,
+                "read": False, "bookmarked": False, "hidden": False, "full_text": None,
+                "tags": []}  # fmt: skip
+
+    feeds = [
+        ("Zebra Daily", [], [article("z1", 1), article("z2", 2)]),
+        ("apple news", [], [article("a1", 1), article("a3", 3), article("a5", 5)]),
+        ("Apple News", [], [article("A2", 2), article("A4", 4)]),
+        ("Mango", [], [article("m1", 7)]),
+    ]
+    db = _build(feeds)
+    try:
+        text = "rust sort:feed"
+        want = evaluate(parse(text), load(db), NOW)
+        got: list[int] = []
+        for offset in range(0, 10, 3):
+            got += [h.id for h in db.headlines(View("search", query=text), offset, 3)]
+        assert got == want
+        titles = [db.article(i).title for i in got]
+        assert titles == ["a1", "A2", "a3", "A4", "a5", "m1", "z1", "z2"]
+    finally:
+        db.close()

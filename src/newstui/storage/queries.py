@@ -11,6 +11,7 @@ from newstui.domain.update import decode_enclosures, to_datetime, unpack_text
 from newstui.query import Compiled, compile_query, parse
 from newstui.storage.copies import group_sql, hide_copies, not_hidden, only_unread
 from newstui.storage.database import chunks
+from newstui.storage.feed_walk import FEED_ORDER, feed_order_page
 from newstui.storage.feeds import Feeds
 
 _QUERY_VIEWS = frozenset({"search", "query"})
@@ -180,9 +181,12 @@ class Queries(Feeds):
             return None
         compiled = view_query(view)
         index = _WALKED.get(compiled.order)
+        cond = where[len(Compiled.FROM + " WHERE ") :]
+        if compiled.order == FEED_ORDER and limit > 0 and not self._few(compiled):
+            walk = WALK_COSTLY if compiled.costly else WALK
+            return feed_order_page(self, cond, params, offset, limit, walk)
         if index is None or limit <= 0:
             return None
-        cond = where[len(Compiled.FROM + " WHERE ") :]
         join = "JOIN feeds f ON f.id = a.feed_id"
         if compiled.dated and compiled.order in (_NEWEST, _OLDEST):
             direction = "DESC" if compiled.order == _NEWEST else "ASC"
@@ -478,7 +482,7 @@ _WALKED = {
     _OLDEST: "articles_sort",
     "a.title COLLATE NOCASE ASC, a.sort_date DESC, a.id DESC": "articles_title",
 }
-"""The index walked for a search's page in each order (none for sort:feed)."""
+"""The index walked for a search's page in each order (sort:feed: storage/feed_walk.py)."""
 
 
 def view_query(view: View) -> Compiled:
