@@ -695,3 +695,30 @@ def test_feed_order_pages_keep_feeds_whose_titles_tie_together(
         assert titles == ["a1", "A2", "a3", "A4", "a5", "m1", "z1", "z2"]
     finally:
         db.close()
+
+
+def test_an_or_of_flags_without_an_index_reads_its_few_matches_not_every_row() -> None:
+    """`has:enclosure OR has:fulltext` pages through the few articles that have either (each
+    flag's partial index), where SQLite's own plan reads every row; the positive control: a
+    flag ORed with a term that has no index still reads them all."""
+    from tests.test_storage_pages import steps
+
+    db = Database(":memory:")
+    try:
+        feed = db.insert_feed("https://f.example/", title="Feed", tags=())
+        apply_refresh(db, feed, status="ok", error=None, http_status=200, entries=[
+            _entry(f"k{n}", f"title {n}", "<p>body</p>", published=NOW - n * 60)
+            for n in range(3000)
+        ])  # fmt: skip
+        with db.tx() as conn:
+            conn.execute("UPDATE articles SET enclosure = 'x' WHERE id IN (5, 2500)")
+            conn.execute("UPDATE articles SET full_text = 'page' WHERE id = 1200")
+        view = View("search", query="has:enclosure OR has:fulltext")
+        cheap = steps(db, lambda: db.headlines(view, 0, 50))
+        assert [h.id for h in db.headlines(view, 0, 50)] == [5, 1200, 2500]
+        broad = View("search", query="has:enclosure OR is:read")
+        assert [h.id for h in db.headlines(broad, 0, 50)] == [5, 2500]
+        costly = steps(db, lambda: db.headlines(broad, 0, 50))
+        assert cheap * 20 < costly, (cheap, costly)
+    finally:
+        db.close()

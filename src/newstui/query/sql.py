@@ -191,6 +191,12 @@ def _bounds(node: Node) -> list[tuple[str, tuple[Any, ...]]]:
             params: list[Any] = []
             test = _match(item, params)
             out.append((f"SELECT a.id FROM articles a WHERE {test}", tuple(params)))
+        elif isinstance(item, Or) and _fts(item) is None:
+            # Every article `a OR b` selects is among a's bound's or b's (each its first).
+            each = [_bounds(i) for i in item.items]
+            if all(each):
+                union = " UNION ".join(b[0][0] for b in each)
+                out.append((union, tuple(p for b in each for p in b[0][1])))
     return out
 
 

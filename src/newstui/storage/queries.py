@@ -166,23 +166,23 @@ class Queries(Feeds):
         """The ids of one page of a search or saved view, found without reading the rows of the
         articles it passes over; None: use the plain query.
 
-        SQLite's own plan reads every match's row and then sorts: a second for a word in 77,000
-        of 1,000,000 articles, whose rows hold their text. Instead, when every match is dated
-        and the order is by date, the date index is walked in its order (a dated article's sort
-        date is its published date). Else an index in the query's order is walked (`_WALKED`:
-        the sort index holds the columns a query filters on, the titles' index not) and its rows
-        tested one by one, stopping at the page's last match: a broad query's page is near the
-        start: the first WALK_COSTLY rows are tried first. A narrow one is cheap for SQLite's
-        plan, so the walk goes on (up to WALK rows) only when each of the query's indexed terms
-        has FEW articles or more, and not at all for a query whose test is costly for each row
-        (a regex: Python runs; a flag the index does not hold: the row is read).
+        SQLite's own plan reads every match's row, then sorts: a second for a word in 77,000 of
+        1,000,000 articles. Instead, when every match is dated and the order is by date, the
+        date index is walked in its order; else an index in the query's order (`_WALKED`; feed
+        by feed for sort:feed) and its rows tested one by one, stopping at the page's last
+        match: a broad query's page is near the start (the first WALK_COSTLY rows are tried
+        first). A narrow one is cheap for SQLite's plan, so the walk goes on (up to WALK rows)
+        only when each of the query's indexed terms has FEW articles or more. A query whose
+        test is costly for each row (a regex: Python runs; a flag the index does not hold: the
+        row is read) walks WALK_COSTLY rows at most, or reads those of its indexed term with
+        fewer than FEW (SQLite's plan may not: an OR of two flags reads every row).
         """
         if view.kind not in _QUERY_VIEWS or not where.startswith(Compiled.FROM + " WHERE "):
             return None
         compiled = view_query(view)
         index = _WALKED.get(compiled.order)
         cond = where[len(Compiled.FROM + " WHERE ") :]
-        if compiled.order == FEED_ORDER and limit > 0 and not self._few(compiled):
+        if compiled.order == FEED_ORDER and limit > 0 and self._few(compiled) is None:
             walk = WALK_COSTLY if compiled.costly else WALK
             return feed_order_page(self, cond, params, offset, limit, walk)
         if index is None or limit <= 0:
@@ -196,11 +196,15 @@ class Queries(Feeds):
                 f"ORDER BY a.published {direction}, a.id {direction} LIMIT ? OFFSET ?"
             )
             return [r[0] for r in self.query(sql, [*params, limit, offset])]
-        # a broad query's page is in the first rows: the first WALK_COSTLY are tried alone
         for walk in (WALK_COSTLY,) if compiled.costly else (WALK_COSTLY, WALK):
             if offset + limit > walk:
                 continue
-            if (walk > WALK_COSTLY or compiled.costly) and self._few(compiled):
+            few = self._few(compiled) if walk > WALK_COSTLY or compiled.costly else None
+            if few is not None and compiled.costly:
+                sql = f"SELECT a.id {Compiled.FROM} WHERE a.id IN ({few[0]}) AND {cond}"
+                sql += f" ORDER BY {compiled.order} LIMIT ? OFFSET ?"
+                return [r[0] for r in self.query(sql, [*few[1], *params, limit, offset])]
+            if few is not None:
                 return None
             sql = (
                 f"SELECT id FROM (SELECT a.id AS id, CASE WHEN {cond} THEN 1 ELSE 0 END AS ok "
@@ -212,13 +216,13 @@ class Queries(Feeds):
                 return ids
         return None
 
-    def _few(self, compiled: Compiled) -> bool:
-        """Whether one of the query's indexed terms has fewer than FEW articles (its matches
-        are then fewer too, and SQLite's plan reads them at once)."""
-        return any(
-            self.one(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, FEW])[0] < FEW
-            for sql, params in compiled.bounds
-        )
+    def _few(self, compiled: Compiled) -> tuple[str, tuple[Any, ...]] | None:
+        """One of the query's indexed terms (SELECT, params) with fewer than FEW articles, if
+        any: its matches are fewer too, and reading them at once is the cheaper plan."""
+        for sql, params in compiled.bounds:
+            if self.one(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, FEW])[0] < FEW:
+                return sql, params
+        return None
 
     def _headline_rows(self, ids: list[int]) -> list[Any]:
         if not ids:
