@@ -170,20 +170,24 @@ def _library_of(path: Path, feeds: int, tags: int) -> Library:
 
 
 async def test_twenty_thousand_feeds_start_with_the_rows_on_screen_only(tmp_path: Path) -> None:
-    """The first screen of 20,000 feeds labels only the rows it shows, and reads no `Feed`
-    (a dataclass per feed: ~0.5 s at this size); every row is still there to move to."""
+    """The first screen of 20,000 feeds reads the rows it shows (an outline: the folders'
+    sizes and their first rows), not every feed, and labels only those; every feed's row is
+    read after the first paint (no `Feed`: a dataclass per feed, ~0.5 s at this size), and
+    every row is there to move to."""
     from newstui.ui.widgets.feed_tree import FeedTree
 
     library = _library_of(tmp_path / "feeds.db", 20_000, 20)
-    read: list[int] = []
-    feeds = library.feeds
-    library.feeds = lambda: read.append(1) or feeds()  # type: ignore[method-assign]
+    read: list[str] = []
+    for name in ("feeds", "feed_rows", "feed_outline"):
+        method = getattr(library, name)
+        setattr(library, name, lambda *a, _m=method, _n=name: read.append(_n) or _m(*a))
     app = make_app(library, ui_config(), tz=UTC)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.pause(0.3)
         tree = app.screen.query_one(FeedTree)
-        assert read == []
+        # The first screen from its outline; every feed's row after the first paint.
+        assert read == ["feed_outline", "feed_rows"] and tree.lines.complete
         assert 0 < tree._labels_made <= tree.size.height
         assert tree.last_line == 3 + 20 + 20_000 - 1  # the views, the folders, every feed
         tree.focus()
@@ -202,6 +206,37 @@ async def test_twenty_thousand_feeds_start_with_the_rows_on_screen_only(tmp_path
         await settle(pilot)
         assert tree.cursor_line == 3 + tree.size.height - 1
         assert tree._labels_made < 200  # still only rows that were drawn
+    library.close()
+
+
+async def test_an_outline_holds_every_line_until_the_rows_come(tmp_path: Path) -> None:
+    """Between the first paint and the read of every feed the pane has its full length: the
+    rows not read yet are blank lines the cursor can cross, folders show no count yet; the
+    read fills them in where they stand."""
+    from newstui.ui.widgets.feed_tree import FeedTree
+
+    library = _library_of(tmp_path / "feeds.db", 2_000, 4)
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(FeedTree)
+        whole = [tree.line(y) for y in range(tree.last_line + 1)]
+        tree.set_outline(library.feed_outline(10), unread_total=0)
+        await settle(pilot)
+        assert not tree.lines.complete and tree.last_line == len(whole) - 1
+        known = [tree.line(y) for y in range(13)]  # 3 views, then the outline's 10 lines
+        assert known[3] is not None and known[3].view.kind == "tag" and known[3].badge is None
+        assert [line.row for line in known[4:] if line] == [line.row for line in whole[4:13]]
+        assert tree.line(13) is None and tree.line(len(whole) - 1) is None
+        tree.focus()
+        await pilot.press("G")
+        await settle(pilot)
+        assert tree.cursor_line == len(whole) - 1 and tree.highlighted_feed is None
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await screen.views.reload_feeds()
+        await settle(pilot)
+        assert tree.lines.complete and tree.highlighted_feed == whole[-1].row
     library.close()
 
 

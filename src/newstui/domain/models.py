@@ -126,6 +126,19 @@ class FeedRow(NamedTuple):
     """What the failed check said."""
 
 
+class FeedOutline(NamedTuple):
+    """The feeds pane's first screen, read without reading every feed: each folder's size, the
+    number of feeds in none, and the first rows in the pane's order (each folder's, then the
+    loose feeds', until a screen is full). The rest is read after the first paint."""
+
+    folders: tuple[tuple[str, int, tuple[FeedRow, ...]], ...]
+    """Each tag (in the pane's order) with the number of its feeds and its first rows."""
+    loose: int
+    """Feeds in no folder."""
+    loose_rows: tuple[FeedRow, ...]
+    """Their first rows."""
+
+
 @dataclass(frozen=True, slots=True)
 class Headline:
     """One row of the headline list: what the list shows, without the body."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from newstui.config import Config
-from newstui.domain.models import Article, Feed, FeedRow, View
+from newstui.domain.models import Article, Feed, FeedOutline, FeedRow, View
 from newstui.library.welcome import WELCOME_FEED_ID, ArticleSource, WelcomeGuide
 from newstui.storage.db import Database
 
@@ -86,6 +86,14 @@ class LibraryBase:
                 for f in self._welcome.feeds()
             ]
         return rows
+
+    def feed_outline(self, lines: int) -> FeedOutline:
+        """The feeds pane's first `lines` lines without reading every feed (the folders' sizes,
+        the first rows: `feed_rows()`' order); the Welcome guide while there is nothing else."""
+        outline = self._db.feed_outline(lines)
+        if not outline.folders and not outline.loose and self._welcome is not None:
+            return FeedOutline((), 1, tuple(self.feed_rows()))
+        return outline
 
     def feed(self, feed_id: int) -> Feed:
         if feed_id == WELCOME_FEED_ID and self._welcome is not None:

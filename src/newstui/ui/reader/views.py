@@ -105,13 +105,13 @@ class Views(Part):
         try:
             feeds = await self.reload_feeds(first=True)
             self.show_view(View("all"))
+            self.call_after_refresh(self.reload_counts)  # every feed, after the first paint
         finally:
             # What exists after the first paint (modules, widgets, styles) lives as long as the
             # app: frozen, the collector no longer walks it. Unfrozen, each full collection
             # during a refresh walked all of it on the UI thread: 45 ms pauses, the worst
             # stalls of a refresh. The command paused the collector for start-up (newstui.cli).
             self.call_after_refresh(_after_first_paint)
-        self.call_after_refresh(self._count_bookmarks)
         articles, refresh = self.reading.articles, self.config.refresh.refresh_on_start
         if len(feeds) == 1 and feeds[0].id == WELCOME_FEED_ID:
             welcome = View("feed", feed_id=WELCOME_FEED_ID)
@@ -135,11 +135,13 @@ class Views(Part):
     async def reload_feeds(self, *, first: bool = False, reorder: bool = True) -> list[FeedRow]:
         """The feeds and their counts read again and shown; without `reorder` (the reloads
         during a refresh) rows stay where they are (see `FeedTree.set_feeds`)."""
-        # Before the first paint, on the loop: the feeds' rows and the unread total (~50 ms at
-        # 20,000 feeds, ~2 ms at 2,000) run faster there than in a thread fighting Textual's
-        # start-up for the GIL. The bookmarks' count, which counts articles, comes after.
+        # Before the first paint, on the loop: the first screen's rows, the folders' sizes and
+        # the unread total (~10 ms at 20,000 feeds, where every row took ~65 ms) run faster
+        # there than in a thread fighting Textual's start-up for the GIL. Every feed, and the
+        # bookmarks' count (it counts articles), come right after the first paint.
         if first:
-            state = read_feeds(self.library, bookmarks=False)
+            lines = max(self.screen.size.height, 24)
+            state = read_feeds(self.library, first_screen=lines)
         else:
             state = await off_loop(read_feeds, self.library)
         self.feeds = {f.id: f for f in state.feeds}
@@ -147,13 +149,16 @@ class Views(Part):
         if self.hide_read_feeds:  # with `U`, those with something unread (and the one open)
             keep = self.view.feed_id if self.view.kind == "feed" else None
             shown = [f for f in shown if f.unread or f.id == keep]
-        self.feed_tree.set_feeds(
-            shown,
-            unread_total=state.unread,
-            bookmarks=state.bookmarks,
-            views=state.views,
-            reorder=reorder,
-        )
+        if state.outline is not None:
+            self.feed_tree.set_outline(state.outline, unread_total=state.unread, views=state.views)
+        else:
+            self.feed_tree.set_feeds(
+                shown,
+                unread_total=state.unread,
+                bookmarks=state.bookmarks,
+                views=state.views,
+                reorder=reorder,
+            )
         if state.views:
             self._count_views(state.views)
         self.update_header()
@@ -161,11 +166,6 @@ class Views(Part):
         if highlighted is not None:
             self.describe_feed(self.feeds.get(highlighted.id))
         return state.feeds
-
-    @work(group="bookmark-count", exclusive=True)
-    async def _count_bookmarks(self) -> None:
-        """The Bookmarks row's count, after the first paint (it counts articles)."""
-        self.feed_tree.set_bookmarks(await off_loop(self.library.bookmark_count))
 
     @work(group="view-counts", exclusive=True)
     async def _count_views(self, views: list[SavedView]) -> None:

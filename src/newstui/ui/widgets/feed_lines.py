@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from rich.text import Text
 
-from newstui.domain.models import FeedRow, SavedView, View
+from newstui.domain.models import FeedOutline, FeedRow, SavedView, View
 from newstui.domain.text import clean_line
 
 VIRTUAL_VIEWS: tuple[tuple[str, str], ...] = (
@@ -100,8 +100,11 @@ class FeedLines:
         self.feeds: list[FeedRow] = []
         self.closed: set[str] = set()
         """The folders closed (their feeds not shown)."""
-        self._folders: list[tuple[str, list[FeedRow], int]] = []
+        self._folders: list[tuple[str, list[FeedRow], int | None]] = []
         """Each tag (in the order shown) with its feeds and their unread sum."""
+        self._sizes: list[int] | None = None
+        """With an outline (the first screen, before every feed is read): each folder's size,
+        then the loose feeds' (the feeds known are each block's first)."""
         self._loose: list[FeedRow] = []
         self._head: list[Line] = []
         self._starts: list[int] = [0]
@@ -132,7 +135,23 @@ class FeedLines:
             for tag in sorted(folders, key=str.casefold)
         ]
         self._places = None
+        self._sizes = None
         self.layout()
+
+    def set_outline(self, outline: FeedOutline) -> None:
+        """The first screen's rows and every block's size (`FeedOutline`): the lines past the
+        rows known are blank until `set_feeds` gives them all; folders show no count yet."""
+        self._folders = [(tag, list(rows), None) for tag, _size, rows in outline.folders]
+        self._loose = list(outline.loose_rows)
+        self._sizes = [size for _tag, size, _rows in outline.folders] + [outline.loose]
+        self.feeds = [*(r for _t, _s, rows in outline.folders for r in rows), *self._loose]
+        self._places = None
+        self.layout()
+
+    @property
+    def complete(self) -> bool:
+        """Every feed is read (not an outline)."""
+        return self._sizes is None
 
     def layout(self) -> None:
         """The blocks of lines, from the feeds as set and the folds."""
@@ -153,14 +172,15 @@ class FeedLines:
             if tag not in self.closed:
                 starts.append(line)
                 blocks.append(("members", i))
-                line += len(members)
+                line += self._sizes[i] if self._sizes else len(members)
         starts.append(line)
         blocks.append(("loose", 0))
-        line += len(self._loose)
+        line += self._sizes[-1] if self._sizes else len(self._loose)
         self._starts, self._blocks, self.total = starts, blocks, line
 
     def line(self, y: int) -> Line | None:
-        """The row at line `y` (0 is the first), None past the end."""
+        """The row at line `y` (0 is the first); None past the end, and for an outline's
+        rows not read yet."""
         if not 0 <= y < self.total:
             return None
         block = bisect_right(self._starts, y) - 1
@@ -173,8 +193,13 @@ class FeedLines:
             return Line(View("tag", tag=tag), None, tag, False, tag, unread, tag not in self.closed)
         if kind == "members":
             tag, members, _ = self._folders[i]
+            if offset >= len(members):
+                return None  # an outline's: not read yet
             feed = members[offset]
-            return Line(View("feed", feed_id=feed.id), feed, tag, offset == len(members) - 1)
+            size = self._sizes[i] if self._sizes else len(members)
+            return Line(View("feed", feed_id=feed.id), feed, tag, offset == size - 1)
+        if offset >= len(self._loose):
+            return None
         feed = self._loose[offset]
         return Line(View("feed", feed_id=feed.id), feed)
 

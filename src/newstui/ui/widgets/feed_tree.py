@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
-from newstui.domain.models import FeedRow, SavedView, View
+from newstui.domain.models import FeedOutline, FeedRow, SavedView, View
 from newstui.ui.widgets.feed_lines import (
     VIRTUAL_VIEWS,
     FeedLines,
@@ -170,6 +170,18 @@ class FeedTree(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=Fals
         if current is not None:
             self.select_view(current)
 
+    def set_outline(
+        self, outline: FeedOutline, *, unread_total: int, views: list[SavedView] | None = None
+    ) -> None:
+        """The first screen before every feed is read: its rows, and every folder's size for
+        the lines below (blank until `set_feeds` gives all the feeds)."""
+        counts = self.lines.counts
+        counts["all"] = counts["unread"] = unread_total
+        if views is not None:
+            self.lines.saved_views = views
+        self.lines.set_outline(outline)
+        self._laid_out()
+
     def set_bookmarks(self, count: int) -> None:
         """The Bookmarks row's count (read after the first paint: it counts articles)."""
         self.lines.counts["bookmarks"] = count
@@ -191,7 +203,8 @@ class FeedTree(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=Fals
         self.refresh()
 
     def line(self, y: int) -> Line | None:
-        """The row at line `y` (0 is the first), None past the end."""
+        """The row at line `y` (0 is the first); None past the end, and for an outline's
+        rows not read yet."""
         return self.lines.line(y)
 
     @property
