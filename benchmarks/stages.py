@@ -156,11 +156,17 @@ def parse_all(results: list[Any]) -> tuple[list[Any], float, float]:
 
 
 def store_all(db_path: Path, urls: list[str], outcomes: list[Any], *, index: bool) -> float:
-    """The refresh's storing code over every parsed feed, 50 feeds a transaction (the writer's
-    batch) into a fresh library; CPU seconds of the storing thread. Without `index`, the search
+    """The refresh's storing code over every parsed feed, MAX_BATCH feeds a transaction (the
+    writer's batch, when the feeds come fast enough to fill it) into a fresh library; CPU seconds of the storing thread. Without `index`, the search
     index's rows are left unwritten (what storing would cost if indexing came later)."""
     from newstui.storage.db import Database
-    from newstui.storage.writer import ArticleBatch, FeedUpdate, apply_update, apply_updates
+    from newstui.storage.writer import (
+        MAX_BATCH,
+        ArticleBatch,
+        FeedUpdate,
+        apply_update,
+        apply_updates,
+    )
 
     fresh_newstui_db(db_path, urls)
     db = Database(db_path)
@@ -171,8 +177,8 @@ def store_all(db_path: Path, urls: list[str], outcomes: list[Any], *, index: boo
     ]
 
     def store() -> None:
-        for start in range(0, len(updates), 50):
-            batch = updates[start : start + 50]
+        for start in range(0, len(updates), MAX_BATCH):
+            batch = updates[start : start + MAX_BATCH]
             if index:
                 apply_updates(db, batch)  # what the refresh's writer calls
                 continue
