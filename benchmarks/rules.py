@@ -7,7 +7,8 @@ The same loopback feed server as run.py's row 1; each run refreshes a fresh libr
 installed command, without rules and with 50 (words, fields, tags, a regex, dates, flags, with
 every action but notify), alternating which goes first. Also reported: how many articles the
 rules hid, so a run that matched nothing is seen. Then the storing stage alone (as stages.py
-measures it: the writer's own apply_updates, 50 feeds a transaction, into a fresh library),
+measures it: the writer's own apply_updates, MAX_BATCH feeds a transaction as the writer
+gathers them at most, into a fresh library),
 without and with the rules: its CPU does not depend on how busy the machine is, so the rules'
 own cost is seen even where the wall times are noisy.
 """
@@ -94,7 +95,7 @@ def storing_cpu(
     from newstui.configfile import parse_config
     from newstui.library.rules import RuleRunner, load_rules
     from newstui.storage.db import Database
-    from newstui.storage.writer import FeedUpdate, apply_updates
+    from newstui.storage.writer import MAX_BATCH, FeedUpdate, apply_updates
 
     results, _ = fetch_all(server.urls())
     outcomes, _, _ = parse_all(results)
@@ -129,8 +130,9 @@ def storing_cpu(
                     spent[0] += time.thread_time() - started
 
             started = time.thread_time()
-            for start in range(0, len(updates), 50):
-                apply_updates(db, updates[start : start + 50], after_store=after_store)
+            for start in range(0, len(updates), MAX_BATCH):
+                batch = updates[start : start + MAX_BATCH]
+                apply_updates(db, batch, after_store=after_store)
             cpu[with_rules].append(time.thread_time() - started)
             if with_rules:
                 own.append(spent[0])
