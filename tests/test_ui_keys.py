@@ -636,6 +636,38 @@ async def test_mouse_click_opens_and_wheel_scrolls(tmp_path: Path) -> None:
     library.close()
 
 
+async def test_mouse_in_the_feeds_pane_opens_rows_and_folds_folders(library: Library) -> None:
+    """A click on a row opens its view; a click on a folder's icon opens or closes it; the row
+    under the pointer is marked (hover)."""
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen, tree, _, _ = parts(app)
+        rows = [tree.line(y) for y in range(tree.last_line + 1)]
+        beta = next(
+            y for y, line in enumerate(rows) if line and line.row and "Beta" in line.row.title
+        )
+        folder = next(y for y, line in enumerate(rows) if line and line.view.kind == "tag")
+        await pilot.click(FeedTree, offset=(5, beta))
+        await settle(pilot)
+        assert screen.view == rows[beta].view and "Beta Blog" in screen_text(app)
+        await pilot.hover(FeedTree, offset=(5, folder + 1))
+        await settle(pilot)
+        assert tree.hover_line == folder + 1
+        lines = tree.last_line
+        await pilot.click(FeedTree, offset=(0, folder))  # the icon: ▼ closes, the view stays
+        await settle(pilot)
+        assert tree.last_line == lines - 2 and screen.view == rows[beta].view
+        assert "▶ news" in screen_text(app)
+        await pilot.click(FeedTree, offset=(0, folder))
+        await settle(pilot)
+        assert tree.last_line == lines and "▼ news" in screen_text(app)
+        await pilot.click(FeedTree, offset=(5, folder))  # the name: the folder's view
+        await settle(pilot)
+        assert screen.view == View("tag", tag="news")
+    library.close()
+
+
 async def test_a_adds_a_feed_from_a_path(library: Library, tmp_path: Path) -> None:
     from tests.feedgen import items, rss
 
