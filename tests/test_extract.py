@@ -472,3 +472,12 @@ def test_a_mathml_formula_keeps_its_text() -> None:
     )
     assert "The famous formula E = m c 2 is about" in " ".join(result.markdown.split())
     assert "mc^2" not in result.markdown
+
+
+def test_a_paragraph_set_in_a_heading_tag_reads_as_a_paragraph() -> None:
+    """A slideshow's 40-word caption in an `h1` is text, not a heading; a real heading stays one."""
+    caption = " ".join(["The crew loads the rocket on the launch pad before dawn."] * 4)
+    result = extract_article(article(f"<h2>What comes next</h2><h1>{caption}</h1>"))
+    assert "## What comes next" in result.markdown
+    line = next(x for x in result.markdown.split("\n") if "launch pad" in x)
+    assert not line.startswith("#"), line

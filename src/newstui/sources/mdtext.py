@@ -110,8 +110,15 @@ def share_in(shingles: set[tuple[str, ...]], other: set[tuple[str, ...]]) -> flo
     return len(shingles & other) / len(shingles) if shingles else 0.0
 
 
+#: A "heading" longer than this is a paragraph the page set in a heading's tag (a slideshow's
+#: caption in an `h1`): shown as a paragraph.
+HEADING_WORDS = 30
+_HEADING_LINE = re.compile(r"#{1,6}[ \t]+")
+
+
 def tidy(markdown: str, base: str | None) -> str:
-    """Clean text, no stray indentation (which would read as code), safe absolute links."""
+    """Clean text, no stray indentation (which would read as code), safe absolute links, no
+    paragraph shown as a heading."""
     lines: list[str] = []
     fenced = False
     for line in clean_text(markdown).split("\n"):
@@ -123,6 +130,9 @@ def tidy(markdown: str, base: str | None) -> str:
             lines.append(line.rstrip())
             continue
         stripped = line.strip()
+        heading = _HEADING_LINE.match(stripped)
+        if heading and len(md_words(stripped)) > HEADING_WORDS:
+            stripped = stripped[heading.end() :]  # a paragraph the page set as a heading
         if LIST_LINE.match(line):
             indent = len(line) - len(line.lstrip(" \t"))
             stripped = " " * min(indent, 12) + stripped
