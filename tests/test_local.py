@@ -11,16 +11,17 @@ import pytest
 from newstui.config import LimitsConfig
 from newstui.domain.errors import ParseError, SourceError
 from newstui.domain.models import ContentType
-from newstui.sources.local import local_validator, parse_source_path, read_local
+from newstui.sources.local import local_validator, read_local
+from newstui.sources.paths import local_path
 from tests.feedgen import items, rss
 
 
 def test_source_paths_and_urls() -> None:
-    assert parse_source_path("file:///tmp/a%20b.xml") == Path("/tmp/a b.xml")
-    assert parse_source_path("~/feeds/x.xml") == Path.home() / "feeds" / "x.xml"
-    assert parse_source_path("relative/x.xml") == Path("relative/x.xml")
+    assert local_path("file:///tmp/a%20b.xml") == Path("/tmp/a b.xml")
+    assert local_path("~/feeds/x.xml") == Path.home() / "feeds" / "x.xml"
+    assert local_path("relative/x.xml") == Path("relative/x.xml")
     for url in ("https://example.org/feed", "http://x/", "exec:ls", "file://otherhost/x"):
-        assert parse_source_path(url) is None
+        assert local_path(url) is None
 
 
 def test_plain_text_article_title_site_paragraphs_and_date(tmp_path: Path) -> None:

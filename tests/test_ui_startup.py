@@ -53,18 +53,34 @@ DIALOGS = (
 """The reader's dialogs: each is imported when first asked for, not before the first paint."""
 
 
-def test_the_reader_imports_no_dialog_before_its_first_paint() -> None:
+def _our_modules_loaded_by(code: str) -> set[str]:
     probe = (
-        "import sys\nimport newstui.cli.main\nfrom newstui.ui.app import make_app\n"
-        "print('\\n'.join(m for m in sys.modules if m.startswith('newstui.ui.screens.')))"
+        f"{code}\nimport sys\nprint('\\n'.join(m for m in sys.modules if m.startswith('newstui.')))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    loaded = set(proc.stdout.split())
+    return set(proc.stdout.split())
+
+
+READER_START = "import newstui.cli.main\nfrom newstui.ui.app import make_app\n"
+"""What `newstui` with no command imports before App.run: the CLI, then the UI."""
+
+
+def test_the_reader_imports_no_dialog_before_its_first_paint() -> None:
+    loaded = _our_modules_loaded_by(READER_START)
     assert "newstui.ui.screens.main" in loaded  # the probe sees the screens it imports
     assert not loaded & set(DIALOGS), f"imported before the first paint: {loaded & set(DIALOGS)}"
+
+
+def test_the_reader_imports_no_refresh_machinery_before_its_first_paint() -> None:
+    # The pipeline, its writer and its parse pool (multiprocessing, concurrent.futures) are
+    # imported by the first refresh; the library that lists and reads does not need them.
+    loaded = _our_modules_loaded_by(READER_START + "import newstui.library.facade\n")
+    assert "newstui.library.refreshing" in loaded  # the probe sees the facade's parts
+    machinery = {"newstui.refresh.pipeline", "newstui.storage.writer", "newstui.refresh.pool"}
+    assert not loaded & machinery, f"imported before the first paint: {loaded & machinery}"
 
 
 def test_the_welcome_guide_lists_its_pages_without_a_converter() -> None:

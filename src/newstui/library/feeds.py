@@ -14,7 +14,7 @@ from newstui.domain.errors import NotFoundError, ParseError, SourceError
 from newstui.domain.models import Feed, FeedOutcome, FeedStatus
 from newstui.domain.text import clean_line, is_feed_url
 from newstui.library.refreshing import Refreshing
-from newstui.refresh.pipeline import local_path
+from newstui.sources.paths import local_path
 
 if TYPE_CHECKING:
     from newstui.refresh.workers import ParseResult

@@ -12,7 +12,7 @@ from newstui.domain.errors import SourceError
 from newstui.domain.models import Article, ContentType, Headline
 from newstui.domain.text import clean_line, is_feed_url
 from newstui.library.base import LibraryBase
-from newstui.refresh.pipeline import local_path
+from newstui.sources.paths import local_path
 
 if TYPE_CHECKING:
     from newstui.sources.content import Rendered
@@ -111,9 +111,7 @@ def local_file(article: Article | Headline) -> Path | None:
     """The file a local article was read from, or None for an article from the web."""
     if not article.url or not article.url.startswith("file:"):
         return None
-    from newstui.sources.local import parse_source_path
-
-    return parse_source_path(article.url)
+    return local_path(article.url)
 
 
 def reads_as_page(article: Article) -> bool:

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from newstui.domain.models import Feed, FeedOutcome, RefreshProgress
 from newstui.library.queries import Queries
-from newstui.refresh.pipeline import FeedJob, Refresher, skipped_outcome
 
 if TYPE_CHECKING:
     from newstui.library.rules import Matched
+    from newstui.refresh.pipeline import FeedJob
     from newstui.refresh.workers import ParseResult
     from newstui.sources.fetch import FetchResult
     from newstui.sync.engine import SyncOutcome
@@ -40,6 +40,10 @@ class Refreshing(Queries):
         `prefetched`: a feed's fetch and parse already made (by `add_feed`), stored as they are.
         `fork_workers`: the process may fork its parse workers (nothing else runs in it).
         """
+        # The pipeline (the writer, the parse pool) is imported by the first refresh, not by
+        # the reader's start.
+        from newstui.refresh.pipeline import FeedJob, Refresher, skipped_outcome
+
         rows = await asyncio.to_thread(self._db.refresh_rows, feed_ids)
         jobs: list[FeedJob] = []
         skipped: list[FeedOutcome] = []

@@ -30,6 +30,7 @@ from newstui.refresh.workers import (
     read_local_article,
     read_local_file,
 )
+from newstui.sources.paths import local_path
 from newstui.storage.db import Database
 from newstui.storage.writer import AfterStore, FeedUpdate, UpdateWriter
 
@@ -66,13 +67,6 @@ class FeedJob:
     full_text: bool = False
     user_agent: str | None = None
     """The feed's own User-Agent; None: the config's."""
-
-
-def local_path(url: str) -> Path | None:
-    """The path of a local source (a path or a file:// URL); None for anything else."""
-    from newstui.sources.local import parse_source_path
-
-    return parse_source_path(url)
 
 
 class Refresher:

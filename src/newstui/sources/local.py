@@ -35,21 +35,6 @@ log = logging.getLogger(__name__)
 _MD_HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
 
 
-def parse_source_path(arg: str) -> Path | None:
-    """The path named by a local source (a path or a `file://` URL); None for other URLs."""
-    text = arg.strip()
-    if text.lower().startswith("file://"):
-        parts = urlsplit(text)
-        if parts.netloc not in ("", "localhost"):
-            return None
-        return Path(unquote(parts.path))
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text) and not re.match(r"^[A-Za-z]:[\\/]", text):
-        return None  # http:, https:, exec:, ... are not paths
-    if not text:
-        return None
-    return Path(os.path.expanduser(text))
-
-
 def display_path(path: Path | str) -> str:
     """A path as one printable line, whatever bytes its name holds."""
     raw = os.fsencode(path)
