@@ -25,15 +25,18 @@ LATER = {
 """Top-level packages the reader must not import before its first paint, and who brought them."""
 
 
-def _loaded_by(code: str) -> set[str]:
-    probe = (
-        f"{code}\nimport sys\nprint('\\n'.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
-    )
+def _modules_loaded_by(code: str) -> set[str]:
+    """Every module a fresh interpreter has imported once it ran `code`."""
+    probe = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
     proc = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
     return set(proc.stdout.split())
+
+
+def _loaded_by(code: str) -> set[str]:
+    return {name.split(".")[0] for name in _modules_loaded_by(code)}
 
 
 def test_the_reader_imports_no_converter_before_its_first_paint() -> None:
@@ -53,23 +56,12 @@ DIALOGS = (
 """The reader's dialogs: each is imported when first asked for, not before the first paint."""
 
 
-def _our_modules_loaded_by(code: str) -> set[str]:
-    probe = (
-        f"{code}\nimport sys\nprint('\\n'.join(m for m in sys.modules if m.startswith('newstui.')))"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
-    )
-    assert proc.returncode == 0, proc.stderr
-    return set(proc.stdout.split())
-
-
 READER_START = "import newstui.cli.main\nfrom newstui.ui.app import make_app\n"
 """What `newstui` with no command imports before App.run: the CLI, then the UI."""
 
 
 def test_the_reader_imports_no_dialog_before_its_first_paint() -> None:
-    loaded = _our_modules_loaded_by(READER_START)
+    loaded = _modules_loaded_by(READER_START)
     assert "newstui.ui.screens.main" in loaded  # the probe sees the screens it imports
     assert not loaded & set(DIALOGS), f"imported before the first paint: {loaded & set(DIALOGS)}"
 
@@ -77,7 +69,7 @@ def test_the_reader_imports_no_dialog_before_its_first_paint() -> None:
 def test_the_reader_imports_no_refresh_machinery_before_its_first_paint() -> None:
     # The pipeline, its writer and its parse pool (multiprocessing, concurrent.futures) are
     # imported by the first refresh; the library that lists and reads does not need them.
-    loaded = _our_modules_loaded_by(READER_START + "import newstui.library.facade\n")
+    loaded = _modules_loaded_by(READER_START + "import newstui.library.facade\n")
     assert "newstui.library.refreshing" in loaded  # the probe sees the facade's parts
     machinery = {"newstui.refresh.pipeline", "newstui.storage.writer", "newstui.refresh.pool"}
     assert not loaded & machinery, f"imported before the first paint: {loaded & machinery}"

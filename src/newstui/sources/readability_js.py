@@ -14,6 +14,9 @@ visibility test (`pagetree.drop_hidden` has removed hidden elements already). On
 mozilla/readability test pages its text matches Readability.js's expected output at median word
 F1 1.000 (mean 0.996). `merge` asks it for a third reading where readability-lxml and
 trafilatura disagree on a full paragraph; its clean-up of the pick is `readability_clean`.
+
+Readability.js is Copyright (c) 2010 Arc90 Inc and Mozilla, under the Apache License 2.0; the
+steps, thresholds and class-name patterns here (and in `readability_clean`) follow its source.
 """
 
 from __future__ import annotations
