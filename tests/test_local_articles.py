@@ -274,6 +274,29 @@ def article_body(topic: str) -> str:
     )
 
 
+def test_show_titles_a_local_page_by_its_article_not_its_sites_slogan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """og:title and twitter:title hold the site's home title ("Site - slogan"); the page's
+    <title> and its h1 name the article: `show` gives the article's title, the site's name
+    as the site."""
+    slogan = "Daily Planet - Latest News &amp; Weather"
+    head = (
+        f"<meta property='og:title' content='{slogan}'>"
+        f"<meta name='twitter:title' content='{slogan}'>"
+        "<meta name='twitter:site' content='@DailyPlanet'>"
+        "<title>Bridge reopens after a year of repairs</title>"
+    )
+    file = tmp_path / "bridge.html"
+    file.write_text(page(head, article_body("bridge")), "utf-8")
+    db = tmp_path / "lib.db"
+    run_cli(capsys, db, "add", str(file))
+    (listed,) = json.loads(run_cli(capsys, db, "articles", "--json"))
+    shown = json.loads(run_cli(capsys, db, "show", str(listed["id"]), "--format", "json"))
+    assert shown["title"] == "Bridge reopens after a year of repairs"
+    assert shown["site"] == "DailyPlanet"
+
+
 def library_with(tmp_path: Path, folder: Path) -> Library:
     library = Library.open(Config(), tmp_path / "lib.db")
     asyncio.run(library.add_feed(str(folder)))
