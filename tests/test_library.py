@@ -675,3 +675,49 @@ def test_the_database_is_the_librarys_own(tmp_path: Path) -> None:
         assert str(feed.status) == "never"  # subscribed, nothing read yet
     finally:
         lib.close()
+
+
+def test_documents_waiting_for_a_parse_hold_back_the_next_fetches(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where parsing is the slower stage, fetched documents wait for it in memory: a refresh
+    # holds at most DOCUMENTS_PER_CONNECTION x concurrency of them (fetching, waiting, parsing).
+    from newstui.refresh import pipeline
+
+    answered: list[int] = []
+    httpserver.expect_request("/f").respond_with_handler(
+        lambda request: answered.append(1) or Response(rss(items(2)))  # type: ignore[func-returns-value]
+    )
+    parsing = threading.Semaphore(0)
+    release = threading.Event()
+    real = pipeline.parse_body
+
+    def held(*args):  # type: ignore[no-untyped-def]
+        parsing.release()
+        release.wait(timeout=20)
+        return real(*args)
+
+    monkeypatch.setattr(pipeline, "parse_body", held)
+    config = Config(refresh=RefreshConfig(concurrency=2, per_host=2, deadline=30))
+    lib = Library.open(config, tmp_path / "x.db")
+    holds = pipeline.DOCUMENTS_PER_CONNECTION * config.refresh.concurrency
+    assert holds == 4
+    try:
+        for i in range(12):
+            lib.subscribe(httpserver.url_for("/f") + f"?n={i}")
+
+        async def refresh_while_parses_wait() -> int:
+            task = asyncio.ensure_future(lib.refresh())
+            for _ in range(holds):  # every slot's document has reached its parse
+                assert await asyncio.to_thread(parsing.acquire, timeout=20)
+            await asyncio.sleep(0.3)  # time for fetches that should not start, to start
+            fetched = len(answered)
+            release.set()
+            out = await task
+            assert [o.status for o in out] == [FeedStatus.OK] * 12
+            return fetched
+
+        assert run(refresh_while_parses_wait()) == holds
+    finally:
+        release.set()
+        lib.close()

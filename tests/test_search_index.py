@@ -8,9 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newstui.domain.dedupe import text_key, url_key
-from newstui.domain.update import StoredEntry, plain_text
+from newstui.domain.models import ContentType, ParsedEntry
+from newstui.domain.update import StoredEntry, plain_text, shows_image, to_stored, unpack_text
 from newstui.storage import search
 from newstui.storage.database import split_sql
 from newstui.storage.db import Database
@@ -240,5 +243,78 @@ def test_a_library_of_schema_11_is_indexed_again_in_batches_with_progress(
                       entries=[entry(f"n{n}", f"New {n}", "<p>fresh text</p>") for n in range(200)])  # fmt: skip
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         assert path.stat().st_size <= size_before
+    finally:
+        db.close()
+
+
+_HTML_BITS = st.sampled_from(
+    ["<p>", "</p>", "<b>", "<img src='x.png'>", "&amp;", "&lt;", "&eacute;", "&#8211;", " ", "\n",
+     "é", "灯台", "word", "Ünïcode", "a<b", "![a](b.png)", "x" * 300]
+)  # fmt: skip
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_HTML_BITS, max_size=40).map("".join),
+            st.sampled_from([ContentType.HTML, ContentType.TEXT, ContentType.MARKDOWN]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@settings(max_examples=30, deadline=None)
+def test_what_a_worker_sends_for_the_index_is_what_the_rows_give(
+    tmp_path_factory: pytest.TempPathFactory, bodies: list[tuple[str, ContentType]]
+) -> None:
+    """The writer indexes the parse worker's `index_text` instead of unpacking each new text:
+    the index must hold, word for word, what `search_body` gives for the rows stored (the
+    triggers take an article out by that), packed or short, HTML or plain text."""
+    db = Database(tmp_path_factory.mktemp("lib") / "lib.db")
+    try:
+        feed = db.insert_feed("https://example.test/feed", title="F", tags=())
+        rows = [
+            to_stored(ParsedEntry(f"k{i}", f"Title {i}", content=body, content_type=kind))
+            for i, (body, kind) in enumerate(bodies)
+        ]
+        assert all(row.index_text is not None for row in rows)
+        apply_refresh(db, feed, status="ok", error=None, http_status=200, entries=rows)
+        assert index_mismatches(db) == set()
+        stored = db.query("SELECT content, content_type, has_image FROM articles ORDER BY id")
+        assert [bool(r[2]) for r in stored] == [
+            shows_image(unpack_text(r[0]), r[1]) for r in stored
+        ]
+    finally:
+        db.close()
+
+
+def test_the_writer_indexes_a_workers_rows_without_unpacking_their_texts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cold refresh's busiest process is the one that stores: unpacking every new article's
+    # text there to index it cost ~25 us an article. The parse worker's rows carry the index's
+    # text and `has_image`, so storing them new unpacks nothing.
+    from newstui.storage import writer
+
+    def refuse(value: str | bytes) -> str:
+        raise AssertionError("the writer unpacked a text the worker had sent")
+
+    db = Database(tmp_path / "lib.db")
+    try:
+        feed = db.insert_feed("https://example.test/feed", title="F", tags=())
+        body = "<p>lighthouse <img src='a.png'> keeper &amp; " + "harbour " * 100 + "</p>"
+        rows = [
+            to_stored(
+                ParsedEntry(f"k{i}", f"Title {i}", content=body, content_type=ContentType.HTML)
+            )
+            for i in range(3)
+        ]
+        assert all(isinstance(row.content, bytes) for row in rows)  # packed
+        monkeypatch.setattr(writer, "unpack_text", refuse)
+        apply_refresh(db, feed, status="ok", error=None, http_status=200, entries=rows)
+        monkeypatch.undo()
+        assert found(db, "lighthouse keeper") == [1, 2, 3]
+        assert index_mismatches(db) == set()
+        assert db.query("SELECT has_image FROM articles") == [(1,), (1,), (1,)]
     finally:
         db.close()

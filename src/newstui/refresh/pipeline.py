@@ -47,6 +47,12 @@ ProgressCallback = Callable[[RefreshProgress], None]
 
 
 FULL_TEXT_PER_REFRESH = 10
+DOCUMENTS_PER_CONNECTION = 2
+"""Documents a refresh holds at once (fetching, waiting for a parse worker, or parsing), per
+connection it may open (`concurrency`). Where parsing is the slower stage (a cold refresh on
+a few cores) the rest wait, compressed, for the workers: 500 feeds with one worker held 128
+of them (~4 MB of the command's peak) at 4 per connection; 2 keep a worker fed as well (a
+document that finishes frees a slot for the next fetch, while the others wait their turn)."""
 MAX_TTL_SECONDS = 24 * 3600
 """A feed's <ttl> delays automatic refreshes by a day at most (as Cache-Control's max-age)."""
 
@@ -128,7 +134,9 @@ class Refresher:
             stack.push_async_callback(asyncio.to_thread, self._writer.close)
             fetcher = await stack.enter_async_context(Fetcher(self.config.refresh))
             self._unfinished = len(jobs)
-            self._documents = asyncio.Semaphore(max(1, 4 * self.config.refresh.concurrency))
+            self._documents = asyncio.Semaphore(
+                max(1, DOCUMENTS_PER_CONNECTION * self.config.refresh.concurrency)
+            )
             tasks = [asyncio.ensure_future(self._one(fetcher, job)) for job in jobs]
             try:
                 for finished in asyncio.as_completed(tasks):
@@ -334,8 +342,7 @@ class Refresher:
         from newstui.sources.responses import Validators
 
         # A slot covers the fetch and the parse: fetched documents do not pile up in memory
-        # ahead of the parse workers, the slower stage of a cold refresh (500 feeds: the
-        # parent's peak 116 MB -> 86 MB at 4 x concurrency slots, no slower; at 1 x, slower).
+        # ahead of the parse workers (DOCUMENTS_PER_CONNECTION).
         assert self._documents is not None
         parsed: ParseResult | None = None
         prefetched = self._prefetched.pop(job.feed_id, None)

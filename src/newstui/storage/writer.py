@@ -65,7 +65,7 @@ class ArticleBatch:
         self.settle(article_id for article_id, _e in plan.changed)
         for article_id, e in plan.changed:
             sort_date = e.published if e.published is not None else e.updated
-            image = shows_image(unpack_text(e.content), e.content_type)
+            image = _has_image(e)
             self.conn.execute(
                 "UPDATE articles SET title = ?, url = ?, author = ?, site = ?, published = ?, "
                 "updated = ?, sort_date = coalesce(?, sort_date), content = ?, content_type = ?, "
@@ -88,13 +88,23 @@ class ArticleBatch:
         if self._search_at and any(i in self._search_at for i in article_ids):
             self.index()
 
-    def _index(self, article_id: int, e: StoredEntry, text: str) -> None:
-        # From the values stored (`text` is e.content unpacked), not a copy of the parse
-        # worker's: the index's triggers take an article out by `search_body` of its row, so
-        # that is what must go in.
-        row = fts_row(
-            article_id, e.key, e.title, text, e.content_type, e.full_text, e.author, e.url
-        )
+    def _index(self, article_id: int, e: StoredEntry) -> None:
+        # The index's triggers take an article out by `search_body` of its row, so that is
+        # what must go in: the parse worker's `index_text` is `search_text` of the very text
+        # it packed, which is what search_body gives for a row without a full text.
+        if e.index_text is not None and e.full_text is None:
+            row: FtsRow = (article_id, e.title, e.index_text, e.author, e.url)
+        else:
+            row = fts_row(
+                article_id,
+                e.key,
+                e.title,
+                unpack_text(e.content),
+                e.content_type,
+                e.full_text,
+                e.author,
+                e.url,
+            )
         self._search_at[article_id] = len(self._search)
         self._search.append(row)
 
@@ -105,13 +115,12 @@ class ArticleBatch:
         for article_id, e in enumerate(new, first_id):
             sort_date = e.published if e.published is not None else e.updated
             when = sort_date if sort_date is not None else now
-            text = unpack_text(e.content)
             inserts.append(
                 (article_id, feed_id, e.key, e.title, e.url, e.author, e.site, e.published,
                  e.updated, when, e.content, e.content_type, e.digest, e.full_text,
-                 e.enclosures, now, shows_image(text, e.content_type), e.url_key, e.text_key)
+                 e.enclosures, now, _has_image(e), e.url_key, e.text_key)
             )  # fmt: skip
-            self._index(article_id, e, text)
+            self._index(article_id, e)
         rows = link_copies(conn, feed_id, inserts)
         conn.executemany(
             "INSERT INTO articles(id, feed_id, key, title, url, author, site, published, updated, "
@@ -129,6 +138,12 @@ class ArticleBatch:
             "copies_unread = copies_unread + ? WHERE id = ?",
             (len(rows), unread, len(copies), sum(1 for row in copies if not row[-1]), feed_id),
         )
+
+
+def _has_image(e: StoredEntry) -> bool:
+    if e.has_image is not None:
+        return e.has_image
+    return shows_image(unpack_text(e.content), e.content_type)
 
 
 def link_copies(
