@@ -8,7 +8,7 @@ import json
 import pickle
 import re
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -169,9 +169,9 @@ def with_full_text(feed_text: str, markdown: str) -> str:
 
 
 PACK_LEVEL = 6
-"""zlib's level for an article's text (its default): on real feeds' HTML it keeps ~40 B an
-article more off the disk than level 1 (766 -> 725 B) for ~10 us more of a parse worker's CPU
-(28 -> 38 us); 9 gains nothing more (benchmarks/RESULTS.md, row 7)."""
+"""The deflate level for an article's text (zlib's default): on real feeds' HTML it keeps ~40 B
+an article more off the disk than level 1 (766 -> 725 B) for ~10 us more of a parse worker's
+CPU (28 -> 38 us); 9 gains nothing more (benchmarks/RESULTS.md, row 7)."""
 PACK_MIN = 128
 """Texts shorter than this (in characters) are stored as they are: too short to gain."""
 DAMAGED_TEXT = "[newstui: this article's stored text is damaged and cannot be read]"
@@ -181,9 +181,10 @@ def pack_text(text: str) -> str | bytes:
     """An article's text as `articles.content` stores it: zlib-compressed UTF-8 (a BLOB) when
     that saves something, else the text itself (TEXT). `unpack_text` reads either form back.
 
-    zlib because it is in every Python and every SQLite tool's reach, its decompression costs
-    ~10-16 us for a feed's article (when it is opened, or read for the search index), and on
-    1-4 KB of HTML it saves ~55%: lzma saved no more on texts this short at ~20x the CPU.
+    zlib's format because it is in every Python and every SQLite tool's reach (written by
+    zlib-ng: `_compressor`), its decompression costs ~10-16 us for a feed's article (when it is
+    opened, or read for the search index), and on 1-4 KB of HTML it saves ~55%: lzma saved no
+    more on texts this short at ~20x the CPU.
     """
     if len(text) < PACK_MIN:
         return text
@@ -191,8 +192,26 @@ def pack_text(text: str) -> str | bytes:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: SQLite would refuse it as text too
         return text
-    packed = zlib.compress(data, PACK_LEVEL)
+    packed = _compressor()(data, PACK_LEVEL)
     return packed if len(packed) + 16 < len(data) else text
+
+
+_compress: Callable[[bytes, int], bytes] | None = None
+
+
+def _compressor() -> Callable[[bytes, int], bytes]:
+    """zlib-ng's `compress`: the same zlib stream as the standard library's (`unpack_text` and
+    any SQLite tool read it with plain zlib), in about two thirds of the CPU at the same level,
+    a few bytes smaller on real feeds (a cold refresh's parse worker spent ~40% of its time
+    here). Imported at the first text packed: the reader's start never needs it."""
+    global _compress
+    if _compress is None:
+        try:
+            from zlib_ng.zlib_ng import compress
+        except ImportError:  # a Python without the wheel: the standard zlib, the same format
+            compress = zlib.compress
+        _compress = compress
+    return _compress
 
 
 def unpack_text(value: str | bytes) -> str:
