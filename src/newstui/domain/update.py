@@ -182,7 +182,7 @@ def pack_text(text: str) -> str | bytes:
     that saves something, else the text itself (TEXT). `unpack_text` reads either form back.
 
     zlib's format because it is in every Python and every SQLite tool's reach (written by
-    zlib-ng: `_compressor`), its decompression costs ~10-16 us for a feed's article (when it is
+    zlib-ng: `compressor`), its decompression costs ~10-16 us for a feed's article (when it is
     opened, or read for the search index), and on 1-4 KB of HTML it saves ~55%: lzma saved no
     more on texts this short at ~20x the CPU.
     """
@@ -192,14 +192,14 @@ def pack_text(text: str) -> str | bytes:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: SQLite would refuse it as text too
         return text
-    packed = _compressor()(data, PACK_LEVEL)
+    packed = compressor()(data, PACK_LEVEL)
     return packed if len(packed) + 16 < len(data) else text
 
 
 _compress: Callable[[bytes, int], bytes] | None = None
 
 
-def _compressor() -> Callable[[bytes, int], bytes]:
+def compressor() -> Callable[[bytes, int], bytes]:
     """zlib-ng's `compress`: the same zlib stream as the standard library's (`unpack_text` and
     any SQLite tool read it with plain zlib), in about two thirds of the CPU at the same level,
     a few bytes smaller on real feeds (a cold refresh's parse worker spent ~40% of its time

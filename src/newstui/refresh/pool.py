@@ -69,7 +69,10 @@ def _preload_for_fork() -> None:
     """Import what a parse worker runs, so that forked workers share it rather than each
     importing its own copy (the rare feed that needs feedparser imports it there)."""
     import lxml.etree  # noqa: F401
-    import zlib_ng.zlib_ng  # noqa: F401  (domain.update.pack_text's compressor)
+
+    from newstui.domain.update import compressor
+
+    compressor()  # zlib-ng's, when it is installed (else the standard zlib)
 
     import newstui.sources.bodies
     import newstui.sources.fastfeed
