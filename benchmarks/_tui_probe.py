@@ -283,12 +283,31 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
         gc.set_debug(gc.DEBUG_SAVEALL)
     gc.callbacks.append(on_gc)
     watchdog = _StallStacks(os.environ["STALL_STACKS"]) if os.environ.get("STALL_STACKS") else None
-    steps = _StepCPU() if os.environ.get("STEP_CPU") else None
+    profile = os.environ.get("STEP_PROFILE")
+    steps = _StepCPU(profile, screen) if os.environ.get("STEP_CPU") or profile else None
     if os.environ.get("SWI"):
         sys.setswitchinterval(float(os.environ["SWI"]))
+    layouts: list[tuple[float, str]] = []
+    if os.environ.get("LAYOUT_WHO"):  # who asked for each layout (a diagnosis aid)
+        import traceback
+
+        from textual.widget import Widget
+
+        refresh = Widget.refresh
+
+        def asking(widget: Any, *regions: Any, **kwargs: Any) -> Any:
+            if kwargs.get("layout") and not widget._layout_required:
+                stack = traceback.extract_stack(limit=8)[:-1]
+                where = " < ".join(f"{f.name}:{f.lineno}" for f in reversed(stack))
+                layouts.append((time.perf_counter(), f"{widget!r}: {where}"))
+            return refresh(widget, *regions, **kwargs)
+
+        Widget.refresh = asking  # type: ignore[method-assign]
+    # Counted before the ticks start: walking every object holds the loop for milliseconds,
+    # and done just before R it was a stall the probe itself made, counted as R's.
+    tracked = {"frozen": gc.get_freeze_count(), "tracked_before": len(gc.get_objects())}
     loop.call_later(period, tick)
     await asyncio.sleep(0.5)
-    tracked = {"frozen": gc.get_freeze_count(), "tracked_before": len(gc.get_objects())}
     # The key goes straight to the driver: Pilot's press() waits for the app to be idle, and a
     # short refresh can be over by then.
     key = events.Key("R", "R")
@@ -330,8 +349,19 @@ async def scenario_stall(app: Any, pilot: Any, args: argparse.Namespace) -> dict
         ],
         "maxrss_mb": _maxrss_mb(),
         "step_cpu": step_cpu,
+        "layouts": [f"{at - pressed:.2f} s {who}" for at, who in layouts if at >= pressed][:60],
+        "stall_steps": _stall_steps(worst[:6], pressed, steps.log if steps is not None else []),
         "gc_garbage": [g for g in gc_garbage if g[0] == 2][:4],
     }
+
+
+def _what(handle: Any) -> str:
+    what = repr(handle)
+    task = getattr(handle._callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        what = f"{task.get_name()} {getattr(coro, '__qualname__', coro)}"
+    return what[:160]
 
 
 class _StepCPU:
@@ -339,31 +369,108 @@ class _StepCPU:
     the step itself cost, whatever the load or the other threads), with what they ran
     (STEP_CPU=1; a diagnosis aid)."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: str | None = None, screen: Any = None) -> None:
         self._original = asyncio.events.Handle._run
         self.worst: list[tuple[float, float, str]] = []
+        self._profile = profile
+        self.log: list[tuple[float, float, float, str]] = []
+        """Every step of more than 2 ms (wall or CPU): (start, end, CPU, what)."""
+        self._stats: Any = None
         watch = self
 
         def run(handle: Any) -> None:
+            profiler = None
+            if profile:  # STEP_PROFILE=path: each step under cProfile, the long ones kept
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             cpu, wall = time.thread_time(), time.perf_counter()
             watch._original(handle)
             used = time.thread_time() - cpu
+            if profiler is not None:
+                profiler.disable()
+                if used > float(os.environ.get("STEP_PROFILE_MS", "8")) / 1000:
+                    watch._keep(profiler, used, handle)
+            ended = time.perf_counter()
+            if ended - wall > 0.002 or used > 0.002:
+                watch.log.append((wall, ended, used, watch.frame or _what(handle)))
             if used > 0.003:
                 what = repr(handle)
                 task = getattr(handle._callback, "__self__", None)
                 if isinstance(task, asyncio.Task):
                     coro = task.get_coro()
                     what = f"{task.get_name()} {getattr(coro, '__qualname__', coro)}: {what}"
+                if watch.frame:
+                    what = f"{watch.frame} {what}"
                 watch.worst.append((used, time.perf_counter() - wall, what[:300]))
+            watch.frame = ""
 
         asyncio.events.Handle._run = run  # type: ignore[method-assign]
+        self.frame = ""
+        self._screen = screen
+        if screen is not None:
+            timer = screen._update_timer
+            self._on_timer_update = original = timer._callback
+
+            def on_timer_update() -> None:  # what a frame's step drew
+                dirty = sorted(
+                    {getattr(w, "id", None) or type(w).__name__ for w in screen._dirty_widgets}
+                )
+                layout = "layout " if screen._layout_required else ""
+                watch.frame = f"[frame: {layout}{','.join(map(str, dirty))}]"
+                original()
+
+            timer._callback = on_timer_update
+
+    def _keep(self, profiler: Any, used: float, handle: Any) -> None:
+        import io
+        import pstats
+
+        if self._stats is None:
+            self._stats = pstats.Stats(profiler)
+        else:
+            self._stats.add(profiler)
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(40)
+        with open(f"{self._profile}.steps.txt", "a", encoding="utf-8") as out:
+            out.write(f"=== step {used * 1000:.1f} ms CPU (profiled): {handle!r}"[:300] + "\n")
+            out.write(text.getvalue())
 
     def stop(self) -> list[tuple[float, float, str]]:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+        if self._screen is not None:
+            self._screen._update_timer._callback = self._on_timer_update
+        if self._stats is not None:
+            self._stats.dump_stats(f"{self._profile}.prof")
         return [
             (round(cpu * 1000, 1), round(wall * 1000, 1), what)
             for cpu, wall, what in sorted(self.worst, reverse=True)[:15]
         ]
+
+
+def _stall_steps(
+    worst: list[tuple[float, float]], pressed: float, log: list[tuple[float, float, float, str]]
+) -> list[tuple[float, float, list[tuple[float, float, float, str]]]]:
+    """The steps of more than 2 ms that ran while each of the worst ticks waited: (ms late,
+    s after R, [(ms after the tick was due, wall ms, CPU ms, what)])."""
+    out = []
+    for late, after in worst:
+        at = pressed + after
+        due = at - late - 0.002
+        inside = [
+            (
+                round((start - due) * 1000, 1),
+                round((end - start) * 1000, 1),
+                round(cpu * 1000, 1),
+                what,
+            )
+            for start, end, cpu, what in log
+            if end > due and start < at
+        ]
+        out.append((round(late * 1000, 1), round(after, 2), inside))
+    return out
 
 
 class _StallStacks:

@@ -24,6 +24,11 @@ a page is read is not the key drawn).
 parsing in the process pool, 0 ms latency) while a callback re-armed every 10 ms records how
 late it runs (`_tui_probe.py stall`, run.py's row 7). The target: the largest lateness (the
 longest the event loop was held, so the longest a key or a frame could wait) at most 16 ms.
+Diagnosis aids (environment): `STEP_CPU=1` logs the loop's steps that took the most CPU (a
+frame's step names the widgets it drew, "layout" when it laid the screen out) and, for the
+worst stalls, every step of more than 2 ms that ran while the tick waited; `STEP_PROFILE=PATH`
+runs each step under cProfile and keeps those over `STEP_PROFILE_MS` (8) in PATH.prof and
+PATH.steps.txt (the profiler slows them 2-3x); `LAYOUT_WHO=1` logs who asked for each layout.
 
 Wall times need a quiet machine: on a loaded one they say little (the CPU columns less so).
 """
@@ -242,6 +247,12 @@ def part_stall(
                 log(f"    gen {generation} collection freed {count}: {kinds}")
             for cpu, wall, what in data.get("step_cpu", []):
                 log(f"    loop step: {cpu} ms CPU ({wall} ms wall): {what}")
+            for who in data.get("layouts", []):
+                log(f"    layout asked: {who}")
+            for late, after, inside in data.get("stall_steps", []):
+                log(f"    stall of {late} ms at {after} s: the steps of > 2 ms meanwhile:")
+                for start, wall, cpu, what in inside:
+                    log(f"      at +{start} ms, {wall} ms wall, {cpu} ms CPU: {what}")
 
 
 def report(samples: dict[str, list[float]], articles: int | None) -> str:

@@ -8,8 +8,10 @@ guide shown before the first subscription. Its database is private to these modu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from newstui.config import Config
 from newstui.domain.models import (
@@ -72,11 +74,19 @@ class Library(Feeds, Articles, Pages):
         background: bool = False,
     ) -> list[FeedOutcome]:
         """`refresh`, run by a child process (see refresh.isolated); progress comes on this loop."""
-        from newstui.refresh.isolated import refresh_in_child
-
+        # The reader's start imports none of the refresh machinery (multiprocessing, the
+        # parse pool's module): the first refresh does, in a thread, not on the caller's loop
+        # (~10 ms of it held the reader's frames at the first R).
+        refresh_in_child = await asyncio.to_thread(_refresh_machinery)
         return await refresh_in_child(
             open_library, self.path, self.config, feed_ids, progress=progress, background=background
         )
+
+
+def _refresh_machinery() -> Callable[..., Coroutine[Any, Any, list[FeedOutcome]]]:
+    from newstui.refresh.isolated import refresh_in_child
+
+    return refresh_in_child
 
 
 def open_library(db_path: str, config: Config) -> Library:

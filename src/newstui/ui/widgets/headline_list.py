@@ -18,7 +18,6 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
-from textual.style import Style as TextualStyle
 
 from newstui.config import DEFAULT_HEADLINE_FORMAT
 from newstui.domain.models import Headline, View
@@ -26,6 +25,7 @@ from newstui.library.facade import search_marks
 from newstui.ui.off_loop import off_loop
 from newstui.ui.widgets.focus_row import CursorRowFocus
 from newstui.ui.widgets.headline_row import HeadlineRow
+from newstui.ui.widgets.plain_lines import PlainLines
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
 PAGE_SIZE = 200
@@ -33,6 +33,7 @@ QUICK_VIEWS = frozenset({"all", "unread", "bookmarks", "feed"})
 """Views whose count and first page come from indexes or counters: read without a thread."""
 MAX_PAGES = 64
 """Pages kept in memory; older ones are dropped (a page is re-read when scrolled back to)."""
+_Drawn = tuple[int, date, list[tuple[Headline | None, bool]]]
 
 
 class HeadlineSource(Protocol):
@@ -49,7 +50,7 @@ class HeadlineSource(Protocol):
     def position(self, view: View, article_id: int) -> int | None: ...
 
 
-class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=False):
+class HeadlineList(CursorRowFocus, PlainLines, ScrollView, can_focus=True, inherit_bindings=False):
     """Headlines of one view, newest first; only the visible rows are ever fetched or drawn.
 
     | Key | Action |
@@ -138,6 +139,8 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         self._pending: set[int] = set()
         self._generation = 0
         self._open_when_loaded: int | None = None
+        self._view_drawn: View | None = None
+        """The view whose rows are drawn (a read of another repaints every row)."""
         self._pass_style: Style | None = None
         self._pass_styles: dict[tuple[str, bool], Style] = {}
         self._lines: LRUCache[tuple[Headline, bool, bool, int, bool, date], Strip] = LRUCache(1024)
@@ -228,16 +231,47 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
     ) -> None:
         if generation != self._generation:
             return
+        before = self._drawn() if self.loaded and view == self._view_drawn else None
+        self._view_drawn = view
         self.count = count
         self._pages = pages
         self._pending.clear()
         self.loaded = True
         self._set_virtual_height(count)
         self.cursor = row
-        self.refresh()
+        self._repaint_changed(before)
         if then is not None:
             then()
         self.post_message(self.Loaded(self, view, count))
+
+    def _drawn(self) -> _Drawn | None:
+        """What the rows on screen show: the first row's number, the day their dates are
+        written against, and each row's headline (None: not loaded) and whether the cursor is
+        on it. None for an empty list (its text)."""
+        if not self.count:
+            return None
+        top = self.scroll_offset.y
+        rows = []
+        for row in range(top, top + self.scrollable_content_region.height):
+            page, index = divmod(row, PAGE_SIZE)
+            loaded = self._pages.get(page) if row < self.count else None
+            headline = loaded[index] if loaded is not None and index < len(loaded) else None
+            rows.append((headline, row == self.cursor and row < self.count))
+        return top, self.row.today(), rows
+
+    def _repaint_changed(self, before: _Drawn | None) -> None:
+        """Repaint the rows on screen that show something else than `before` (every row
+        without it). A view read again while a refresh runs has a few rows changed, or none
+        (a feed's list while others are refreshed): repainting the whole list each time was
+        a good part of the frames of a refresh."""
+        after = self._drawn()
+        if before is None or after is None or before[:2] != after[:2]:
+            self.refresh()
+            return
+        top = after[0]
+        for y, (old, new) in enumerate(zip(before[2], after[2], strict=False), start=top):
+            if old != new:
+                self.refresh_line(y)
 
     def _set_virtual_height(self, rows: int) -> None:
         """Set the scrollable height without a relayout of the screen when the scrollbars stay
@@ -322,7 +356,7 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
         elif value >= self.scroll_offset.y + height:
             self.scroll_to(y=value - height + 1, animate=False)
             self.refresh()
-        else:  # only the rows that changed: a step of the cursor repaints two lines, not the list
+        elif old != value:  # only the rows that changed: a step repaints two lines, not the list
             self.refresh_line(old)
             self.refresh_line(value)
 
@@ -395,40 +429,6 @@ class HeadlineList(CursorRowFocus, ScrollView, can_focus=True, inherit_bindings=
             return super().render_lines(crop)
         finally:
             self._pass_style = None
-
-    def _plain(self) -> bool:
-        """No border, outline, padding, tint or opacity: Textual's framing of each row (its
-        styles cache, ~30 µs a row) would only pad it to the width and apply the line filters."""
-        styles = self.styles
-        return (
-            not any(edge for edge, _ in styles.border)
-            and not any(edge for edge, _ in styles.outline)
-            and not any(styles.padding)
-            and not styles.tint.a
-            and styles.text_opacity == 1.0
-            and self.opacity == 1.0
-            and not (styles.has_rule("hatch") and styles.hatch != "none")
-        )
-
-    def _render_plainly(self, crop: Region) -> list[Strip]:
-        """What Textual's styles cache makes of the rows of a plain widget (a test compares)."""
-        base_background, background = self.background_colors
-        inner = TextualStyle(background=base_background + background).rich_style
-        content_width, content_height = self.content_region.size
-        filters = self.get_line_filters()
-        strips: list[Strip] = []
-        for y in crop.line_range:
-            if y < content_height:
-                line = self.render_line(y).adjust_cell_length(content_width, inner)
-            else:
-                line = Strip.blank(content_width, inner)
-            for line_filter in filters:
-                line = line.apply_filter(line_filter, background)
-            strips.append(line)
-        x1, x2 = crop.column_span
-        if (x1, x2) != (0, self.region.width):
-            strips = [strip.crop(x1, x2) for strip in strips]
-        return strips
 
     def _style(self, component: str, is_cursor: bool = False) -> Style:
         """The base style plus a component's (and the cursor's), cached for one pass."""
