@@ -89,6 +89,29 @@ def test_the_welcome_guide_lists_its_pages_without_a_converter() -> None:
     assert not early, f"imported to list the guide: {early}"
 
 
+def test_the_welcome_guide_lists_its_pages_before_reading_them() -> None:
+    # The first screen lists the guide's titles, each read from its page's first lines; the
+    # rules that read a plain-text article (textarticle: ~50 patterns compiled, ~10 ms of an
+    # empty library's start) run when a page is opened, after the first paint.
+    reader = {"newstui.sources.textarticle", "newstui.sources.pagemeta"}
+    listing = (
+        "from newstui.config import LimitsConfig\n"
+        "from newstui.domain.models import View\n"
+        "from newstui.library.welcome import WelcomeGuide\n"
+        "guide = WelcomeGuide(LimitsConfig())\n"
+        "shown = guide.headlines(View('all'), 0, 100)\n"
+        "assert guide.feeds()[0].unread == len(shown) >= 2 and all(h.title for h in shown)\n"
+    )
+    loaded = _modules_loaded_by(listing)
+    assert "newstui.sources.local" in loaded  # the probe sees the listing's own reads
+    assert not loaded & reader, f"imported to list the guide: {sorted(loaded & reader)}"
+    # Opened, a page is read whole: the positive control of the probe.
+    opened = _modules_loaded_by(
+        listing + "assert 'feed reader' in guide.article(shown[-1].id).content\n"
+    )
+    assert "newstui.sources.textarticle" in opened
+
+
 def test_the_startup_check_sees_an_early_import() -> None:
     # The positive control: the same probe does see these packages when something imports them.
     loaded = _loaded_by("import newstui.cli.main\nimport newstui.sources.content")

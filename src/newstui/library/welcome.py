@@ -11,7 +11,7 @@ from typing import Protocol
 
 from newstui.config import LimitsConfig
 from newstui.domain.errors import NotFoundError
-from newstui.domain.models import Article, Feed, FeedStatus, Headline, ParsedFeed, View
+from newstui.domain.models import Article, Feed, FeedStatus, Headline, ParsedEntry, View
 
 WELCOME_FEED_ID = -1
 """The guide's feed; its articles have negative ids, so no id is ever the database's too."""
@@ -39,11 +39,18 @@ class ArticleSource(Protocol):
 
 class WelcomeGuide:
     """The bundled guide as one feed of articles. Read from the package (no network, no file
-    of the user's), on first use; read and bookmark marks are kept in memory only."""
+    of the user's) on first use, in two steps: its pages' titles for the lists, then their
+    text when one is opened (the first screen lists them before any is read). Read and
+    bookmark marks are kept in memory only."""
 
     def __init__(self, limits: LimitsConfig) -> None:
         self._limits = limits
-        self._loaded: tuple[Feed, list[Article]] | None = None
+        self._pages: list[tuple[str, str]] | None = None
+        """Each page's key and title, in key order: its id is -(index + 1)."""
+        self._articles: dict[int, Article] | None = None
+        """The pages read whole, by id (without their marks)."""
+        self._read: set[int] = set()
+        self._bookmarked: set[int] = set()
 
     @staticmethod
     def holds(view: View, has_feeds: Callable[[], bool]) -> bool:
@@ -57,29 +64,69 @@ class WelcomeGuide:
     def owns(article_id: int) -> bool:
         return article_id < 0
 
-    def _guide(self) -> tuple[Feed, list[Article]]:
-        if self._loaded is None:
+    def _listed(self) -> list[tuple[str, str]]:
+        """The pages' keys and titles, each read from the page's head (see `article_title`)."""
+        if self._pages is None:
+            from newstui.sources.local import article_key, article_title, list_articles
+
+            with resources.as_file(resources.files("newstui") / "welcome") as folder:
+                found = list_articles(Path(folder), self._limits)
+                files = [Path(f) for f in found.files] if found is not None else []
+                pages = [(article_key(f), article_title(f, self._limits)) for f in files]
+            self._pages = sorted(pages)
+        return self._pages
+
+    def _read_whole(self) -> dict[int, Article]:
+        if self._articles is None:
             from newstui.sources.local import read_local
 
-            folder = resources.files("newstui") / "welcome"
-            with resources.as_file(folder) as path:
-                parsed = read_local(Path(path), limits=self._limits)
-            self._loaded = _guide_from(parsed)
-        return self._loaded
+            with resources.as_file(resources.files("newstui") / "welcome") as folder:
+                parsed = read_local(Path(folder), limits=self._limits)
+            ids = {key: -(i + 1) for i, (key, _title) in enumerate(self._listed())}
+            self._articles = {
+                ids[e.key]: _article(ids[e.key], e) for e in parsed.entries if e.key in ids
+            }
+        return self._articles
+
+    def _headlines(self) -> list[Headline]:
+        return [
+            Headline(
+                -(i + 1),
+                WELCOME_FEED_ID,
+                FEED_TITLE,
+                title,
+                None,
+                None,
+                -(i + 1) in self._read,
+                -(i + 1) in self._bookmarked,
+            )
+            for i, (_key, title) in enumerate(self._listed())
+        ]
+
+    def _feed(self) -> Feed:
+        pages = self._listed()
+        return Feed(
+            id=WELCOME_FEED_ID,
+            url="newstui:welcome",
+            title="Welcome to newstui",
+            status=FeedStatus.OK,
+            unread=len(pages) - len(self._read),
+            total=len(pages),
+        )
 
     def feeds(self) -> list[Feed]:
-        return [self._guide()[0]]
+        return [self._feed()]
 
     def feed(self, feed_id: int) -> Feed:
         if feed_id != WELCOME_FEED_ID:
             raise NotFoundError(f"no feed with id {feed_id}")
-        return self._guide()[0]
+        return self._feed()
 
-    def _shown(self, view: View) -> list[Article]:
-        articles = self._guide()[1]
+    def _shown(self, view: View) -> list[Headline]:
+        headlines = self._headlines()
         if view.kind == "unread" or view.unread_only:
-            return [a for a in articles if not a.read]
-        return list(articles)
+            return [h for h in headlines if not h.read]
+        return headlines
 
     def count(self, view: View) -> int:
         return len(self._shown(view))
@@ -88,87 +135,71 @@ class WelcomeGuide:
         self, view: View, offset: int, limit: int, *, total: int | None = None
     ) -> list[Headline]:
         del total  # a handful of pages in memory: any page is as quick as the first
-        return [
-            Headline(
-                a.id, a.feed_id, a.feed_title, a.title, a.url, a.published, a.read, a.bookmarked
-            )
-            for a in self._shown(view)[offset : offset + limit]
-        ]
+        return self._shown(view)[offset : offset + limit]
 
     def view_ids(self, view: View) -> list[int]:
-        return [a.id for a in self._shown(view)]
+        return [h.id for h in self._shown(view)]
 
     def position(self, view: View, article_id: int) -> int | None:
         ids = self.view_ids(view)
         return ids.index(article_id) if article_id in ids else None
 
     def article(self, article_id: int) -> Article:
-        for article in self._guide()[1]:
-            if article.id == article_id:
-                return article
-        raise NotFoundError(f"no article with id {article_id}")
+        article = self._read_whole().get(article_id)
+        if article is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        return replace(
+            article, read=article_id in self._read, bookmarked=article_id in self._bookmarked
+        )
 
     def unread_count(self, view: View) -> int:
-        return sum(1 for a in self._shown(view) if not a.read)
+        return sum(1 for h in self._shown(view) if not h.read)
 
     def unread_total(self) -> int:
-        return sum(1 for a in self._guide()[1] if not a.read)
+        return self._feed().unread
 
     def set_flag(self, column: str, article_ids: Sequence[int], value: bool) -> int:
         """Mark pages read or bookmarked (in memory); how many changed. Hiding is not offered:
         the guide is read-only."""
         if column not in ("read", "bookmarked"):
             raise ValueError(f"the Welcome guide keeps no {column!r} mark")
-        feed, articles = self._guide()
-        wanted = set(article_ids)
-        changed = [a.id for a in articles if a.id in wanted and getattr(a, column) != value]
-        if changed:
-            articles = [
-                (replace(a, read=value) if column == "read" else replace(a, bookmarked=value))
-                if a.id in changed
-                else a
-                for a in articles
-            ]
-            unread = sum(1 for a in articles if not a.read)
-            self._loaded = (replace(feed, unread=unread), articles)
+        marked = self._read if column == "read" else self._bookmarked
+        pages = {h.id for h in self._headlines()}
+        changed = {i for i in article_ids if i in pages and (i in marked) != value}
+        if value:
+            marked |= changed
+        else:
+            marked -= changed
         return len(changed)
 
     def mark_view_read(self, view: View) -> int:
         return len(self.mark_view_read_ids(view))
 
     def mark_view_read_ids(self, view: View) -> list[int]:
-        ids = [a.id for a in self._shown(view) if not a.read]
+        ids = [h.id for h in self._shown(view) if not h.read]
         self.set_flag("read", ids, True)
         return ids
 
 
-def _guide_from(parsed: ParsedFeed) -> tuple[Feed, list[Article]]:
-    articles = [
-        Article(
-            id=-(i + 1),
-            feed_id=WELCOME_FEED_ID,
-            # Bundled pages: no link to where the package happens to be installed.
-            feed_title="Welcome guide",
-            key=e.key,
-            title=e.title,
-            url=None,
-            author=e.author,
-            site="newstui",
-            published=None,
-            updated=None,
-            content=e.content,
-            content_type=e.content_type,
-            read=False,
-            bookmarked=False,
-        )
-        for i, e in enumerate(sorted(parsed.entries, key=lambda e: e.key))
-    ]
-    feed = Feed(
-        id=WELCOME_FEED_ID,
-        url="newstui:welcome",
-        title="Welcome to newstui",
-        status=FeedStatus.OK,
-        unread=len(articles),
-        total=len(articles),
+FEED_TITLE = "Welcome guide"
+"""The feed's name in the headlines and the article header."""
+
+
+def _article(article_id: int, e: ParsedEntry) -> Article:
+    return Article(
+        id=article_id,
+        feed_id=WELCOME_FEED_ID,
+        # Bundled pages: no link to where the package happens to be installed.
+        feed_title=FEED_TITLE,
+        key=e.key,
+        title=e.title,
+        url=None,
+        author=e.author,
+        site="newstui",
+        published=None,
+        updated=None,
+        content=e.content,
+        content_type=e.content_type,
+        read=False,
+        bookmarked=False,
     )
-    return feed, articles

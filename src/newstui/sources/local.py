@@ -21,8 +21,7 @@ from newstui.config import LimitsConfig
 from newstui.domain.errors import NewstuiError, SourceError
 from newstui.domain.models import ContentType, ParsedEntry, ParsedFeed
 from newstui.domain.text import clean_line, clean_text
-from newstui.sources.pagemeta import is_placeholder, page_meta
-from newstui.sources.textarticle import read_text_article
+from newstui.sources.texttitle import split_title, title_line
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
@@ -271,6 +270,8 @@ def read_article_data(
     published: datetime | None = None
     page: bytes | None = None
     if suffix in HTML_SUFFIXES:
+        from newstui.sources.pagemeta import page_meta
+
         if looks_binary(data):
             raise SourceError(f"{display_path(path)}: a binary file, not an article")
         meta = page_meta(data)
@@ -283,16 +284,17 @@ def read_article_data(
             title, content = _markdown_article(text)
             ctype = ContentType.MARKDOWN
         else:
+            from newstui.sources.textarticle import read_text_article
+
             # Cleaned before it is read as Markdown: an escape sequence must go whole, before
             # escaping for Markdown could split it into harmless-looking pieces.
             article = read_text_article(clean_text(text))
             title, site, author = article.title, article.site, article.author
             published = article.published
             content, ctype = article.markdown, ContentType.MARKDOWN
-    fallback = display_path(path.stem) or "(untitled)"
     entry = ParsedEntry(
         key=url,
-        title=clean_line(title, max_length=limits.max_title_chars) or fallback,
+        title=_entry_title(title, path, limits),
         url=url,
         author=clean_line(author, max_length=500) or None,
         published=published,
@@ -302,6 +304,31 @@ def read_article_data(
         site=clean_line(site, max_length=500) or None,
     )
     return entry, page
+
+
+def article_title(path: Path, limits: LimitsConfig, info: os.stat_result | None = None) -> str:
+    """The title `read_article` gives the file, read without the rest of the article: what a
+    list shows before the article is opened (the Welcome guide's first screen)."""
+    info = info or _stat(path)
+    data = _read_bytes(path, limits.max_file_bytes, info)
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        from newstui.sources.pagemeta import page_meta
+
+        if looks_binary(data):
+            raise SourceError(f"{display_path(path)}: a binary file, not an article")
+        title = page_meta(data).title or ""
+    elif suffix in MARKDOWN_SUFFIXES:
+        title = _markdown_article(_decode(data, path))[0]
+    else:
+        title = split_title(title_line(clean_text(_decode(data, path))))[0]
+    return _entry_title(title, path, limits)
+
+
+def _entry_title(title: str, path: Path, limits: LimitsConfig) -> str:
+    return clean_line(title, max_length=limits.max_title_chars) or (
+        display_path(path.stem) or "(untitled)"
+    )
 
 
 def extract_local(entry: ParsedEntry, data: bytes) -> tuple[ParsedEntry, str | None]:
@@ -319,6 +346,8 @@ def extract_local(entry: ParsedEntry, data: bytes) -> tuple[ParsedEntry, str | N
     except Exception:  # the extractor failing on one odd page must not stop the folder
         log.warning("%s: extraction failed", entry.key, exc_info=True)
         return entry, None
+    from newstui.sources.pagemeta import is_placeholder
+
     changes: dict[str, object] = {}
     stem = display_path(Path(unquote(urlsplit(entry.key).path)).stem)
     if extracted.title and entry.title == stem and not is_placeholder(extracted.title):

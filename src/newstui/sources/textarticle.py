@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from newstui.sources.markdown_text import escape_markdown
+from newstui.sources.texttitle import split_title, title_line
 
 #: A block longer than this is prose: never boilerplate, never a subhead.
 MAX_LINE_WORDS = 16
@@ -161,7 +162,7 @@ def read_text_article(text: str) -> TextArticle:
         lines.pop(0)
     if not lines:
         return TextArticle("", None, None, None, "")
-    title, site = split_title(lines[0].strip())
+    title, site = split_title(title_line(lines[0]))
     blocks = _blocks(lines[1:])
     author = published = None
     dropped: list[str] = []
@@ -206,16 +207,6 @@ def read_text_article(text: str) -> TextArticle:
         else:
             out.append(_paragraph(block))
     return TextArticle(title, site, author or None, published, "\n\n".join(out), tuple(dropped))
-
-
-def split_title(first: str) -> tuple[str, str | None]:
-    """`Headline | Site` as (headline, site); a line without a site is all title."""
-    for separator in (" | ", " ｜ "):
-        if separator in first:
-            head, tail = first.rsplit(separator, 1)
-            if head.strip() and tail.strip():
-                return head.strip(), tail.strip()
-    return first, None
 
 
 def _blocks(lines: list[str]) -> list[str]:
