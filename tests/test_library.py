@@ -721,3 +721,51 @@ def test_documents_waiting_for_a_parse_hold_back_the_next_fetches(
     finally:
         release.set()
         lib.close()
+
+
+def test_parsed_feeds_waiting_for_the_writer_hold_back_the_next_parses(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where the writer is the slower stage, parsed feeds wait for it in memory: at most
+    # UNSTORED of them are parsing or parsed and not yet stored; the rest wait unparsed.
+    from newstui.refresh import pipeline
+    from newstui.storage import writer
+
+    httpserver.expect_request("/f").respond_with_data(rss(items(2)))
+    parses: list[int] = []
+    real_parse, real_apply = pipeline.parse_body, writer.apply_updates
+    stored = threading.Event()
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        parses.append(1)
+        return real_parse(*args)
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        stored.wait(timeout=20)
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "parse_body", counted)
+    monkeypatch.setattr(writer, "apply_updates", held)
+    feeds = pipeline.UNSTORED + 10
+    lib = Library.open(Config(refresh=RefreshConfig(deadline=30)), tmp_path / "x.db")
+    try:
+        for i in range(feeds):
+            lib.subscribe(httpserver.url_for("/f") + f"?n={i}")
+
+        async def refresh_while_the_writer_waits() -> int:
+            task = asyncio.ensure_future(lib.refresh())
+            for _ in range(200):  # until the parses stop (bounded: 10 s)
+                if len(parses) >= pipeline.UNSTORED or task.done():
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # time for parses that should not start, to start
+            parsed = len(parses)
+            stored.set()
+            out = await task
+            assert [o.status for o in out] == [FeedStatus.OK] * feeds
+            return parsed
+
+        assert run(refresh_while_the_writer_waits()) == pipeline.UNSTORED
+    finally:
+        stored.set()
+        lib.close()

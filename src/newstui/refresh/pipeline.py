@@ -32,7 +32,7 @@ from newstui.refresh.workers import (
 )
 from newstui.sources.paths import local_path
 from newstui.storage.db import Database
-from newstui.storage.writer import AfterStore, FeedUpdate, UpdateWriter
+from newstui.storage.writer import MAX_BATCH, AfterStore, FeedUpdate, UpdateWriter
 
 if TYPE_CHECKING:
     from newstui.sources.local import ArticleFiles
@@ -53,6 +53,10 @@ connection it may open (`concurrency`). Where parsing is the slower stage (a col
 a few cores) the rest wait, compressed, for the workers: 500 feeds with one worker held 128
 of them (~4 MB of the command's peak) at 4 per connection; 2 keep a worker fed as well (a
 document that finishes frees a slot for the next fetch, while the others wait their turn)."""
+UNSTORED = 2 * MAX_BATCH
+"""Documents parsing, or parsed and not yet stored, at most: where the writer is the slower
+stage, parsed feeds (~120 KB each for 30 articles) waited for it without bound: a cold refresh
+of 500 feeds peaked at 63-66 MB, 56-57 MB with this, at the same CPU; two batches feed it."""
 MAX_TTL_SECONDS = 24 * 3600
 """A feed's <ttl> delays automatic refreshes by a day at most (as Cache-Control's max-age)."""
 
@@ -97,6 +101,7 @@ class Refresher:
         self._pool = ParsePool(config, fork=fork_workers)
         self._unfinished = 0
         self._documents: asyncio.Semaphore | None = None
+        self._unstored: asyncio.Semaphore | None = None
         self._writer: UpdateWriter | None = None
         self._done = 0
         self._total = 0
@@ -137,6 +142,7 @@ class Refresher:
             self._documents = asyncio.Semaphore(
                 max(1, DOCUMENTS_PER_CONNECTION * self.config.refresh.concurrency)
             )
+            self._unstored = asyncio.Semaphore(UNSTORED)
             tasks = [asyncio.ensure_future(self._one(fetcher, job)) for job in jobs]
             try:
                 for finished in asyncio.as_completed(tasks):
@@ -339,11 +345,18 @@ class Refresher:
         return ParsedFeed(title, None, (), warning="; ".join(warning_parts) or None), rows
 
     async def _remote(self, fetcher: HttpFetcher, job: FeedJob) -> FeedOutcome:
+        async with AsyncExitStack() as unstored:  # holds an UNSTORED slot from its parse on
+            return await self._remote_steps(fetcher, job, unstored)
+
+    async def _remote_steps(
+        self, fetcher: HttpFetcher, job: FeedJob, unstored: AsyncExitStack
+    ) -> FeedOutcome:
         from newstui.sources.responses import Validators
 
         # A slot covers the fetch and the parse: fetched documents do not pile up in memory
-        # ahead of the parse workers (DOCUMENTS_PER_CONNECTION).
-        assert self._documents is not None
+        # ahead of the parse workers (DOCUMENTS_PER_CONNECTION), nor parsed ones ahead of the
+        # writer (UNSTORED: taken before the parse, given back once the feed is stored).
+        assert self._documents is not None and self._unstored is not None
         parsed: ParseResult | None = None
         prefetched = self._prefetched.pop(job.feed_id, None)
         if prefetched is not None:  # fetched and parsed already (`add` discovering the feed)
@@ -355,6 +368,7 @@ class Refresher:
                     job.url, validators, decode=False, user_agent=job.user_agent
                 )
                 if result.status == "ok":
+                    await unstored.enter_async_context(self._unstored)
                     parsed = await self._pool.run(
                         parse_body,
                         result.body,
@@ -421,6 +435,7 @@ class Refresher:
             next_check=next_check,
             new_url=result.permanent_url,
         )
+        await unstored.aclose()  # stored: its slot is free before any web page is fetched
         if job.full_text and outcome.new:
             await self._full_texts(fetcher, job)
         return outcome
