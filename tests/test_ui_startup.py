@@ -5,6 +5,7 @@ tests pin the cuts it led to, by what is imported, not by time."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -117,6 +118,86 @@ def test_the_startup_check_sees_an_early_import() -> None:
     loaded = _loaded_by("import newstui.cli.main\nimport newstui.sources.content")
     assert {"bs4", "markdownify", "nh3"} <= loaded
     assert {"markdown_it", "pygments"} <= _loaded_by("from textual.widgets import Markdown")
+
+
+# ---- the first frame: what the reader has imported when it draws its first screen ----------------
+
+FIRST_FRAME = """
+import functools, os, sys
+from textual.app import App
+
+def display(self, screen, renderable, original=App._display):
+    original(self, screen, renderable)
+    if renderable is not None:  # the first frame drawn: what is imported by now
+        sys.stdout.write("\\n".join(sorted(sys.modules)))
+        sys.stdout.flush()
+        os._exit(0)
+
+App._display = display
+App.run = functools.partialmethod(App.run, headless=True, size=(160, 45))
+from newstui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+"""`newstui ARGS` as a user starts it (the command line, the config, the library, the reader),
+in Textual's headless driver, until its first frame: it prints the modules imported by then."""
+
+
+def _loaded_by_the_first_frame(tmp_path: Path, *argv: str) -> set[str]:
+    config = tmp_path / "config.toml"
+    config.write_text('[refresh]\nrefresh_on_start = false\n\n[display]\nimages = "off"\n')
+    env = {**os.environ, "NEWSTUI_CONFIG": str(config), "XDG_DATA_HOME": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, "--db", str(tmp_path / "library.db"), *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+FIRST_FRAME_LATER = {
+    # the standard library's, each ~1-3 ms to import
+    "webbrowser": "ui.opener: when a link is opened",
+    "zipfile": "importlib.resources' reader, once for the Welcome guide's folder",
+    "json": "saved views, enclosures, sort:feed, --json",
+    "html": "the search index's text (domain.update)",
+    # ours
+    "newstui.query.tree": "the first query (a search, a saved view's count, a rule)",
+    "newstui.query.syntax": "the first query: the parser",
+    "newstui.query.sql": "the first query: the compiler",
+    "newstui.ui.keys": "Help (?), the command palette, a config's [keys] table",
+    "newstui.sources.textarticle": "a plain-text page of the Welcome guide, read when opened",
+    "markdown_it": "the article pane's Markdown, mounted with the first article shown",
+}
+"""What an empty library's first frame (the Welcome guide listed) needs none of, and who
+imports it later."""
+
+
+def test_the_readers_first_frame_imports_nothing_it_shows_later(tmp_path: Path) -> None:
+    loaded = _loaded_by_the_first_frame(tmp_path)
+    # The probe saw the reader's first screen: the Welcome guide listed, its pages' titles read.
+    assert {"newstui.ui.screens.main", "newstui.library.welcome", "newstui.sources.local"} <= loaded
+    early = {name: why for name, why in FIRST_FRAME_LATER.items() if name in loaded}
+    assert not early, f"imported before the first frame: {early}"
+
+
+def test_the_first_frame_probe_sees_what_a_start_imports(tmp_path: Path) -> None:
+    # The positive control: a command that prints JSON (imported the same way) is seen.
+    code = FIRST_FRAME.replace("sys.exit(main(", "import json, webbrowser\nsys.exit(main(")
+    assert "json" not in code.split("import json")[0]
+    config = tmp_path / "config.toml"
+    config.write_text('[display]\nimages = "off"\n[refresh]\nrefresh_on_start = false\n')
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "--db", str(tmp_path / "library.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NEWSTUI_CONFIG": str(config)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert {"json", "webbrowser", "newstui.ui.screens.main"} <= set(proc.stdout.split())
 
 
 # ---- the command line: the reader builds no subcommand ------------------------------------------

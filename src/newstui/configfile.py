@@ -354,7 +354,7 @@ def _open_section(where: str, raw: Any, warnings: list[str]) -> OpenConfig:
 
 def _views(where: str, raw: Any) -> tuple[tuple[str, str], ...]:
     """[views]: name = "query", each query checked now, so a typo is reported at start-up."""
-    from newstui.query import QueryError, parse
+    from newstui.query.errors import QueryError
 
     if not isinstance(raw, dict):
         raise ConfigError(f'{where}: [views] must be a table of name = "query"')
@@ -365,6 +365,8 @@ def _views(where: str, raw: Any) -> tuple[tuple[str, str], ...]:
             raise ConfigError(f"{where} [views]: `{shown}` must be a query string")
         if not clean_line(name).strip():
             raise ConfigError(f"{where} [views]: a view needs a name")
+        from newstui.query import parse  # the parser: with the first view, not before
+
         try:
             parse(query)
         except QueryError as exc:

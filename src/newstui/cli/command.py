@@ -4,7 +4,6 @@ small output helpers every handler shares."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +64,8 @@ def json_flag(p: argparse.ArgumentParser) -> None:
 
 
 def print_json(value: Any) -> None:
+    import json  # not imported by the reader, which prints none
+
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 

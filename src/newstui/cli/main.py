@@ -18,7 +18,7 @@ from newstui.configfile import load_config
 from newstui.domain.errors import NewstuiError
 from newstui.domain.text import clean_line
 from newstui.paths import config_path, db_path
-from newstui.query import QueryError
+from newstui.query.errors import QueryError
 
 log = logging.getLogger("newstui")
 

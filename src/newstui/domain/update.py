@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
-import json
 import pickle
 import re
 import zlib
@@ -155,7 +153,11 @@ _TAG_FOR_INDEX = re.compile(r"<[^>]{0,2000}>")
 def plain_text(content: str) -> str:
     """Tags and entities out, for the search index only (never for display)."""
     text = _TAG_FOR_INDEX.sub(" ", content)
-    return html.unescape(text) if "&" in text else text
+    if "&" not in text:
+        return text
+    import html  # not before the reader's first paint, which indexes nothing
+
+    return html.unescape(text)
 
 
 def search_text(content: str, content_type: str) -> str:
@@ -262,6 +264,8 @@ def encode_enclosures(enclosures: Sequence[Enclosure]) -> str | None:
     duration], None for none (so `has:enclosure` is `enclosure IS NOT NULL`)."""
     if not enclosures:
         return None
+    import json  # with the first enclosure, not at the reader's start
+
     return json.dumps([[e.url, e.type, e.length, e.duration] for e in enclosures])
 
 
@@ -269,6 +273,8 @@ def decode_enclosures(text: str | None) -> tuple[Enclosure, ...]:
     """What `encode_enclosures` stored; a damaged value gives no enclosures, not an error."""
     if not text:
         return ()
+    import json
+
     try:
         rows = json.loads(text)
         return tuple(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newstui.config import Config
 from newstui.domain.models import (
@@ -30,8 +30,12 @@ from newstui.library.feeds import AddResult, Feeds, ImportReport, export_url
 from newstui.library.pages import Pages, local_file, reads_as_page
 from newstui.library.queries import search_marks
 from newstui.library.welcome import WELCOME_FEED_ID
-from newstui.query import QueryError, parse, spans
+from newstui.query.errors import QueryError
+from newstui.query.folding import spans
 from newstui.storage.db import Database
+
+if TYPE_CHECKING:
+    from newstui.query import Query
 
 
 class Library(Feeds, Articles, Pages):
@@ -92,6 +96,14 @@ def _refresh_machinery() -> Callable[..., Coroutine[Any, Any, list[FeedOutcome]]
 def open_library(db_path: str, config: Config) -> Library:
     """The Library on the file at `db_path` (how a refresh child opens it)."""
     return Library(Database(db_path), config)
+
+
+def parse(text: str) -> Query:
+    """A query's text as its tree; `QueryError` (with the place) when it is malformed. The
+    parser is imported by the first query, not with the library."""
+    from newstui.query import parse as parse_query
+
+    return parse_query(text)
 
 
 # Re-exported for the UI, which must not import storage.

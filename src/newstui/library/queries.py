@@ -3,7 +3,6 @@ rules (test them, apply them)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from contextlib import suppress
@@ -14,18 +13,11 @@ from newstui.domain.errors import NotFoundError, SourceError
 from newstui.domain.models import Article, SavedView, View
 from newstui.domain.text import clean_line
 from newstui.library.base import LibraryBase
-from newstui.query import (
-    Query,
-    QueryError,
-    combine,
-    compile_query,
-    feed_only,
-    highlights,
-    parse,
-)
+from newstui.query.errors import QueryError
 
 if TYPE_CHECKING:
     from newstui.library.rules import Rule, RuleRunner
+    from newstui.query import Query
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +28,8 @@ class Queries(LibraryBase):
     def query_ids(self, query: str | Query, within: Sequence[int] | None = None) -> list[int]:
         """The ids a query selects, in its order (QueryError when malformed); with `within`,
         which of those articles match."""
+        from newstui.query import compile_query, parse  # loaded with the first query
+
         parsed = parse(query) if isinstance(query, str) else query
         return self._db.query_ids(compile_query(parsed), within)
 
@@ -51,6 +45,8 @@ class Queries(LibraryBase):
     ) -> list[Article]:
         """`articles --query`: the query with the shorthands' terms added; `limit` comes last.
         What a search of it lists in the reader: each story once when the library dedupes."""
+        from newstui.query import Query, combine, compile_query, feed_only, parse
+
         parts = [parse(query)]
         if search:
             parts.append(parse(search))
@@ -67,7 +63,7 @@ class Queries(LibraryBase):
 
     def unread_query_ids(self, query: str) -> list[int]:
         """The unread articles among what a query selects (what marking it read changes)."""
-        return self.query_ids(parse("is:unread"), within=self.query_ids(query))
+        return self.query_ids("is:unread", within=self.query_ids(query))
 
     def mark_query_read(self, query: str) -> int:
         """Mark what a query selects read; how many changed."""
@@ -100,6 +96,8 @@ class Queries(LibraryBase):
         The saved views' counts are kept as the library changes (storage.counts): asking them
         looks only at what changed since they were last asked. Another query is counted whole.
         """
+        from newstui.query import parse
+
         try:
             parse(query)
         except QueryError:
@@ -114,12 +112,16 @@ class Queries(LibraryBase):
     def add_view(self, name: str, query: str) -> SavedView:
         """Save a query under a name (QueryError when it is malformed); replaces a view of
         that name added before, never one from the config file."""
+        from newstui.query import parse
+
         name = clean_line(name).strip()
         if not name:
             raise SourceError("a view needs a name")
         parse(query)
         if any(n.casefold() == name.casefold() for n, _q in self.config.views):
             raise SourceError(f"the view {name!r} is defined in the config file; change it there")
+        import json  # with the first saved view, not at the reader's start
+
         stored = [(n, q) for n, q in self._stored_views() if n.casefold() != name.casefold()]
         stored.append((name, query))
         self._db.set_setting("views", json.dumps(stored, ensure_ascii=False))
@@ -130,6 +132,8 @@ class Queries(LibraryBase):
             raise SourceError(
                 f"the view {clean_line(name)!r} is defined in the config file; remove it there"
             )
+        import json
+
         stored = self._stored_views()
         kept = [(n, q) for n, q in stored if n.casefold() != name.strip().casefold()]
         if len(kept) == len(stored):
@@ -140,6 +144,8 @@ class Queries(LibraryBase):
         raw = self._db.get_setting("views")
         if not raw:
             return []
+        import json
+
         try:
             data = json.loads(raw)
         except ValueError:
@@ -171,6 +177,8 @@ class Queries(LibraryBase):
 
     def rule_matches(self, query: str, limit: int | None = None) -> list[Article]:
         """The articles a rule with this query would match now (QueryError when malformed)."""
+        from newstui.query import compile_query, parse
+
         ids = self._db.query_ids(compile_query(parse(query)))
         return [self._db.article(i) for i in (ids if limit is None else ids[:limit])]
 
@@ -203,6 +211,8 @@ def search_marks(view: View | None, fields: tuple[str, ...]) -> list[tuple[tuple
     saved view: its words, as `spans` takes them."""
     if view is None or view.kind not in ("search", "query") or not view.query:
         return []
+    from newstui.query import highlights, parse
+
     try:
         query = parse(view.query)
     except QueryError:
@@ -213,6 +223,8 @@ def search_marks(view: View | None, fields: tuple[str, ...]) -> list[tuple[tuple
 
 def _parsed(views: Sequence[SavedView]) -> dict[str, Query]:
     """The saved views' queries that parse (one that no longer does counts 0)."""
+    from newstui.query import parse
+
     out: dict[str, Query] = {}
     for view in views:
         with suppress(QueryError):

@@ -3,9 +3,9 @@ shown while there are no subscriptions, and `ArticleSource`, what it shares with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
@@ -15,6 +15,8 @@ from newstui.domain.models import Article, Feed, FeedStatus, Headline, ParsedEnt
 
 WELCOME_FEED_ID = -1
 """The guide's feed; its articles have negative ids, so no id is ever the database's too."""
+PAGES = Path(__file__).resolve().parent.parent / "welcome"
+"""The guide's pages in the package's folder, read from there when it is one (as installed)."""
 
 
 class ArticleSource(Protocol):
@@ -69,8 +71,8 @@ class WelcomeGuide:
         if self._pages is None:
             from newstui.sources.local import article_key, article_title, list_articles
 
-            with resources.as_file(resources.files("newstui") / "welcome") as folder:
-                found = list_articles(Path(folder), self._limits)
+            with _pages() as folder:
+                found = list_articles(folder, self._limits)
                 files = [Path(f) for f in found.files] if found is not None else []
                 pages = [(article_key(f), article_title(f, self._limits)) for f in files]
             self._pages = sorted(pages)
@@ -80,8 +82,8 @@ class WelcomeGuide:
         if self._articles is None:
             from newstui.sources.local import read_local
 
-            with resources.as_file(resources.files("newstui") / "welcome") as folder:
-                parsed = read_local(Path(folder), limits=self._limits)
+            with _pages() as folder:
+                parsed = read_local(folder, limits=self._limits)
             ids = {key: -(i + 1) for i, (key, _title) in enumerate(self._listed())}
             self._articles = {
                 ids[e.key]: _article(ids[e.key], e) for e in parsed.entries if e.key in ids
@@ -179,6 +181,20 @@ class WelcomeGuide:
         ids = [h.id for h in self._shown(view) if not h.read]
         self.set_flag("read", ids, True)
         return ids
+
+
+@contextmanager
+def _pages() -> Iterator[Path]:
+    """The folder of the guide's pages: the package's own, else (a package in a zip file) a
+    copy `importlib.resources` makes. Its reader is not imported while the pages are files: it
+    loads zipfile, ~3 ms of an empty library's first paint."""
+    if PAGES.is_dir():
+        yield PAGES
+        return
+    from importlib import resources
+
+    with resources.as_file(resources.files("newstui") / "welcome") as folder:
+        yield Path(folder)
 
 
 FEED_TITLE = "Welcome guide"

@@ -1,10 +1,10 @@
-"""The query language's tree: the typed nodes a parsed query is made of, and its errors."""
+"""The query language's tree: the typed nodes a parsed query is made of (its error: errors.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newstui.domain.errors import NewstuiError
+from newstui.query.errors import QueryError as QueryError
 
 FIELDS = ("title", "author", "feed", "url", "content", "tag")
 """Fields whose value is a word, a phrase, a prefix or a regex."""
@@ -19,20 +19,6 @@ UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400, "m": 30 * 86400, "y": 365 * 8640
 """Units of `newer:`/`older:`: hours, days, weeks, months (30 days), years (365 days)."""
 MAX_LIMIT = 1_000_000
 MAX_TERMS = 64
-
-
-class QueryError(NewstuiError):
-    """A malformed query: `position` is the character offset of the trouble in `text`."""
-
-    def __init__(self, message: str, text: str, position: int) -> None:
-        self.message = message
-        self.text = text
-        self.position = max(0, min(position, len(text)))
-        super().__init__(f"{message} (at character {self.position + 1})")
-
-    def pointer(self) -> str:
-        """The query and a caret under the place, two lines, for a terminal."""
-        return f"{self.text}\n{' ' * self.position}^"
 
 
 # ---- the tree ----------------------------------------------------------------------------

@@ -29,15 +29,19 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from newstui.query import And, Compiled, Date, Node, Not, Or, Query, compile_query
+from newstui.query.runtime import FROM
 from newstui.storage.copies import hide_copies
+
+if TYPE_CHECKING:
+    from newstui.query import Node, Query
 
 RECOUNT_OVER = 50_000
 """Past this many articles to look at again (a bulk mark, a large import), a view is counted
 whole: looking up each of them costs more than reading the view's matches."""
 
-_FROM_WHERE = f"{Compiled.FROM} WHERE f.removed = 0 AND "
+_FROM_WHERE = f"{FROM} WHERE f.removed = 0 AND "
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,8 @@ class Counts:
 
 def _ages(node: Node | None) -> set[float]:
     """The ages of the query's `newer:`/`older:` terms (what moves with the clock)."""
+    from newstui.query import And, Date, Not, Or  # with the first view counted
+
     if node is None:
         return set()
     if isinstance(node, Date):
@@ -64,8 +70,10 @@ def count_now(
 ) -> Counts:
     """A view's counts by reading all it lists (what a view with limit:N always needs); with
     `dedupe`, each story once, as the view's list shows it."""
+    from newstui.query import compile_query
+
     compiled = compile_query(query, now=now)
-    where = f"{Compiled.FROM} WHERE f.removed = 0 AND ({compiled.where})"
+    where = f"{FROM} WHERE f.removed = 0 AND ({compiled.where})"
     params = list(compiled.params)
     if dedupe:
         where, params = hide_copies(where, params)
@@ -137,6 +145,8 @@ def kept_counts(
 def _recount(
     conn: sqlite3.Connection, text: str, query: Query, now: float, last_id: int, dedupe: bool
 ) -> Counts:
+    from newstui.query import compile_query
+
     compiled = compile_query(query, now=now)
     conn.execute(
         "DELETE FROM view_members WHERE view_id IN (SELECT id FROM view_counts WHERE query = ?)",
@@ -227,6 +237,8 @@ def _move(
     ):
         if low is None:
             continue
+        from newstui.query import compile_query
+
         compiled = compile_query(query, now=now, ids=(low, high))
         new.update(
             (i, (r, story))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from newstui.domain.errors import StorageError, StorageFailure
-from newstui.query import register as register_query_functions
+from newstui.query.runtime import register as register_query_functions
 from newstui.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from newstui.storage.search import register as register_search_functions
 from newstui.storage.upgrades import AFTER_MIGRATION, RESUMED

@@ -5,13 +5,17 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from newstui.domain.models import View
-from newstui.query import Query
 from newstui.storage.copies import read_every_copy, set_flag_on_copies
 from newstui.storage.counts import Counts, counts_as_kept, kept_counts
 from newstui.storage.database import chunks, storage_error
-from newstui.storage.queries import Queries, view_limit
+from newstui.storage.queries import Queries
+from newstui.storage.query_views import view_limit
+
+if TYPE_CHECKING:
+    from newstui.query import Query
 
 
 class Database(Queries):

@@ -12,12 +12,11 @@ before's, and the page is the first matches found.
 
 from __future__ import annotations
 
-import json
 import string
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from newstui.query.sql import FEED_TITLE, ORDERS, per_row
+from newstui.query.runtime import FEED_TITLE, ORDERS, per_row
 
 FEED_ORDER = ORDERS["feed"]
 FIRST_RUN = 8
@@ -36,6 +35,8 @@ def feed_order_page(
     """The ids of rows `offset`..`offset + limit` of the articles matching `cond` (a WHERE over
     `articles a JOIN feeds f`, with `params`) in feed order; None when the feeds looked at held
     more than `walk` articles before the page was found (SQLite's plan is then asked)."""
+    import json  # with the first `sort:feed`, not at the reader's start
+
     need = offset + limit
     feeds = db.query(
         f"SELECT f.id, {FEED_TITLE}, f.total FROM feeds f WHERE f.removed = 0 "

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from newstui.domain.errors import NotFoundError
 from newstui.domain.models import Article, ContentType, Headline, View
 from newstui.domain.update import decode_enclosures, to_datetime, unpack_text
-from newstui.query import Compiled, compile_query, parse
+from newstui.query.runtime import FROM
 from newstui.storage.copies import group_sql, hide_copies, not_hidden, only_unread
 from newstui.storage.database import chunks
 from newstui.storage.feed_walk import FEED_ORDER, feed_order_page
 from newstui.storage.feeds import Feeds
+from newstui.storage.query_views import view_limit, view_query
+
+if TYPE_CHECKING:
+    from newstui.query import Compiled
 
 _QUERY_VIEWS = frozenset({"search", "query"})
 _VIEWS_WITH_COPIES = frozenset({"feed", "bookmarks"})
@@ -59,7 +63,7 @@ class Queries(Feeds):
         if view.kind in ("search", "query"):
             compiled = view_query(view)
             return (
-                f"{Compiled.FROM} WHERE f.removed = 0 AND ({compiled.where})",
+                f"{FROM} WHERE f.removed = 0 AND ({compiled.where})",
                 f"ORDER BY {compiled.order}",
                 list(compiled.params),
             )
@@ -177,11 +181,11 @@ class Queries(Feeds):
         row is read) walks WALK_COSTLY rows at most, or reads those of its indexed term with
         fewer than FEW (SQLite's plan may not: an OR of two flags reads every row).
         """
-        if view.kind not in _QUERY_VIEWS or not where.startswith(Compiled.FROM + " WHERE "):
+        if view.kind not in _QUERY_VIEWS or not where.startswith(FROM + " WHERE "):
             return None
         compiled = view_query(view)
         index = _WALKED.get(compiled.order)
-        cond = where[len(Compiled.FROM + " WHERE ") :]
+        cond = where[len(FROM + " WHERE ") :]
         if compiled.order == FEED_ORDER and limit > 0 and self._few(compiled) is None:
             walk = WALK_COSTLY if compiled.costly else WALK
             return feed_order_page(self, cond, params, offset, limit, walk)
@@ -201,7 +205,7 @@ class Queries(Feeds):
                 continue
             few = self._few(compiled) if walk > WALK_COSTLY or compiled.costly else None
             if few is not None and compiled.costly:
-                sql = f"SELECT a.id {Compiled.FROM} WHERE a.id IN ({few[0]}) AND {cond}"
+                sql = f"SELECT a.id {FROM} WHERE a.id IN ({few[0]}) AND {cond}"
                 sql += f" ORDER BY {compiled.order} LIMIT ? OFFSET ?"
                 return [r[0] for r in self.query(sql, [*few[1], *params, limit, offset])]
             if few is not None:
@@ -416,7 +420,7 @@ class Queries(Feeds):
             found.update(
                 r[0]
                 for r in self.query(
-                    f"SELECT a.id {Compiled.FROM} WHERE a.id IN ({marks}) AND f.removed = 0 "
+                    f"SELECT a.id {FROM} WHERE a.id IN ({marks}) AND f.removed = 0 "
                     f"AND ({compiled.where})",
                     [*chunk, *compiled.params],
                 )
@@ -427,7 +431,7 @@ class Queries(Feeds):
         """The ids a compiled query lists, as a search or a saved view of it shows them: in its
         order and limit, each story once when the library dedupes (`query_ids` gives every
         copy that matches: what rules and marks act on)."""
-        where = f"{Compiled.FROM} WHERE f.removed = 0 AND ({compiled.where})"
+        where = f"{FROM} WHERE f.removed = 0 AND ({compiled.where})"
         params = list(compiled.params)
         if self.dedupe:
             where, params = hide_copies(where, params)
@@ -440,7 +444,7 @@ class Queries(Feeds):
     def query_count(self, compiled: Compiled, *, unread: bool = False) -> int:
         """How many articles a compiled query selects (only its unread ones with `unread`)."""
         extra = " AND a.read = 0" if unread else ""
-        sql = f"SELECT 1 {Compiled.FROM} WHERE f.removed = 0 AND ({compiled.where}){extra}"
+        sql = f"SELECT 1 {FROM} WHERE f.removed = 0 AND ({compiled.where}){extra}"
         params = list(compiled.params)
         if compiled.limit is not None:
             if unread:  # the unread among the query's first N
@@ -487,14 +491,3 @@ _WALKED = {
     "a.title COLLATE NOCASE ASC, a.sort_date DESC, a.id DESC": "articles_title",
 }
 """The index walked for a search's page in each order (sort:feed: storage/feed_walk.py)."""
-
-
-def view_query(view: View) -> Compiled:
-    """A search or query view's compiled query (QueryError when its text is malformed)."""
-    return compile_query(parse(view.query or ""))
-
-
-def view_limit(view: View) -> int | None:
-    if view.kind not in ("search", "query"):
-        return None
-    return parse(view.query or "").limit

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -19,12 +19,14 @@ from newstui.domain.text import clean_line
 from newstui.library.facade import Library
 from newstui.paths import config_path
 from newstui.ui import graphics
-from newstui.ui.keys import KeyHelp, describe
 from newstui.ui.off_loop import off_loop
 from newstui.ui.screens.main import MainScreen
 from newstui.ui.widgets.article_view import ArticleView
 from newstui.ui.widgets.feed_tree import FeedTree
 from newstui.ui.widgets.headline_list import HeadlineList
+
+if TYPE_CHECKING:
+    from newstui.ui.keys import KeyHelp
 
 DEFAULT_THEME = "textual-dark"
 log = logging.getLogger(__name__)
@@ -148,6 +150,7 @@ class NewstuiApp(App[None]):
 
     def key_help(self) -> list[KeyHelp]:
         """Every remappable action, with the keys as currently mapped."""
+        from newstui.ui.keys import describe  # with Help or a [keys] table, not before
         from newstui.ui.screens.confirm import ConfirmScreen  # the dialogs load when used
         from newstui.ui.screens.edit_feed import EditFeedScreen
 

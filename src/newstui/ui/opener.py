@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import webbrowser
 
 from newstui.domain.text import clean_line, is_openable_url
 
@@ -24,6 +23,8 @@ def open_in_browser(url: str) -> bool:
     """Open a checked link with Python's `webbrowser` (honours $BROWSER); may block, so run in a thread."""
     if not is_openable_url(url):  # checked again: this is the boundary
         return False
+    import webbrowser  # when a link is opened, not at the reader's start
+
     return bool(webbrowser.open(url))
 
 
