@@ -164,3 +164,45 @@ def test_a_short_disputed_line_never_asks_the_third_reader() -> None:
         "\n\n".join(SHARED), "\n\n".join(["By Jane Doe, city reporter", *SHARED]), root, reread=fail
     )
     assert "Jane Doe" not in merged
+
+
+def _two_part_page(wrap_first_in_article: bool) -> tuple[object, list[str], list[str]]:
+    """A post in two parts; readability-lxml keeps the first part only (its container)."""
+    first = [f"{PARAGRAPH} First part, paragraph {n}." for n in range(3)]
+    second = [
+        f"Later that week the board returned to the question of the reading rooms, item {n}, "
+        "and heard from the staff about the heating, the roof and the long winter hours."
+        for n in range(5)
+    ]
+    part = "".join(f"<p>{p}</p>" for p in first)
+    if wrap_first_in_article:
+        part = f"<article>{part}</article>"
+    root = _page(
+        f"<div class='post'><div class='part-one'>{part}</div>"
+        f"<div class='part-two'>{''.join(f'<p>{p}</p>' for p in second)}</div></div>"
+    )
+    return root, first, second
+
+
+def test_a_narrow_container_does_not_cut_text_that_two_other_readers_agree_on() -> None:
+    """readability-lxml keeps a part of the post, far less than trafilatura: its container
+    used to cut trafilatura's text down to that part. Readability.js reading the page as
+    trafilatura does (each holds nearly all of the other) makes two readers of three: the
+    whole post stays."""
+    root, first, second = _two_part_page(wrap_first_in_article=False)
+    readable, whole = "\n\n".join(first), "\n\n".join([*first, *second])
+    merged, method = merge(readable, whole, root, reread=lambda: whole)
+    assert method == "trafilatura" and all(p in merged for p in second)
+    # Without the third reader, or when it keeps only the first part, the container decides.
+    for reread in (None, lambda: readable):
+        merged, _ = merge(readable, whole, root, reread=reread)
+        assert all(p in merged for p in first) and not any(p in merged for p in second)
+
+
+def test_the_pages_own_article_element_still_bounds_the_text() -> None:
+    """Where the page marks its article (`<article>`), text outside it stays out however many
+    readers keep it (teasers after the article: test_extract's stream of other stories)."""
+    root, first, second = _two_part_page(wrap_first_in_article=True)
+    readable, whole = "\n\n".join(first), "\n\n".join([*first, *second])
+    merged, _ = merge(readable, whole, root, reread=lambda: whole)
+    assert all(p in merged for p in first) and not any(p in merged for p in second)

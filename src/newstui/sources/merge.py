@@ -18,7 +18,10 @@ the last shared block, its extra blocks inside the container (notes, references)
 text when one of them is a full paragraph (a short promotion there is not). A run of
 extra blocks inside the article that outweighs all the shared text (a gallery, a list of other
 stories set into the page) is left out too, and does not count when judging readability's
-container too small.
+container too small. When readability's text is far smaller than trafilatura's, trafilatura's
+text is cut to that container, unless Readability.js reads the page as trafilatura does (each
+holds nearly all of the other's words): two readers of three then say the article is wider,
+and only an `<article>` element around the container, the page's own mark, bounds it.
 
 A third reader settles disputes: a full paragraph of trafilatura's that the rules above would
 leave out (outside the container, or partly in readability's text) is kept when Readability.js's
@@ -46,6 +49,8 @@ OVERSIZED_SHARE = 1.0
 #: paragraphs of at least `PARAGRAPH_WORDS` words.
 LEAD_PARAGRAPHS = 2
 PARAGRAPH_WORDS = 20
+#: Two readings agree when each holds this share of the other's words.
+AGREE_SHARE = 0.9
 #: The article's container is looked for only when the extractors share this many blocks.
 CONTAINER_MIN_BLOCKS = 3
 _BOILERPLATE_HEADING = re.compile(
@@ -97,9 +102,29 @@ def merge(
     oversized = sum(len(t.words[n]) for n in _oversized(t.words, t_shared))
     if r.total < NARROW_SHARE * (t.total - oversized):
         # Readability settled on a much smaller container than trafilatura found: too narrow.
-        # Trafilatura's text, without what lies outside the container of the shared text.
-        return (_within(r, t, traf, page) if page is not None else traf), "trafilatura"
+        # Trafilatura's text, without what lies outside the container of the shared text,
+        # unless Readability.js reads the page as trafilatura does: then two readers of three
+        # agree that the text is wider, and only the page's own <article> bounds it.
+        if page is None:
+            return traf, "trafilatura"
+        container = _container(r, t, page)
+        if container is not None and reread is not None and _agree(t, _Text(reread())):
+            container = next(
+                (e for e in (container, *container.iterancestors()) if e.tag == "article"), None
+            )
+        return (traf if container is None else _inside(t, page, container)), "trafilatura"
     return _choose(r, t, t_in_r, traf, page, reread), "both"
+
+
+def _agree(a: _Text, b: _Text) -> bool:
+    """Whether two readings of a page hold nearly the same text (each most of the other's)."""
+    return min(_held(a, b), _held(b, a)) >= AGREE_SHARE
+
+
+def _held(a: _Text, b: _Text) -> float:
+    """The share of `a`'s words in blocks that `b` has."""
+    held = sum(len(w) for w, c in zip(a.words, a.shared(b), strict=True) if c >= 0.6)
+    return held / a.total if a.total else 0.0
 
 
 def _runs(shared: list[bool]) -> list[tuple[int, int]]:
@@ -123,15 +148,17 @@ def _oversized(t_words: list[list[str]], shared: list[bool]) -> set[int]:
     return out
 
 
-def _within(r: _Text, t: _Text, traf: str, page: Page) -> str:
-    """Trafilatura's blocks, less those found outside the container of the shared text (and
-    the unplaced ones among them)."""
+def _container(r: _Text, t: _Text, page: Page) -> Any | None:
+    """The page's element holding the text both extractors share (None: too little shared)."""
     shared = [w for w, c in zip(r.words, r.shared(t), strict=True) if len(w) >= 5 and c >= 0.6]
     if len(shared) < CONTAINER_MIN_BLOCKS:
-        return traf  # too little shared text to tell where the article is
-    container = page.container(shared)
-    if container is None:
-        return traf
+        return None  # too little shared text to tell where the article is
+    return page.container(shared)
+
+
+def _inside(t: _Text, page: Page, container: Any) -> str:
+    """Trafilatura's blocks, less those found outside `container` (and the unplaced ones
+    among them)."""
     where = [page.inside(w, container) for w in t.words]
     keep: list[str] = []
     for n, block in enumerate(t.blocks):
