@@ -226,3 +226,55 @@ def test_a_date_line_under_a_heading_before_the_first_paragraph_goes() -> None:
     heading, date, short = "## The library's budget", "23.10.2018", "A short standfirst."
     pruned = prune_furniture(text(heading, date, short, *BODY[:2], "12 March 2024", *BODY[2:]))
     assert pruned == text(heading, short, *BODY[:2], "12 March 2024", *BODY[2:])
+
+
+@pytest.mark.parametrize(
+    ("author", "note"),
+    [
+        (
+            "Jane Q. Doe",
+            "Jane Q. Doe has covered city hall since 2012. Before, she wrote on schools.",
+        ),
+        ("Jane Doe; John Roe", "*Jane Doe reported from Leeds, and John Roe from York.*"),
+        ("John Roe, Jane Doe", "About the author: Jane Doe is a reporter on the city desk."),
+        ("Jane Doe", "Dr. Jane Doe ist Redakteurin im Ressort Stadt und schreibt über Bildung."),
+        ("Jane Doe", "[Jane Doe](https://example.org/author/jane-doe) is a city reporter."),
+        ("Jane Doe", "Latest posts by Jane Doe ([see all](https://example.org/author/jane))"),
+    ],
+)
+def test_a_closing_note_about_the_pages_author_goes(author: str, note: str) -> None:
+    """A news reader's text ends with the article: the bio or signature line of its author (the
+    page's metadata names them) follows it on the page, not in the story."""
+    assert prune_furniture(text(*BODY, note), author=author) == text(*BODY)
+    # Without the author's name the note is text like any other.
+    assert prune_furniture(text(*BODY, note)).endswith(note)
+
+
+def test_the_authors_name_inside_the_story_stays() -> None:
+    quoted = (
+        "The council thanked its reporter for the year, and Jane Doe said she would keep asking "
+        "about the library until it opens."
+    )
+    long_note = "Jane Doe " + " ".join(["wrote"] * 90) + "."
+    first = "Jane Doe stood at the door of the library on Tuesday as the committee arrived."
+    for markdown in (
+        text(*BODY, quoted),  # the name is not where a note about the author starts
+        text(*BODY, long_note),  # a long block is the story
+        text(first, *BODY),  # not at the end
+    ):
+        assert prune_furniture(markdown, author="Jane Doe") == markdown
+
+
+def test_extraction_leaves_the_authors_bio_out() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    bio = "Jane Doe has covered the city council since 2019 and lives near the library."
+    html = (
+        "<!doctype html><html><head><title>Budget news</title>"
+        "<meta name='author' content='Jane Doe'></head><body>"
+        f"<article><h1>Budget news</h1>{paragraphs}<p class='bio'>{bio}</p></article>"
+        "</body></html>"
+    )
+    extracted = extract_article(html.encode())
+    assert extracted.author == "Jane Doe"
+    assert "covered the city council" not in extracted.markdown
+    assert extracted.markdown.count("The committee met") == 4

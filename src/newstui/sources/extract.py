@@ -102,7 +102,7 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     page = Page(root) if root is not None else None
     body, method = merge(readable, traf, root, page, _reread(root, title))
     title = title or _readability_title(document)
-    markdown = _finish(body, html, base, title, page)
+    markdown = _finish(body, html, base, title, page, author)
     if len(md_words(markdown)) < MIN_WORDS and root is not None:
         markdown, method = _fallback(markdown, method, root, base, title)
     if not md_words(markdown):
@@ -110,10 +110,17 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     return Extracted(title=title, author=author, date=date, markdown=markdown, method=method)
 
 
-def _finish(body: str, html: str, base: str | None, title: str | None, page: Page | None) -> str:
+def _finish(
+    body: str,
+    html: str,
+    base: str | None,
+    title: str | None,
+    page: Page | None,
+    author: str | None = None,
+) -> str:
     # The title first: a byline under it is furniture at the start.
     text = drop_title(tidy(_restore_sublists(body, html), base), title)
-    return drop_title(prune_furniture(text, page.in_caption if page else None), title)
+    return drop_title(prune_furniture(text, page.in_caption if page else None, author), title)
 
 
 def _fallback(

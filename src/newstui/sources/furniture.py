@@ -5,7 +5,8 @@ Both extractors keep some of what sits next to an article in its container: at t
 when and where the post was filed, copyright and tag lines, a heading left with nothing under
 it; at the start, a byline or a date line; anywhere, a picture's credit ("Photo: …", "© …",
 "… /Getty Images"), an advertisement's label, a pointer to another story ("Read more: …") and, where the page marks it
-as one (`figcaption`, a "caption" or "credit" class), a picture's caption: Readability keeps
+as one (`figcaption`, a "caption" or "credit" class), a picture's caption; at the end, a short
+note that opens with the name of the page's author (a bio, "Jane Doe reported from …"): Readability keeps
 captions, while news readers' reference texts leave them out with the picture's credit. Each rule here is about the shape of such a block (short, mostly links, a
 credit, a heading introducing nothing) and the words page furniture uses in the common
 languages of the web, never about one site: a long block is always text, whatever its words.
@@ -34,6 +35,10 @@ CREDIT_WORDS = 30
 PARAGRAPH_WORDS = 20
 #: A picture's caption, where the page marks it as one: this short at most.
 CAPTION_WORDS = 60
+#: A closing note about the author (a bio) is this short at most, and their name comes within
+#: its first `NAME_AT` words ("About the author: …", "Dr. …").
+BIO_WORDS = 80
+NAME_AT = 4
 #: A "Related"-style heading cuts the text from there when no block after it is longer than
 #: this (the titles of other stories), never the article's middle.
 TEASER_WORDS = 20
@@ -115,10 +120,15 @@ _CREDIT = re.compile(
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*\n]+\*\*\W*$|__[^_\n]+__\W*$)")
 
 
-def prune_furniture(markdown: str, in_caption: Callable[[list[str]], bool] | None = None) -> str:
+def prune_furniture(
+    markdown: str,
+    in_caption: Callable[[list[str]], bool] | None = None,
+    author: str | None = None,
+) -> str:
     """`markdown` without the page furniture described in the module docstring; with
     `in_caption` (whether a block's words sit in a picture's caption in the page), short
-    captions go too."""
+    captions go too; with the page's `author`, a closing note about them (a bio, a signature)."""
+    names = _names(author)
     blocks = md_blocks(markdown)
     if len(blocks) < 3:
         return markdown
@@ -136,7 +146,9 @@ def prune_furniture(markdown: str, in_caption: Callable[[list[str]], bool] | Non
     words = [w for w, k in zip(words, keep, strict=True) if k]
     end = _cut_at_elsewhere_heading(blocks, words)
     start = 0
-    while end > start + 1 and _end_furniture(blocks[end - 1], words[end - 1]):
+    while end > start + 1 and (
+        _end_furniture(blocks[end - 1], words[end - 1]) or _about(words[end - 1], names)
+    ):
         end -= 1
     while start < end - 1 and _start_furniture(blocks[start], words[start]):
         start += 1
@@ -200,6 +212,26 @@ def _date_line(words: list[str]) -> bool:
     """A line of a date and time, perhaps with "Published"/"Updated" (no sentence)."""
     digits = sum(w.isdigit() for w in words)
     return digits > 0 and digits + sum(w in _DATE_WORDS for w in words) >= 0.8 * len(words)
+
+
+def _names(author: str | None) -> list[list[str]]:
+    """The words of each of the page's authors' names that has two words or more."""
+    if not author:
+        return []
+    names = [md_words(n) for n in re.split(r"[;,/&]|\band\b|\bund\b|\bet\b|\by\b", author)]
+    return [n for n in names if 2 <= len(n) <= 5]
+
+
+def _about(words: list[str], names: list[list[str]]) -> bool:
+    """A closing note about the page's author: a short block that opens with their name ("Jane
+    Doe is a reporter …", "About the author: Jane Doe", "Latest posts by Jane Doe")."""
+    if not names or not words or len(words) > BIO_WORDS:
+        return False
+    for name in names:
+        size = len(name)
+        if any(words[at : at + size] == name for at in range(min(NAME_AT + 1, len(words)))):
+            return True
+    return False
 
 
 def _see_also(block: str, words: list[str]) -> bool:
