@@ -53,6 +53,9 @@ def test_links_only_blocks_copyright_and_tags_at_the_ends_go() -> None:
         ["## Comments"],
         ["### Related stories", "[A story](https://example.org/1)", "Another story's title here"],
         ["**À lire aussi**", "Un autre article du journal, son titre"],
+        ["##### Artículos relacionados", "[Otra noticia](https://example.org/otra)"],
+        ["## Die Redaktion empfiehlt", "Ein anderer Artikel der Zeitung, sein Titel"],
+        ["Das Thema könnte dich auch interessieren:", "[Ein Artikel](https://example.org/a)"],
     ],
 )
 def test_what_follows_the_article_at_its_end_goes(tail: list[str]) -> None:
@@ -130,6 +133,9 @@ def test_a_dateline_or_an_agency_named_in_a_sentence_is_not_a_credit(line: str) 
         "RELATED: Council votes on the new budget",
         "*Lea también:* [Otra noticia](https://example.org/otra)",
         "Lire aussi : Les bibliothèques en France",
+        "Le puede interesar: [Otra noticia del día](https://example.org/otra)",
+        "***Auch lesen:*** [Ein anderer Artikel](https://example.org/a)",
+        "**Dowiedz się więcej: [Inny artykuł](https://example.org/b)**",
     ],
 )
 def test_a_pointer_to_another_story_inside_the_text_goes(pointer: str) -> None:

@@ -75,7 +75,8 @@ _ELSEWHERE_HEADING = re.compile(
     r"auch interessant\b|mehr zum thema\b|mehr (?:aus|von|zu)\b|weitere (?:beitr(?:ä|ae)ge|artikel|"
     r"informationen|themen|nachrichten|infos)\b|schon gelesen\b|empfohlene\b|"
     r"(?:\d+ |keine )?kommentare?\b|(?:ü|ue)ber (?:den|die) autor|gef(?:ä|ae)llt mir\b|"
-    r"(?:à )?lire aussi\b|sur le même sujet\b|(?:articles? |notas? )?relacionad[oa]s?\b|"
+    r"(?:à )?lire aussi\b|sur le même sujet\b|(?:art[ií]culos? |articles? |notas? )?relacionad[oa]s?\b|"
+    r"die redaktion empfiehlt\b|lesen sie auch\b|top-themen\b|das thema k(?:ö|oe)nnte\b|"
     r"lee también\b|te puede interesar\b|commentaires?\b|comentarios?\b|"
     r"czytaj (?:także|też)\b|leggi anche\b)",
     re.I,
@@ -86,7 +87,8 @@ _SEE_ALSO = re.compile(
     r"more|also read|don'?t miss|watch|listen|lesen sie (?:auch|mehr)|auch interessant|"
     r"mehr zum thema|siehe auch|das k(?:ö|oe)nnte sie auch interessieren|(?:à )?lire aussi|"
     r"voir aussi|lea (?:también|más)|lee (?:también|más)|lea|vea también|puedes ver|mira también|"
-    r"te puede interesar|leia também|leggi anche|czytaj (?:też|także))\W*(?::|»|>>|\|)",
+    r"(?:te|le) puede interesar|leia também|leggi anche|czytaj (?:też|także)|auch lesen|"
+    r"lesen sie hier|zum weiterlesen|dowiedz się więcej|lire la suite)\W*(?::|»|>>|\|)",
     re.I,
 )
 #: A block that is only an advertisement's label or a "continues below" line.
