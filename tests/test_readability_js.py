@@ -206,3 +206,24 @@ def test_the_pages_own_article_element_still_bounds_the_text() -> None:
     readable, whole = "\n\n".join(first), "\n\n".join([*first, *second])
     merged, _ = merge(readable, whole, root, reread=lambda: whole)
     assert all(p in merged for p in first) and not any(p in merged for p in second)
+
+
+def test_a_closing_line_only_readability_lxml_keeps_goes_when_readability_js_lacks_it() -> None:
+    """After the article, readability-lxml keeps a rating widget's line that trafilatura leaves
+    out: Readability.js leaving it out too makes two readers of three."""
+    widget = "Was this article helpful? Rate it from one to five stars below"
+    root = _page(f"<div class='story-body'>{''.join(f'<p>{p}</p>' for p in SHARED)}</div>")
+    readable = "\n\n".join([*SHARED, widget])
+    traf = "\n\n".join(SHARED)
+    merged, _ = merge(readable, traf, root, reread=lambda: traf)
+    assert widget not in merged and merged.count("The committee met") == 6
+    # Readability.js keeps it: it stays; without a third reader, readability's text stands.
+    assert widget in merge(readable, traf, root, reread=lambda: readable)[0]
+    assert widget in merge(readable, traf, root)[0]
+    # A closing paragraph of some length is never put to the vote.
+    closing = " ".join([PARAGRAPH] * 2)
+
+    def fail() -> str:
+        raise AssertionError("asked about a long paragraph")
+
+    assert closing in merge("\n\n".join([*SHARED, closing]), traf, root, reread=fail)[0]

@@ -25,7 +25,9 @@ and only an `<article>` element around the container, the page's own mark, bound
 
 A third reader settles disputes: a full paragraph of trafilatura's that the rules above would
 leave out (outside the container, or partly in readability's text) is kept when Readability.js's
-current algorithm (`readability_js`, run only when such a paragraph is met) keeps it too.
+current algorithm (`readability_js`, run only when needed) keeps it too, and a short block of
+readability's after the last shared one that trafilatura lacks goes when Readability.js lacks
+it too.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ OVERSIZED_SHARE = 1.0
 #: paragraphs of at least `PARAGRAPH_WORDS` words.
 LEAD_PARAGRAPHS = 2
 PARAGRAPH_WORDS = 20
+#: A closing block of readability's alone is put to Readability.js when this short at most.
+CLOSING_WORDS = 40
 #: Two readings agree when each holds this share of the other's words.
 AGREE_SHARE = 0.9
 #: The article's container is looked for only when the extractors share this many blocks.
@@ -224,6 +228,17 @@ def _choose(
             second.append(_Text(reread()))
         return share_in(t.shingles[j], second[0].everything) >= 0.6
 
+    # After the last shared block, a short block of readability's that trafilatura lacks (a
+    # rating widget, a "Related" heading, an author's line) goes when Readability.js lacks it
+    # too: two readers of three.
+    if reread is not None:
+        for i in range(r_anchors[-1] + 1, min(len(r_blocks), len(merged))):
+            if r_in_t[i] >= 0.3 or not r_words[i] or len(r_words[i]) > CLOSING_WORDS:
+                continue
+            if not second:
+                second.append(_Text(reread()))
+            if share_in(r_shingles[i], second[0].everything) < 0.6:
+                merged[i] = merged[i][1:]
     lead_at = [
         j
         for j in range(t_anchors[0])
