@@ -383,7 +383,7 @@ class _StepCPU:
             if profile:  # STEP_PROFILE=path: each step under cProfile, the long ones kept
                 import cProfile
 
-                profiler = cProfile.Profile()
+                profiler = cProfile.Profile(time.thread_time)  # the step's own CPU
                 profiler.enable()
             cpu, wall = time.thread_time(), time.perf_counter()
             watch._original(handle)
@@ -418,10 +418,34 @@ class _StepCPU:
                     {getattr(w, "id", None) or type(w).__name__ for w in screen._dirty_widgets}
                 )
                 layout = "layout " if screen._layout_required else ""
-                watch.frame = f"[frame: {layout}{','.join(map(str, dirty))}]"
+                phases.clear()
                 original()
+                parts = " ".join(f"{k} {v * 1000:.1f}" for k, v in phases.items())
+                watch.frame = f"[frame: {layout}{','.join(map(str, dirty))}; CPU ms: {parts}]"
 
             timer._callback = on_timer_update
+            # The CPU of a frame's phases: laying the screen out, drawing the lines that
+            # changed (the widgets' rows and their cutting), writing them for the terminal.
+            phases: dict[str, float] = {}
+            compositor = screen._compositor
+
+            def timed(name: str, function: Any) -> Any:
+                def run(*args: Any, **kwargs: Any) -> Any:
+                    started = time.thread_time()
+                    try:
+                        return function(*args, **kwargs)
+                    finally:
+                        phases[name] = phases.get(name, 0) + time.thread_time() - started
+
+                return run
+
+            self._timed = [
+                (compositor, "reflow", compositor.reflow),
+                (compositor, "render_update", compositor.render_update),
+                (screen.app, "_display", screen.app._display),
+            ]
+            for owner, name, function in self._timed:
+                setattr(owner, name, timed(name.strip("_"), function))
 
     def _keep(self, profiler: Any, used: float, handle: Any) -> None:
         import io
@@ -442,6 +466,8 @@ class _StepCPU:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
         if self._screen is not None:
             self._screen._update_timer._callback = self._on_timer_update
+            for owner, name, _function in self._timed:
+                delattr(owner, name)  # the class's method again
         if self._stats is not None:
             self._stats.dump_stats(f"{self._profile}.prof")
         return [

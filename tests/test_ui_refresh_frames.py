@@ -193,3 +193,68 @@ async def test_a_frame_of_the_feeds_pane_draws_no_headline_row(tmp_path: Path) -
         await settle(pilot)
         assert drawn == [headlines.cursor + 1]
     library.close()
+
+
+@pytest.mark.anyio
+async def test_the_refresh_summary_comes_once_the_panes_show_its_result(tmp_path: Path) -> None:
+    """R on two new subscriptions whose titles sort the other way round than their files:
+    when the summary is said (its toast), the feeds pane already shows them in the titles'
+    order and the list their articles; the toast is laid out in a frame of its own."""
+    from tests.feedgen import items, rss
+
+    library = Library.open(ui_config(), tmp_path / "lib.db")
+    for name, title in (("a.xml", "Zebra"), ("b.xml", "Aardvark")):
+        (tmp_path / name).write_bytes(rss(items(2, prefix=title), title=title))
+        library.subscribe(str(tmp_path / name))
+    app = make_app(library, ui_config(), tz=UTC)
+    said: list[tuple[str, str, str]] = []
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await settle(pilot)
+        notify = app.notify
+
+        def watching(message: str, **kwargs: Any) -> None:
+            said.append((message, pane_text(app, "#feeds"), pane_text(app, "#headlines")))
+            notify(message, **kwargs)
+
+        app.notify = watching  # type: ignore[method-assign]
+        await pilot.press("R")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any("checked" in message for message, _, _ in said):
+                break
+        await settle(pilot)
+        summary = [(feeds, rows) for message, feeds, rows in said if "checked" in message]
+        assert summary, said
+        feeds, rows = summary[0]
+        assert 0 <= feeds.index("Aardvark 2") < feeds.index("Zebra 2"), feeds
+        assert "Aardvark 1" in rows and "Zebra 1" in rows
+        assert "2 feeds checked: 4 new" in screen_text(app)
+    library.close()
+
+
+@pytest.mark.anyio
+async def test_the_reload_at_a_refreshs_end_stands_for_the_one_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload waiting its turn (counts a few times a second) when the refresh ends is the
+    end's reload, not one more after it: that one, keeping rows in place, could cancel the
+    end's reload that puts them in order."""
+    from newstui.ui.reader import views
+
+    library = _library(tmp_path / "lib.db")
+    app = make_app(library, ui_config(), tz=UTC)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        reads: list[object] = []
+        read = views.read_feeds
+        monkeypatch.setattr(views, "read_feeds", lambda *a, **k: reads.append(a) or read(*a, **k))
+        runner = screen.views.runner
+        runner.post_message(Part.Changed(runner, soon=True))
+        await pilot.pause(0.05)
+        runner.post_message(Part.Changed(runner))
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert len(reads) == 1
+    library.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.message import Message
 from textual.widget import Widget
 
@@ -39,10 +41,16 @@ class Part(Widget, can_focus=False):
     class Changed(Message):
         """The part changed the library: the feeds' counts and the list are read again."""
 
-        def __init__(self, part: Part, *, soon: bool = False) -> None:
+        def __init__(
+            self, part: Part, *, soon: bool = False, then: Callable[[], None] | None = None
+        ) -> None:
             self.part = part
             self.soon = soon
             """During a refresh: at most a few times a second, not at once."""
+            self.then = then
+            """Run once the counts and the list read again are on screen, in a later frame (a
+            refresh's summary: its toast is laid out apart from the frames that redraw the
+            panes)."""
             super().__init__()
 
         @property
@@ -51,11 +59,12 @@ class Part(Widget, can_focus=False):
 
         def can_replace(self, message: Message) -> bool:
             # The same news again from the same part supersedes this one, but a `soon` never
-            # stands in for a reload wanted at once.
+            # stands in for a reload wanted at once, and what is to follow one is never lost.
             return (
                 isinstance(message, Part.Changed)
                 and message.part is self.part
                 and (self.soon or not message.soon)
+                and self.then is None
             )
 
     def __init__(self, library: Library, config: Config, *, id: str | None = None) -> None:

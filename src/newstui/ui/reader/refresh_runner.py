@@ -80,8 +80,9 @@ class RefreshRunner(Part):
         finally:
             self.refreshing = False
             self.status("")
-        self._say(outcomes, background)
-        self.post_message(self.Changed(self))
+        # The summary once the panes show the refresh's result: a toast's layout in the same
+        # frame as the feeds put in order and the list read again was the end's long frame.
+        self.post_message(self.Changed(self, then=lambda: self._say(outcomes, background)))
 
     def _say(self, outcomes: list[FeedOutcome], background: bool) -> None:
         new = sum(o.new for o in outcomes)

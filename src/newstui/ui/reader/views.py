@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import tzinfo
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.timer import Timer
 
 from newstui.config import Config
 from newstui.domain.models import Article, FeedRow, SavedView, View
@@ -70,7 +72,10 @@ class Views(Part):
         """The list shows unread articles only (`H`)."""
         self.hide_read_feeds = False
         """The feeds pane leaves out feeds with nothing unread (`U`)."""
-        self._reload_pending = False
+        self._reload_pending: Timer | None = None
+        self._after_reload: list[tuple[set[str], Callable[[], None]]] = []
+        """What is to run once the counts and the list read again are on screen
+        (`Changed.then`), each with what it still waits for ("counts", "list")."""
         self._progress: dict[str, str] = {}
         self.reading = Reading(library, config, tz=tz, id="reading")
         automatic = not open_source
@@ -165,7 +170,21 @@ class Views(Part):
         highlighted = self.feed_tree.highlighted_feed
         if highlighted is not None:
             self.describe_feed(self.feeds.get(highlighted.id))
+        self._reloaded("counts")
         return state.feeds
+
+    def _reloaded(self, part: str) -> None:
+        """`part` is shown read again: what waited for it alone runs after the next frame."""
+        for waiting, then in self._after_reload:
+            waiting.discard(part)
+            if not waiting:
+                self.call_after_refresh(then)
+        self._after_reload = [entry for entry in self._after_reload if entry[0]]
+
+    def list_loaded(self) -> None:
+        """The headlines pane shows a view read (again): its count in the header."""
+        self.update_header()
+        self._reloaded("list")
 
     @work(group="view-counts", exclusive=True)
     async def _count_views(self, views: list[SavedView]) -> None:
@@ -280,18 +299,22 @@ class Views(Part):
     def _changed(self, event: Part.Changed) -> None:
         event.stop()
         if not event.soon:
+            if self._reload_pending is not None:  # this reload stands for it (and is not
+                self._reload_pending.stop()  # cancelled by it: the order at a refresh's end)
+                self._reload_pending = None
+            if event.then is not None:
+                self._after_reload.append(({"counts", "list"}, event.then))
             self.reload_counts()
             self.headlines.reload()
-        elif not self._reload_pending:  # at most a few times a second during a refresh
-            self._reload_pending = True
+        elif self._reload_pending is None:  # at most a few times a second during a refresh
 
             def run() -> None:
-                self._reload_pending = False
+                self._reload_pending = None
                 # Counts and titles as they come; the order once, when the refresh is over.
                 self.reload_counts(reorder=False)
                 self.headlines.reload()
 
-            self.set_timer(0.3, run)
+            self._reload_pending = self.set_timer(0.3, run)
 
     @on(FeedActions.Done)
     async def _feeds_changed(self, event: FeedActions.Done) -> None:

@@ -195,7 +195,7 @@ class MainScreen(Screen[None]):
 
     @on(HeadlineList.Loaded, "#headlines")
     def _headlines_loaded(self) -> None:
-        self.views.update_header()
+        self.views.list_loaded()
 
     @on(HeadlineList.Opened, "#headlines")
     def _headline_opened(self, event: HeadlineList.Opened) -> None:
