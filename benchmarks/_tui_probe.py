@@ -124,7 +124,7 @@ async def scenario_open(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
 
     # As a user does: the cursor on the feed in the feeds pane, then enter. Not before the
     # feeds pane is whole (its rows past the first screens are added after the first paint).
-    await _wait_until(lambda: not screen.feed_tree._pending, 30)
+    await _wait_until(lambda: screen.feed_tree.lines.complete, 30)
     await asyncio.sleep(0.2)
     await pilot.pause()
     screen.feed_tree.focus()
@@ -181,7 +181,7 @@ async def scenario_keys(app: Any, pilot: Any, args: argparse.Namespace) -> dict[
     view = View(args.view) if args.view != "feed" else View("feed", feed_id=args.feed_id)
     expected = app.library.count(view)
     headlines = screen.headlines
-    await _wait_until(lambda: not screen.feed_tree._pending, 30)
+    await _wait_until(lambda: screen.feed_tree.lines.complete, 30)
     await asyncio.sleep(0.2)
     await pilot.pause()
     screen.feed_tree.focus()
