@@ -284,3 +284,31 @@ def test_extraction_leaves_the_authors_bio_out() -> None:
     assert extracted.author == "Jane Doe"
     assert "covered the city council" not in extracted.markdown
     assert extracted.markdown.count("The committee met") == 4
+
+
+@pytest.mark.parametrize(
+    "promotion",
+    [
+        "SIGN UP FOR OUR NEWSLETTER",
+        "*[What you need to know to start the day:* [*Get Town Today in your inbox*]"
+        "(https://example.org/newsletters/town).]*",
+        "Sign up for Command Line, a paid weekly newsletter about the industry. Your first "
+        "month is free!",
+        "Abonnieren Sie unseren Newsletter und verpassen Sie keine Nachricht mehr.",
+    ],
+)
+def test_a_call_to_subscribe_inside_the_text_goes(promotion: str) -> None:
+    pruned = prune_furniture(text(BODY[0], BODY[1], promotion, BODY[2], BODY[3]))
+    assert pruned == text(*BODY)
+
+
+def test_text_about_subscriptions_stays() -> None:
+    kept = [
+        "Did the council subscribe to the new reading service?",  # a question
+        "The council will donate the old shelves to the school and follow the plan to the end.",
+        "Subscribers to the library's weekly newsletter had asked for longer hours for years, "
+        "and the committee, after months of letters, finally agreed to open on Sundays too.",
+    ]
+    for line in kept:
+        markdown = text(BODY[0], BODY[1], line, BODY[2], BODY[3])
+        assert prune_furniture(markdown) == markdown, line

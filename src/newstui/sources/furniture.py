@@ -4,7 +4,8 @@ Both extractors keep some of what sits next to an article in its container: at t
 "Related"-style heading and what follows it, a call to subscribe, follow or share, a line saying
 when and where the post was filed, copyright and tag lines, a heading left with nothing under
 it; at the start, a byline or a date line; anywhere, a picture's credit ("Photo: …", "© …",
-"… /Getty Images"), an advertisement's label, a pointer to another story ("Read more: …") and, where the page marks it
+"… /Getty Images"), an advertisement's label, a short call to subscribe ("Sign up for our
+newsletter"), a pointer to another story ("Read more: …") and, where the page marks it
 as one (`figcaption`, a "caption" or "credit" class), a picture's caption; at the end, a short
 note that opens with the name of the page's author (a bio, "Jane Doe reported from …"): Readability keeps
 captions, while news readers' reference texts leave them out with the picture's credit. Each rule here is about the shape of such a block (short, mostly links, a
@@ -91,6 +92,14 @@ _SEE_ALSO = re.compile(
     r"lesen sie hier|zum weiterlesen|dowiedz się więcej|lire la suite)\W*(?::|»|>>|\|)",
     re.I,
 )
+#: A call to subscribe, anywhere: a newsletter, a subscription, "in your inbox".
+_SUBSCRIBE = re.compile(
+    r"\b(?:newsletters?|subscribe|sign up|signup|in your inbox|abonnier\w*|abonnez|s'abonner|"
+    r"suscr[ií]b\w*|inscrivez)\b",
+    re.I,
+)
+#: Such a call set into the text is this short at most.
+PROMOTION_WORDS = 25
 #: A block that is only an advertisement's label or a "continues below" line.
 _AD_LABEL = re.compile(
     r"^\W*(?:advertisement|advertising|ad|ads|anzeige|werbung|reklama|publicidad|publicité|"
@@ -139,6 +148,7 @@ def prune_furniture(
         not _credit(b, w)
         and not _see_also(b, w)
         and not (w and _AD_LABEL.match(_bare(b)))
+        and not _promotion(b, w)
         and not (in_caption and _caption(b, w, in_caption))
         for b, w in zip(blocks, words, strict=True)
     ]
@@ -234,6 +244,16 @@ def _about(words: list[str], names: list[list[str]]) -> bool:
         if any(words[at : at + size] == name for at in range(min(NAME_AT + 1, len(words)))):
             return True
     return False
+
+
+def _promotion(block: str, words: list[str]) -> bool:
+    """A call to subscribe set into the text ("Sign up for our newsletter", "Get New York Today
+    in your inbox"): short, and not a question."""
+    return (
+        0 < len(words) <= PROMOTION_WORDS
+        and _SUBSCRIBE.search(block) is not None
+        and not block.rstrip("*_ ").endswith("?")
+    )
 
 
 def _see_also(block: str, words: list[str]) -> bool:
