@@ -15,6 +15,7 @@ import stat
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from newstui.config import LimitsConfig
@@ -22,6 +23,9 @@ from newstui.domain.errors import NewstuiError, SourceError
 from newstui.domain.models import ContentType, ParsedEntry, ParsedFeed
 from newstui.domain.text import clean_line, clean_text
 from newstui.sources.texttitle import split_title, title_line
+
+if TYPE_CHECKING:
+    from newstui.sources.pagemeta import PageMeta
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown"})
@@ -270,11 +274,7 @@ def read_article_data(
     published: datetime | None = None
     page: bytes | None = None
     if suffix in HTML_SUFFIXES:
-        from newstui.sources.pagemeta import page_meta
-
-        if looks_binary(data):
-            raise SourceError(f"{display_path(path)}: a binary file, not an article")
-        meta = page_meta(data)
+        meta = _page_meta(data, path)
         title, author, site, published = meta.title or "", meta.author, meta.site, meta.published
         content, ctype = _html_body(data), ContentType.HTML
         page = data
@@ -313,16 +313,21 @@ def article_title(path: Path, limits: LimitsConfig, info: os.stat_result | None 
     data = _read_bytes(path, limits.max_file_bytes, info)
     suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES:
-        from newstui.sources.pagemeta import page_meta
-
-        if looks_binary(data):
-            raise SourceError(f"{display_path(path)}: a binary file, not an article")
-        title = page_meta(data).title or ""
+        title = _page_meta(data, path).title or ""
     elif suffix in MARKDOWN_SUFFIXES:
         title = _markdown_article(_decode(data, path))[0]
     else:
         title = split_title(title_line(clean_text(_decode(data, path))))[0]
     return _entry_title(title, path, limits)
+
+
+def _page_meta(data: bytes, path: Path) -> PageMeta:
+    """An HTML file's metadata; a binary file is refused (both readers of a page ask this)."""
+    from newstui.sources.pagemeta import page_meta
+
+    if looks_binary(data):
+        raise SourceError(f"{display_path(path)}: a binary file, not an article")
+    return page_meta(data)
 
 
 def _entry_title(title: str, path: Path, limits: LimitsConfig) -> str:
