@@ -210,6 +210,17 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+def _running(pid: int) -> bool:
+    """Whether `pid` is a process that has not exited. An exited one that nobody has reaped
+    yet (a zombie: its /proc entry stays until its new parent, init, reaps it, which in a
+    container can take a minute) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] != b"Z"
+
+
 # ---- the feed server ----------------------------------------------------------------------
 
 
@@ -422,9 +433,9 @@ class Tmux:
                 self._control.kill()
         tmux("kill-session", "-t", self.name, check=False)
         deadline = time.monotonic() + 60  # let it go (newsboat holds a lock on its cache)
-        while self.pid and Path(f"/proc/{self.pid}").exists() and time.monotonic() < deadline:
+        while self.pid and _running(self.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if self.pid and Path(f"/proc/{self.pid}").exists():
+        if self.pid and _running(self.pid):
             _kill(self.pid)
             time.sleep(0.5)
 
