@@ -17,7 +17,9 @@ trafilatura's own evaluation set (`DIR/evaldata.json`: page URL -> its file unde
 links, bylines, footers). A snippet counts as shown when its words appear in a row in the
 output's words (the same tokens as above, so Markdown syntax neither helps nor hurts); precision
 is the share of shown snippets that are `with` ones, recall the share of `with` snippets shown.
-The page lines name the `without` snippets kept and the `with` ones lost, to study.
+The page lines name the `without` snippets kept and the `with` ones lost, to study. Pages are
+numbered in the order of their URLs from 0; the summary gives the even-numbered pages (tuned on)
+and the odd-numbered ones (held out) apart too, and `--half even|odd` scores one half only.
 """
 
 from __future__ import annotations
@@ -173,8 +175,48 @@ def _in_a_row(needle: list[str], haystack: str) -> bool:
     return bool(needle) and f" {' '.join(needle)} " in haystack
 
 
+@dataclass
+class Tally:
+    """Snippet counts over some pages: shown `with` (tp), kept `without` (fp), lost `with`
+    (fn), left-out `without` (tn), and each page's share of shown snippets that are wanted."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    pages: int = 0
+    kept_pages: int = 0
+
+    def add(self, shown: int, kept: int, lost: int, left_out: int) -> None:
+        self.tp, self.fp, self.fn, self.tn = (
+            self.tp + shown,
+            self.fp + kept,
+            self.fn + lost,
+            self.tn + left_out,
+        )
+        self.pages += 1
+        self.kept_pages += kept > 0
+
+    def scores(self) -> tuple[float, float, float]:
+        precision = self.tp / max(1, self.tp + self.fp)
+        recall = self.tp / max(1, self.tp + self.fn)
+        return precision, recall, 2 * precision * recall / max(1e-9, precision + recall)
+
+    def line(self) -> str:
+        precision, recall, f1 = self.scores()
+        return (
+            f"pages {self.pages}  precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
+            f"pages with a kept 'without' {self.kept_pages}"
+        )
+
+
 def run_snippets(
-    folder: Path, use_baseline: bool, quiet: bool, limit: int | None, only: list[str]
+    folder: Path,
+    use_baseline: bool,
+    quiet: bool,
+    limit: int | None,
+    only: list[str],
+    half: str | None = None,
 ) -> int:
     """Snippet precision/recall over a set in trafilatura's evaluation layout (see above)."""
     import json
@@ -187,10 +229,12 @@ def run_snippets(
     tp = fp = fn = tn = 0
     pages = missing = 0
     per_page: list[float] = []
+    halves = {"even": Tally(), "odd": Tally()}
     started = time.process_time()
-    for url in sorted(items)[:limit]:
+    for number, url in enumerate(sorted(items)[:limit]):
         item = items[url]
-        if only and item["file"] not in only:
+        parity = "odd" if number % 2 else "even"
+        if (only and item["file"] not in only) or (half and parity != half):
             continue
         path = next(
             (
@@ -216,6 +260,7 @@ def run_snippets(
         shown = len(item["with"]) - len(lost)
         tp, fp = tp + shown, fp + len(kept)
         fn, tn = fn + len(lost), tn + len(item["without"]) - len(kept)
+        halves[parity].add(shown, len(kept), len(lost), len(item["without"]) - len(kept))
         pages += 1
         per_page.append(shown / max(1, shown + len(kept)))
         if not quiet and (kept or lost):
@@ -231,6 +276,11 @@ def run_snippets(
         f"pages with a kept 'without' {sum(p < 1 for p in per_page)}  "
         f"CPU {cpu:.0f} s ({1000 * cpu / max(1, pages):.0f} ms/page)"
     )
+    for parity, tally in halves.items():
+        if tally.pages:
+            print(
+                f"  {parity}-numbered ({'tuned on' if parity == 'even' else 'held out'}): {tally.line()}"
+            )
     return 0
 
 
@@ -246,9 +296,16 @@ def main(argv: list[str] | None = None) -> int:
         "--snippets", type=Path, metavar="DIR", help="score on a snippet-annotated set (see above)"
     )
     parser.add_argument("--limit", type=int, help="with --snippets: the first N pages only")
+    parser.add_argument(
+        "--half",
+        choices=("even", "odd"),
+        help="with --snippets: the even-numbered pages (tuned on) or the odd ones (held out) only",
+    )
     args = parser.parse_args(argv)
     if args.snippets is not None:
-        return run_snippets(args.snippets, args.baseline, args.quiet, args.limit, args.cases)
+        return run_snippets(
+            args.snippets, args.baseline, args.quiet, args.limit, args.cases, args.half
+        )
     folders = args.folder or list(FOLDERS)
     # Import both extractors before timing: ms/page is the extraction, not the imports.
     import readability  # noqa: F401

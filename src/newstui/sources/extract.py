@@ -13,6 +13,10 @@ furniture that both extractors keep goes (`furniture`): blocks of links only at 
 a byline or date line at its start, "Related" lists, calls to subscribe, copyright and "Tags:"
 lines at its end, picture captions and credits and "Read more: ..." pointers anywhere.
 
+A page of teasers with no single article (a home page, a section front, a tag or search page:
+`listing` tells one from its structure and what it says about itself) has nothing for the readers
+to agree on: it gives what Readability.js picks, as Firefox's reader view shows it.
+
 A page is never left empty when it shows text: a short result stays when it is most of the
 page's visible text (a short page); else the page's container with the most paragraph text is
 taken, else the page's visible text without its chrome, and `Extracted.method` says which.
@@ -36,6 +40,7 @@ from newstui.domain.errors import ExtractionError
 from newstui.domain.text import clean_line, is_openable_url
 from newstui.sources.decode import decode_html
 from newstui.sources.furniture import prune_furniture
+from newstui.sources.listing import listing_evidence
 from newstui.sources.mdtext import (
     LIST_LINE,
     drop_title,
@@ -56,9 +61,10 @@ from newstui.sources.readability_js import grab_article
 __all__ = ["METHODS", "Extracted", "extract_article"]
 
 #: How `Extracted.markdown` was found: "both" (the two extractors' texts merged), "readability" or
-#: "trafilatura" (only one found text), "candidate" (neither found enough: the page's container
+#: "trafilatura" (only one found text), "listing" (a page of teasers, no single article: what
+#: Readability.js picks, see `listing`), "candidate" (neither found enough: the page's container
 #: with the most paragraph text), "page" (not even that: the page's visible text).
-METHODS = ("both", "readability", "trafilatura", "candidate", "page")
+METHODS = ("both", "readability", "trafilatura", "listing", "candidate", "page")
 
 #: Fewer words than this in the merged text sends extraction to its fallbacks (see `_fallback`).
 MIN_WORDS = 20
@@ -98,9 +104,11 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     meta, traf = _trafilatura(html if root is None else root, base)
     title, author, date = meta
     document = _readability_document(html if root is None else deepcopy(root), base)
-    readable = _readability_body(document)
     page = Page(root) if root is not None else None
-    body, method = merge(readable, traf, root, page, _reread(root, title))
+    reread = _reread(root, title)
+    body, method = _listing(root, base, reread)
+    if not body:
+        body, method = merge(_readability_body(document), traf, root, page, reread)
     title = title or _readability_title(document)
     markdown = _finish(body, html, base, title, page, author)
     if len(md_words(markdown)) < MIN_WORDS and root is not None:
@@ -121,6 +129,15 @@ def _finish(
     # The title first: a byline under it is furniture at the start.
     text = drop_title(tidy(_restore_sublists(body, html), base), title)
     return drop_title(prune_furniture(text, page.in_caption if page else None, author), title)
+
+
+def _listing(root: Any, base: str | None, reread: Callable[[], str] | None) -> tuple[str, str]:
+    """On a page of teasers (no single article, see `listing`), what Readability.js picks: the
+    readers disagree there because there is nothing to agree on. ("", "") on any other page."""
+    if root is None or reread is None or not listing_evidence(root, base).is_listing:
+        return "", ""
+    body = reread()
+    return (body, "listing") if len(md_words(body)) >= MIN_WORDS else ("", "")
 
 
 def _fallback(
