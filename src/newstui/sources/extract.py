@@ -19,7 +19,9 @@ to agree on: it gives what Readability.js picks, as Firefox's reader view shows 
 
 A page is never left empty when it shows text: a short result stays when it is most of the
 page's visible text (a short page); else the page's container with the most paragraph text is
-taken, else the page's visible text without its chrome, and `Extracted.method` says which.
+taken, else the page's visible text without its chrome, and `Extracted.method` says which. A
+frameset reads as its `<noframes>` text; a page with no text of its own raises an error that
+says why (its text is in frames, at these addresses; it shows only images; a script builds it).
 Nothing here looks at any reference output: it depends only on the page and the two candidates.
 
 CPU-bound (tens of milliseconds to a second): call it from a worker thread or process.
@@ -53,6 +55,8 @@ from newstui.sources.pagetree import (
     Page,
     best_candidate,
     drop_hidden,
+    no_text_reason,
+    open_frames,
     page_markdown,
     parse_page,
 )
@@ -101,6 +105,9 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     root = parse_page(html)
     if root is not None:
         drop_hidden(root)
+        root = open_frames(root)
+        if root.find("body") is None:  # a frameset, or only a head: no text of its own
+            raise ExtractionError(f"no article text on the page: {no_text_reason(root, base)}")
     meta, traf = _trafilatura(html if root is None else root, base)
     title, author, date = meta
     document = _readability_document(html if root is None else deepcopy(root), base)
@@ -114,7 +121,8 @@ def extract_article(data: bytes, *, url: str | None = None) -> Extracted:
     if len(md_words(markdown)) < MIN_WORDS and root is not None:
         markdown, method = _fallback(markdown, method, root, base, title)
     if not md_words(markdown):
-        raise ExtractionError("no article text found on the page (script-only page?)")
+        reason = no_text_reason(root, base) if root is not None else "it shows no text"
+        raise ExtractionError(f"no article text on the page: {reason}")
     return Extracted(title=title, author=author, date=date, markdown=markdown, method=method)
 
 

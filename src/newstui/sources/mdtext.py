@@ -36,13 +36,39 @@ def _math_text(match: re.Match[str]) -> str:
     return " " + " ".join(text.split()) + " "
 
 
+_TABLE_PART = re.compile(r"<t[dhr]\b", re.I)
+_TABLES = frozenset({"table", "tbody", "thead", "tfoot"})
+
+
+def _orphan_cells_as_blocks(html: str) -> str:
+    """`html` with table rows and cells that are in no table (a reader's pick of one row of a
+    layout table: the page's columns) made blocks: the sanitiser drops such tags and runs the
+    cells' words together. A table's body picked alone keeps its rows, one line each."""
+    if not _TABLE_PART.search(html):
+        return html
+    import lxml.html
+
+    try:
+        fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    except Exception:  # lxml refuses empty or odd input: nothing to mend
+        return html
+    orphans = [
+        e
+        for e in fragment.iter("tr", "td", "th")
+        if not any(a.tag in _TABLES for a in e.iterancestors())
+    ]
+    for element in orphans:
+        element.tag = "div"
+    return str(lxml.html.tostring(fragment, encoding="unicode")) if orphans else html
+
+
 def html_to_markdown(html: str) -> str:
     """Sanitised HTML to Markdown with inline links and images."""
     import markdownify
     import nh3
 
     safe = nh3.clean(
-        _MATH.sub(_math_text, html),
+        _MATH.sub(_math_text, _orphan_cells_as_blocks(html)),
         tags={
             "p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
             "pre", "code", "em", "strong", "b", "i", "a", "img", "table", "thead", "tbody",

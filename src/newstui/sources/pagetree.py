@@ -71,6 +71,44 @@ def drop_hidden(root: Any) -> None:
         element.drop_tree()
 
 
+def open_frames(root: Any) -> Any:
+    """The page a reader sees: for a frameset, the HTML of its `<noframes>` (what a browser
+    without frames shows), parsed, when it has text; else the page itself."""
+    if root.find("frameset") is None:
+        return root
+    import lxml.html
+
+    for noframes in root.iter("noframes"):
+        inner = (noframes.text or "") + "".join(
+            lxml.html.tostring(child, encoding="unicode") for child in noframes
+        )
+        page = parse_page(inner) if inner.strip() else None
+        if page is not None and page.find("body") is not None and WORD.search(page.text_content()):
+            drop_hidden(page)
+            return page
+    return root
+
+
+def no_text_reason(root: Any, base: str | None) -> str:
+    """Why a page without a body or without visible text shows none, for the user."""
+    from urllib.parse import urljoin
+
+    frames = [
+        urljoin(base or "", src)
+        for src in (f.get("src", "").strip() for f in root.iter("frame", "iframe"))
+        if src and not src.startswith(("javascript:", "about:", "data:"))
+    ]
+    if frames:
+        more = f" and {len(frames) - 5} more" if len(frames) > 5 else ""
+        return f"its text is in frames: {', '.join(frames[:5])}{more}"
+    images = sum(1 for _ in root.iter("img"))
+    if images:
+        return f"it shows only {images} image{'s' if images > 1 else ''}"
+    if any(s.get("src") or (s.text or "").strip() for s in root.iter("script")):
+        return "it is built by a script (it has no text without it)"
+    return "it shows no text"
+
+
 def page_markdown(root: Any) -> str:
     """The page's visible text as Markdown, without its chrome when that leaves text."""
     import lxml.html
