@@ -312,3 +312,43 @@ def test_text_about_subscriptions_stays() -> None:
     for line in kept:
         markdown = text(BODY[0], BODY[1], line, BODY[2], BODY[3])
         assert prune_furniture(markdown) == markdown, line
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "*Quelle: Statistisches Landesamt, Stand März*",
+        "Source: National Weather Service",
+        "**Fuentes:** Ministerio de Salud",
+        "*Werbung: Dieser Beitrag entstand in Zusammenarbeit mit einem Möbelhaus.*",
+        "Anzeige – enthält Affiliate-Links",
+        "This post contains affiliate links: we may earn a commission when you buy through them.",
+        "(Alle Angaben ohne Gewähr)",
+        "Was this article helpful?",
+        "**War der Artikel hilfreich?**",
+        "Möchten Sie den Beitrag teilen?",
+        "#### Listen to this article",
+        "Escucha esta nota aquí",
+    ],
+)
+def test_a_notice_about_the_page_goes_anywhere(notice: str) -> None:
+    """Where the facts come from, a disclosure or a disclaimer, a question about the article,
+    a player's label: about the page, not its story, wherever they sit."""
+    pruned = prune_furniture(text(*BODY[:2], notice, *BODY[2:]))
+    assert pruned == text(*BODY)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The provision of water and the affiliated clinics were the source of the dispute: "
+        "the mayor said the sources he trusted were helpful.",
+        "Einige Leser fragten, ob der Verein mit der Aktion Werbung für sich machen wollte.",
+        "Was the council's plan helpful to the families who share the old page of the map?",
+        "Source of the river: a spring high in the hills, where the walk to it takes a full day "
+        "and the path is steep, narrow and, in places, washed away by the winter rains.",
+    ],
+)
+def test_text_that_only_shares_a_notice_s_words_stays(sentence: str) -> None:
+    markdown = text(*BODY[:2], sentence, *BODY[2:])
+    assert prune_furniture(markdown) == markdown

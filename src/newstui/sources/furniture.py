@@ -5,7 +5,9 @@ Both extractors keep some of what sits next to an article in its container: at t
 when and where the post was filed, copyright and tag lines, a heading left with nothing under
 it; at the start, a byline or a date line; anywhere, a picture's credit ("Photo: …", "© …",
 "… /Getty Images"), an advertisement's label, a short call to subscribe ("Sign up for our
-newsletter"), a pointer to another story ("Read more: …") and, where the page marks it
+newsletter"), a pointer to another story ("Read more: …"), a notice about the page rather than
+its story (a "Quelle:"/"Source:" line, a disclosure of advertising or affiliate links, a
+disclaimer, "Was this article helpful?", "Listen to this article") and, where the page marks it
 as one (`figcaption`, a "caption" or "credit" class), a picture's caption; at the end, a short
 note that opens with the name of the page's author (a bio, "Jane Doe reported from …"): Readability keeps
 captions, while news readers' reference texts leave them out with the picture's credit. Each rule here is about the shape of such a block (short, mostly links, a
@@ -110,6 +112,35 @@ _AD_LABEL = re.compile(
 )
 #: Such a pointer is this short at most.
 SEE_ALSO_WORDS = 30
+#: A notice about the page rather than its story (see `_notice`) is this short at most.
+NOTICE_WORDS = 40
+#: Where a table's or a story's facts come from ("Quelle: dpa", "Sources: …"): this short.
+SOURCE_WORDS = 12
+#: A question about the article itself ("Was this article helpful?"): this short.
+QUESTION_WORDS = 10
+_SOURCE = re.compile(r"^\W*(?:quellen?(?:angaben)?|sources?|fuentes?|fontes?|źródła?)\s*:", re.I)
+#: A disclosure of advertising or affiliate links, or a disclaimer.
+_DISCLOSURE = re.compile(
+    r"^\W*(?:werbung|anzeige|publicidad|publicité)\b|"
+    r"\b(?:affiliate[- ]?(?:links?|partner\w*|programs?|marketing)|enthält werbung|"
+    r"ohne gewähr|provision (?:erhalten|erhält|bekommen)|provisions-?links?|"
+    r"we (?:may )?(?:earn|receive) (?:a )?(?:small )?commission|independent review process|"
+    r"partner-?links?|enlaces? de afiliados?|liens? affiliés?)\b",
+    re.I,
+)
+_ABOUT_IT = r"(?:artikel|article|beitrag|post|rezept|recipe|seite|page|nota|noticia|story|inhalt)"
+_VERDICT = (
+    r"(?:helpful|useful|nützlich|hilfreich|gefallen|teilen|share|like|útil|utile|bewerten|rate)"
+)
+#: Was the article helpful, share it, rate it: asked about the article, not in it.
+_FEEDBACK = re.compile(rf"\b{_ABOUT_IT}\b.*\b{_VERDICT}\b|\b{_VERDICT}\b.*\b{_ABOUT_IT}\b", re.I)
+#: A player's or a picture's label: "Listen to this article", "Vergrößern".
+_MEDIA_LABEL = re.compile(
+    r"^\W*(?:listen to (?:this|the) (?:article|story)|escucha (?:esta|la) nota(?: aquí)?|"
+    r"(?:artikel|beitrag) (?:anhören|vorlesen(?: lassen)?)|écouter (?:cet|l') ?article|"
+    r"vergrößern|enlarge|(?:als )?pdf (?:herunterladen|download)|download (?:the )?pdf)\W*$",
+    re.I,
+)
 _BYLINE = re.compile(r"^\W*(?:by|von|par|por|door|written by)\s+\w", re.I)
 _DATE_WORDS = frozenset(
     """published updated posted modified last am pm uhr utc gmt et est edt pt cet cest on at
@@ -150,6 +181,7 @@ def prune_furniture(
         and not (w and _AD_LABEL.match(_bare(b)))
         and not _promotion(b, w)
         and not (in_caption and _caption(b, w, in_caption))
+        and not _notice(b, w)
         for b, w in zip(blocks, words, strict=True)
     ]
     if sum(keep) < 2:
@@ -259,6 +291,23 @@ def _promotion(block: str, words: list[str]) -> bool:
 def _see_also(block: str, words: list[str]) -> bool:
     """A pointer to another story ("Read more: …"), set anywhere into the text."""
     return 0 < len(words) <= SEE_ALSO_WORDS and _SEE_ALSO.match(_bare(block)) is not None
+
+
+def _notice(block: str, words: list[str]) -> bool:
+    """A notice about the page rather than its story, anywhere: where its facts come from
+    ("Quelle: dpa"), a disclosure of advertising or affiliate links or a disclaimer, a question
+    about the article itself ("Was this article helpful?"), a player's label ("Listen to this
+    article")."""
+    n = len(words)
+    if not n or n > NOTICE_WORDS or MD_IMAGE.search(block):
+        return False
+    bare = _bare(block)
+    return (
+        (n <= SOURCE_WORDS and _SOURCE.match(bare) is not None)
+        or _DISCLOSURE.search(bare) is not None
+        or (n <= QUESTION_WORDS and "?" in block and _FEEDBACK.search(block) is not None)
+        or _MEDIA_LABEL.match(bare) is not None
+    )
 
 
 def _caption(block: str, words: list[str], in_caption: Callable[[list[str]], bool]) -> bool:
