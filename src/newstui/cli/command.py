@@ -12,6 +12,7 @@ from typing import Any
 
 from newstui.config import Config
 from newstui.domain.errors import NewstuiError
+from newstui.domain.text import clean_line
 from newstui.library.facade import Library
 
 
@@ -56,6 +57,17 @@ class Command:
     name: str
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Handler
+
+
+ARTICLE_IDS = "an article's id (a number, as `newstui articles` lists them)"
+
+
+def article_id(text: str) -> int:
+    """An ARTICLE argument that must be an id (argparse's `type`): a clear line when it is not."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{clean_line(text)!r} is not {ARTICLE_IDS}") from None
 
 
 def json_flag(p: argparse.ArgumentParser) -> None:

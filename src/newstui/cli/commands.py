@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from newstui.cli.command import Command, Session, UsageError, print_json
+from newstui.cli.command import Command, Session, UsageError, article_id, print_json
 from newstui.cli.formats import article_json, feed_json
 from newstui.domain.models import Feed
 from newstui.domain.text import clean_line
@@ -42,11 +42,11 @@ def _rules_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _hide_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("articles", nargs="+", type=int, metavar="ARTICLE")
+    p.add_argument("articles", nargs="+", type=article_id, metavar="ARTICLE")
 
 
 def _unhide_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("articles", nargs="*", type=int, metavar="ARTICLE")
+    p.add_argument("articles", nargs="*", type=article_id, metavar="ARTICLE")
     p.add_argument("--all", action="store_true", help="every hidden article")
 
 

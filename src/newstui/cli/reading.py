@@ -4,9 +4,21 @@ and the bookmarks export."""
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
-from newstui.cli.command import Command, Session, UsageError, fmt_date, json_flag, print_json, write
+from newstui.cli.command import (
+    ARTICLE_IDS,
+    Command,
+    Session,
+    UsageError,
+    article_id,
+    fmt_date,
+    json_flag,
+    print_json,
+    write,
+)
 from newstui.cli.formats import (
     BOOKMARK_FORMATS,
     article_json,
@@ -82,7 +94,7 @@ def _print_articles(articles: Sequence[Article], as_json: bool) -> None:
 
 
 def _mark_read_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("articles", nargs="*", type=int, metavar="ARTICLE")
+    p.add_argument("articles", nargs="*", type=article_id, metavar="ARTICLE")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--feed", metavar="FEED")
     group.add_argument("--all", action="store_true")
@@ -116,7 +128,7 @@ def _mark_read(args: argparse.Namespace, session: Session) -> int:
 
 
 def _ids_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("articles", nargs="+", type=int, metavar="ARTICLE")
+    p.add_argument("articles", nargs="+", type=article_id, metavar="ARTICLE")
 
 
 def _mark_unread(args: argparse.Namespace, session: Session) -> int:
@@ -188,7 +200,11 @@ def _bookmarks(args: argparse.Namespace, session: Session) -> int:
 
 
 def _show_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("article", type=int, metavar="ARTICLE", help="article id (see `articles`)")
+    p.add_argument(
+        "article",
+        metavar="ARTICLE",
+        help="the article's id (see `newstui articles`), its link, or its file's path",
+    )
     p.add_argument("--format", choices=("markdown", "text", "json"), default="markdown")
 
 
@@ -196,12 +212,30 @@ def _show(args: argparse.Namespace, session: Session) -> int:
     from newstui.library.show import shown_article
 
     library = session.library
-    shown = shown_article(library, library.article(args.article))
+    shown = shown_article(library, _show_target(session, args.article))
     if args.format == "json":
         print_json(shown_json(shown))
     else:
         write(article_markdown(shown) if args.format == "markdown" else article_text(shown))
     return 0
+
+
+def _show_target(session: Session, ref: str) -> Article:
+    """The article an ARTICLE argument names: an id, a link, or a local article's file."""
+    text = ref.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return session.library.article(int(text))
+    if (
+        "://" in text
+        or "/" in text
+        or re.search(r"\.[^\W\d_]\w*$", text)
+        or (text and Path(text).exists())
+    ):
+        return session.library.article_at(text)
+    raise UsageError(
+        f"ARTICLE is {ARTICLE_IDS}, its link or its file's path: {clean_line(ref)!r} is none "
+        "of these"
+    )
 
 
 COMMANDS = (

@@ -33,6 +33,36 @@ class Queries(LibraryBase):
         parsed = parse(query) if isinstance(query, str) else query
         return self._db.query_ids(compile_query(parsed), within)
 
+    def article_at(self, ref: str) -> Article:
+        """The stored article whose link is `ref`, or (a local article) whose file is at the
+        path `ref`; NotFoundError saying so, and what to do, when there is none."""
+        import re
+        from pathlib import Path
+
+        from newstui.sources.local import article_key, display_path
+
+        local = "://" not in ref
+        if local:
+            path = Path(ref).expanduser()
+            shown = display_path(ref)
+            if not path.exists():
+                raise NotFoundError(f"{shown}: no such file")
+            url = article_key(path)
+        else:
+            url, shown = ref, clean_line(ref, max_length=300)
+        # The query's regex is case-insensitive: the link is then compared exactly.
+        pattern = re.escape(url).replace("/", "\\/")
+        for article_id in self.query_ids(f"url:/^{pattern}$/"):
+            article = self._db.article(article_id)
+            if article.url == url:
+                return article
+        if local:
+            raise NotFoundError(
+                f"{shown} is not in the library: `newstui open {shown}` reads it without "
+                f"subscribing, `newstui add {shown}` subscribes to it"
+            )
+        raise NotFoundError(f"no article with the link {shown}")
+
     def query_articles(
         self,
         query: str,
