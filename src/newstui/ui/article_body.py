@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from newstui.domain.display import shorten_url
 from newstui.domain.models import Article
 from newstui.domain.text import clean_text
 from newstui.library.facade import Library
@@ -70,6 +72,35 @@ def _number_images(
                 start = index + 1
                 break
     return tuple(out)
+
+
+# A line of the Links list at the end of a body: `\[n\]: <url>` or `\[n\]: [shortened](<url>)`,
+# then a hard break (`\`) but on the last line.
+_LISTED = re.compile(
+    r"^\\\[(\d+)\\\]: (?:<([^>\n]*)>|\[(?:[^\]\n]|\\\])*\]\(<([^>\n]*)>\))(\\?)$", re.M
+)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+LINKS_HEADING = "\n**Links**\n"
+"""What opens the Links list at the end of a body (sources/content.py writes it)."""
+
+
+def fit_links(markdown: str, width: int) -> str:
+    """The body with its Links list fitted to `width` columns: each address whole when it fits
+    on the line beside its number, else shortened with "…" to what fits (the link itself stays
+    whole). A pane narrower than the renderer's listing broke long ones mid-word."""
+    head, found, listing = markdown.rpartition(LINKS_HEADING)
+    if not found:
+        return markdown
+
+    def fit(match: re.Match[str]) -> str:
+        number, url, hard_break = match.group(1), match.group(2) or match.group(3), match.group(4)
+        room = width - len(f"[{number}]: ")
+        if len(url) <= room:
+            return f"\\[{number}\\]: <{url}>{hard_break}"
+        label = _MD_SPECIAL.sub(r"\\\1", shorten_url(url, max(room, 12)))
+        return f"\\[{number}\\]: [{label}](<{url}>){hard_break}"
+
+    return head + found + _LISTED.sub(fit, listing)
 
 
 def markdown_parser() -> MarkdownIt:

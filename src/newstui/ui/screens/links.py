@@ -16,8 +16,11 @@ from newstui.domain.display import describe_enclosure, shorten_url
 from newstui.domain.models import Enclosure
 from newstui.domain.text import clean_line
 
-URL_WIDTH = 64
-"""A longer address is shown as its host, "…" and its end: wrapped, it would break mid-word."""
+URL_INDENT = 5
+"""An address sits under its link's text, after the number's columns."""
+BOX_CHROME = 6 + URL_INDENT + 2
+"""The columns of the box around an address: its border and padding (app.tcss's `.dialog`),
+the indent, the list's scrollbar."""
 
 
 class LinksScreen(ModalScreen[str | None]):
@@ -45,6 +48,7 @@ class LinksScreen(ModalScreen[str | None]):
         self.enclosures = enclosures
         self.urls = [e.url for e in enclosures] + [url for _, url in links]
         """What each option opens, in the list's order: the enclosures first."""
+        self._url_width = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="links-box", classes="dialog"):
@@ -55,11 +59,7 @@ class LinksScreen(ModalScreen[str | None]):
                 ),
                 classes="dialog-title",
             )
-            yield OptionList(
-                *(self._enclosure(n, e) for n, e in enumerate(self.enclosures, 1)),
-                *(self._option(n, text, url) for n, (text, url) in enumerate(self.links, 1)),
-                id="links-list",
-            )
+            yield OptionList(*self._options(), id="links-list")
             hint = "enter opens the link in your browser · escape closes"
             if self.enclosures:
                 hint = "enter plays a file ▶ or opens a link · escape closes"
@@ -68,28 +68,46 @@ class LinksScreen(ModalScreen[str | None]):
                 classes="dialog-hint",
             )
 
+    def _options(self) -> list[Option]:
+        """The list's options, each address cut to the columns the box has at this size: a
+        longer one is its host, "…" and its end (wrapped, it would break mid-word)."""
+        self._url_width = width = url_width(self.app.size.width)
+        return [
+            *(self._enclosure(n, e, width) for n, e in enumerate(self.enclosures, 1)),
+            *(self._option(n, text, url, width) for n, (text, url) in enumerate(self.links, 1)),
+        ]
+
+    def on_resize(self) -> None:
+        if url_width(self.app.size.width) == self._url_width:
+            return
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options(self._options())
+        options.highlighted = highlighted
+
     @staticmethod
-    def _option(number: int, text: str, url: str) -> Option:
+    def _option(number: int, text: str, url: str, width: int) -> Option:
         # Content(...) is plain text: a link's text is never read as markup.
         label = clean_line(text, max_length=200) or "(no text)"
         return Option(
             Content.assemble(
                 Content.styled(f"{number:>3}  ", "$text-muted"),
                 Content.styled(label, "bold"),
-                "\n     ",
-                Content.styled(shorten_url(url, URL_WIDTH), "$text-accent"),
+                "\n" + " " * URL_INDENT,
+                Content.styled(shorten_url(url, width), "$text-accent"),
             ),
             id=f"link-{number}",
         )
 
     @staticmethod
-    def _enclosure(number: int, enclosure: Enclosure) -> Option:
+    def _enclosure(number: int, enclosure: Enclosure, width: int) -> Option:
         return Option(
             Content.assemble(
                 Content.styled(f"{'▶' + str(number):>3}  ", "$text-success"),
                 Content.styled(describe_enclosure(enclosure), "bold"),
-                "\n     ",
-                Content.styled(shorten_url(enclosure.url, URL_WIDTH), "$text-accent"),
+                "\n" + " " * URL_INDENT,
+                Content.styled(shorten_url(enclosure.url, width), "$text-accent"),
             ),
             id=f"enclosure-{number}",
         )
@@ -103,3 +121,9 @@ class LinksScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def url_width(screen_width: int) -> int:
+    """The columns an address has in the box on a screen this wide (`#links-box`: 100 columns,
+    at most 95% of the screen)."""
+    return max(20, min(100, screen_width * 95 // 100) - BOX_CHROME)

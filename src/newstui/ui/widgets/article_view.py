@@ -21,7 +21,7 @@ from newstui.domain.display import describe_enclosure, home_path, shorten_url
 from newstui.domain.models import Article
 from newstui.domain.text import clean_line
 from newstui.library.facade import local_file, spans
-from newstui.ui.article_body import ArticleBody, BodyImage
+from newstui.ui.article_body import ArticleBody, BodyImage, fit_links
 from newstui.ui.widgets.article_image import ArticleImage
 from newstui.ui.widgets.scrollbar import quick_vertical_scrollbar
 
@@ -96,6 +96,9 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         """A line under the header: which text this is, or that the full text is on its way."""
         self.marks: list[tuple[tuple[str, ...], bool]] = []
         """The words of the search that found the article, highlighted in its title and text."""
+        self._date = ""
+        self._header_width = self._body_width = 0
+        """The widths the shown header and body were laid out for (addresses are cut to them)."""
         self._digits = 0
         self._digit_timer: Timer | None = None
         self._last_character: str | None = None
@@ -153,17 +156,50 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             if self.query("#article-body"):
                 await (await self._markdown()).update("")
             return
+        self._date = date
         meta.update(self._header(article, date))
-        markdown = await self._markdown()
-        await markdown.update(mark_markdown(body.markdown, self.marks) if marks else body.markdown)
+        await self._show_body(body)
         self.scroll_home(animate=False)
+
+    async def _show_body(self, body: ArticleBody) -> None:
+        """The body under the header, its Links list fitted to the pane's width."""
+        self._body_width = self._text_width()
+        text = fit_links(body.markdown, self._body_width)
+        markdown = await self._markdown()
+        await markdown.update(mark_markdown(text, self.marks) if self.marks else text)
 
     def set_flags(self, article: Article, date: str, *, note: str | None = None) -> None:
         """Show changed flags (or a new note) of the open article without re-rendering its body."""
         self.article = article
         if note is not None:
             self.note = note
+        self._date = date
         self.query_one("#article-meta", Static).update(self._header(article, date))
+
+    async def on_resize(self) -> None:
+        # Addresses are cut to the pane's width: lay them out again for the new one (the pane
+        # may also have had no size yet when the article was shown). The body is laid out again
+        # only when its Links list changes, and not under pictures already drawn into it.
+        if self.article is None or self.body is None:
+            return
+        width = self._text_width()
+        if width != self._header_width:
+            self.query_one("#article-meta", Static).update(self._header(self.article, self._date))
+        body = self.body
+        if (
+            width != self._body_width
+            and fit_links(body.markdown, width) != fit_links(body.markdown, self._body_width)
+            and not self.query(ArticleImage)
+        ):
+            y = self.scroll_y
+            await self._show_body(body)
+            self.scroll_to(y=y, animate=False)
+
+    def _text_width(self) -> int:
+        """The columns a line of the header has: the pane's, less its padding, its border and a
+        scrollbar (a long body brings one after the header is drawn), at most the column's."""
+        inside = self.content_region.width or (self.app.size.width - 2)
+        return max(20, min(inside - 1, self.reading_width + 4))
 
     async def add_image(self, image: BodyImage, picture: Any) -> bool:
         """Draw `picture` under the block of text holding `image`'s placeholder.
@@ -256,7 +292,8 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             "\n",
             Content.styled(" · ".join(p for p in byline if p), "$text-muted"),
         ]
-        where = _location(article, max(20, min(self.reading_width, self.size.width or 80) - 2))
+        width = self._header_width = self._text_width()
+        where = _location(article, width)
         if where:
             parts += ["\n", Content.styled(where, "underline $text-accent")]
         files = article.enclosures[:MAX_ENCLOSURE_LINES]
@@ -264,12 +301,18 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
             label = "▶ " + describe_enclosure(enclosure)
             if len(article.enclosures) > 1:
                 label = f"▶ {number}. " + describe_enclosure(enclosure)
-            width = max(20, min(self.reading_width, self.size.width or 80) - len(label) - 5)
-            parts += [
-                "\n",
-                Content.styled(label, "bold $text-success"),
-                Content.styled(" · " + shorten_url(enclosure.url, width), "$text-muted"),
-            ]
+            parts += ["\n", Content.styled(label, "bold $text-success")]
+            # Beside its label when enough of the address fits there, else on a line of its own.
+            room = width - len(label) - 3
+            if room >= min(len(enclosure.url), MIN_ADDRESS):
+                parts.append(
+                    Content.styled(" · " + shorten_url(enclosure.url, room), "$text-muted")
+                )
+            else:
+                parts += [
+                    "\n",
+                    Content.styled("  " + shorten_url(enclosure.url, width - 2), "$text-muted"),
+                ]
         if len(article.enclosures) > MAX_ENCLOSURE_LINES:
             more = len(article.enclosures) - MAX_ENCLOSURE_LINES
             parts += ["\n", Content.styled(f"▶ {more} more in the links (L)", "$text-muted")]
@@ -281,6 +324,10 @@ class ArticleView(VerticalScroll, can_focus=True, inherit_bindings=False):
         if self.note:
             parts += ["\n", Content.styled(self.note, "italic $text-secondary")]
         return Content.assemble(*parts)
+
+
+#: An enclosure's address goes under its label when fewer columns than this are left beside it.
+MIN_ADDRESS = 40
 
 
 def _location(article: Article, width: int) -> str:
