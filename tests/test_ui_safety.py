@@ -127,7 +127,8 @@ async def test_a_link_shown_as_its_own_text_has_no_escape_sequence(tmp_path: Pat
         await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
-        assert "https://example.org/" in text  # the Links list shows the URL
+        # the Links list shows the URL (cut to the pane's width: "https://example.org…")
+        assert "https://example.org" in text
         assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text.replace("\n", ""))
     library.close()
 
