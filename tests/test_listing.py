@@ -223,3 +223,17 @@ def test_of_the_readability_pages_only_the_section_front_is_a_listing(corpus: Pa
         pytest.skip(f"the corpus has no readability pages ({corpus})")
     listings = [p.parent.name for p in pages if evidence(p.read_bytes()).is_listing]
     assert listings == ["nytimes-5"]
+
+
+def test_search_results_are_a_listing() -> None:
+    results = "".join(
+        f"<div class='result'><h3><a href='https://site{n}.example/page'>{headline(n)}</a></h3>"
+        f"<cite>site{n}.example</cite><p class='snippet'>{summary(n)}</p></div>"
+        for n in range(10)
+    )
+    data = html(f"{NAV}<div id='results'><p>About 1,200 results</p>{results}</div>{FOOTER}")
+    url = "https://search.example/results?q=harbour"
+    assert evidence(data, url).is_listing
+    result = extract_article(data, url=url)
+    assert result.method == "listing"
+    assert sum(f"]({f'https://site{n}.example/page'})" in result.markdown for n in range(10)) >= 5

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -153,6 +154,11 @@ def _words(text: str) -> int:
     return len(WORD.findall(text))
 
 
+def _more_words(text: str, than: int) -> bool:
+    """Whether `text` has more than `than` words (counted no further than that)."""
+    return next(islice(WORD.finditer(text), than, None), None) is not None
+
+
 def _own_words(element: Any) -> int:
     """The words of an element's own running text: its text and its inline children's, not its
     links' nor its blocks'."""
@@ -167,28 +173,35 @@ def _own_words(element: Any) -> int:
     return _words(" ".join(parts))
 
 
-def _teaser_items(body: Any) -> tuple[int, set[Any]]:
-    """How many teasers the page has outside its chrome, and the elements they are made of (see
-    the module docstring). Where a headline's item is the headline alone, in a flat list
-    (`<h2><a>…</a></h2><p>…</p><h2>…`), its summary is the siblings that follow it up to the
-    next headline."""
-    block_words: dict[Any, int] = {}
+def _headlines(body: Any) -> list[tuple[Any, int]]:
+    """The page's headline links, each with its headline's word count: a link of a few words
+    that stands alone in its block (not a link inside a sentence)."""
     heads: list[tuple[Any, int]] = []
     for link in body.iter("a"):
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        heading = next(link.iter(*_HEADINGS), None)
-        words = _words((heading if heading is not None else link).text_content())
+        whole = link.text_content()
+        if not _more_words(whole, HEADLINE_WORDS - 1):
+            continue  # most links: "Home", "Share", a name
+        size = _words(whole)
+        heading = next(link.iter(*_HEADINGS), None) if len(link) else None
+        words = size if heading is None else _words(heading.text_content())
         if words < HEADLINE_WORDS:
             continue
         block = next((a for a in link.iterancestors() if a.tag in _BLOCKS), None)
-        if block is not None:
-            if block not in block_words:
-                block_words[block] = _words(block.text_content())
-            if block_words[block] > _words(link.text_content()) + STANDALONE_SLACK:
-                continue  # a link inside a sentence, not a headline
+        if block is not None and _more_words(block.text_content(), size + STANDALONE_SLACK):
+            continue  # a link inside a sentence, not a headline
         heads.append((link, words))
+    return heads
+
+
+def _teaser_items(body: Any) -> tuple[int, set[Any]]:
+    """How many teasers the page has outside its chrome, and the elements they are made of (see
+    the module docstring). Where a headline's item is the headline alone, in a flat list
+    (`<h2><a>…</a></h2><p>…</p><h2>…`), its summary is the siblings that follow it up to the
+    next headline."""
+    heads = _headlines(body)
     holding: dict[Any, int] = {}
     for link, _ in heads:
         for ancestor in link.iterancestors():
