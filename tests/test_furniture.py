@@ -295,6 +295,9 @@ def test_extraction_leaves_the_authors_bio_out() -> None:
         "Sign up for Command Line, a paid weekly newsletter about the industry. Your first "
         "month is free!",
         "Abonnieren Sie unseren Newsletter und verpassen Sie keine Nachricht mehr.",
+        "Werden Sie Mitglied im Club und sichern Sie sich exklusive Vorteile!",
+        "¿Sabías que tenemos un canal de WhatsApp? Únete aquí.",
+        "Join our Telegram channel for the latest town news.",
     ],
 )
 def test_a_call_to_subscribe_inside_the_text_goes(promotion: str) -> None:
@@ -305,6 +308,7 @@ def test_a_call_to_subscribe_inside_the_text_goes(promotion: str) -> None:
 def test_text_about_subscriptions_stays() -> None:
     kept = [
         "Did the council subscribe to the new reading service?",  # a question
+        "The WhatsApp group of the parents' association shared the news within minutes.",
         "The council will donate the old shelves to the school and follow the plan to the end.",
         "Subscribers to the library's weekly newsletter had asked for longer hours for years, "
         "and the committee, after months of letters, finally agreed to open on Sundays too.",

@@ -94,10 +94,14 @@ _SEE_ALSO = re.compile(
     r"lesen sie hier|zum weiterlesen|dowiedz się więcej|lire la suite)\W*(?::|»|>>|\|)",
     re.I,
 )
-#: A call to subscribe, anywhere: a newsletter, a subscription, "in your inbox".
+#: A call to subscribe, anywhere: a newsletter, a subscription, "in your inbox", a membership,
+#: a messenger channel ("Join our Telegram channel").
 _SUBSCRIBE = re.compile(
     r"\b(?:newsletters?|subscribe|sign up|signup|in your inbox|abonnier\w*|abonnez|s'abonner|"
-    r"suscr[ií]b\w*|inscrivez)\b",
+    r"suscr[ií]b\w*|inscrivez|[úu]nete|hazte (?:miembro|socio)|(?:werden sie|werde) mitglied|"
+    r"devenez membre|become a (?:member|subscriber)|join (?:our|us on)|"
+    r"(?:canal|channel|kanal) (?:de |on |auf )?(?:telegram|whatsapp)|(?:telegram|whatsapp)[- ]?"
+    r"(?:channel|kanal))\b",
     re.I,
 )
 #: Such a call set into the text is this short at most.
