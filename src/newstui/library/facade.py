@@ -27,7 +27,7 @@ from newstui.domain.models import (
 from newstui.library.articles import Articles
 from newstui.library.feed_settings import SettingError, minutes_text, parse_fields
 from newstui.library.feeds import AddResult, Feeds, ImportReport, export_url
-from newstui.library.pages import Pages, local_file, reads_as_page
+from newstui.library.pages import Pages, is_text_file, local_file, reads_as_page
 from newstui.library.queries import search_marks
 from newstui.library.welcome import WELCOME_FEED_ID
 from newstui.query.errors import QueryError
@@ -122,6 +122,7 @@ __all__ = [
     "SettingError",
     "View",
     "export_url",
+    "is_text_file",
     "local_file",
     "minutes_text",
     "parse",

@@ -68,6 +68,10 @@ class Pages(LibraryBase):
         if article.full_text:
             return article.full_text
         path = local_file(article)
+        if path is not None and is_text_file(path):
+            # A text file's "page" is the file as written: read again each time, never stored,
+            # so the article as read stays what opens.
+            return await asyncio.to_thread(self._as_written, path)
         if path is not None and article.content_type == ContentType.HTML:
             markdown = await self._file_text(path)
         elif not article.url or not is_feed_url(article.url):
@@ -85,6 +89,12 @@ class Pages(LibraryBase):
         if path is not None:
             return await self._file_text(path)
         return await self._page_text(source)
+
+    def _as_written(self, path: Path) -> str:
+        from newstui.sources.local import read_text_file
+        from newstui.sources.textarticle import as_written
+
+        return as_written(read_text_file(path, self.config.limits.max_file_bytes))
 
     async def _file_text(self, path: Path) -> str:
         from newstui.sources.extract import extract_article
@@ -116,4 +126,15 @@ def local_file(article: Article | Headline) -> Path | None:
 
 def reads_as_page(article: Article) -> bool:
     """True for a local HTML file with reader text: shown as that text unless asked otherwise."""
-    return bool(article.full_text) and local_file(article) is not None
+    return (
+        bool(article.full_text)
+        and article.content_type == ContentType.HTML
+        and local_file(article) is not None
+    )
+
+
+def is_text_file(path: Path) -> bool:
+    """A plain-text article file (read by the rules for scraped text), not Markdown or HTML."""
+    from newstui.sources.local import TEXT_SUFFIXES
+
+    return path.suffix.lower() in TEXT_SUFFIXES

@@ -204,6 +204,11 @@ def read_file(path: Path, limit: int) -> bytes:
     return _read_bytes(path, limit, _stat(path))
 
 
+def read_text_file(path: Path, limit: int) -> str:
+    """A text file's text as an article's is read (checked, decoded, control characters out)."""
+    return clean_text(_decode(read_file(path, limit), path))
+
+
 def _read_bytes(path: Path, limit: int, info: os.stat_result) -> bytes:
     name = display_path(path)
     if not stat.S_ISREG(info.st_mode):

@@ -30,7 +30,14 @@ from newstui.sources.textscraps import (
 )
 from newstui.sources.texttitle import split_title, title_line
 
-__all__ = ["MAX_LINE_WORDS", "TextArticle", "date_in_line", "is_boilerplate", "read_text_article"]
+__all__ = [
+    "MAX_LINE_WORDS",
+    "TextArticle",
+    "as_written",
+    "date_in_line",
+    "is_boilerplate",
+    "read_text_article",
+]
 
 #: Lines this long at most, and at least this long, may be a paragraph wrapped at a fixed width
 #: (the widths that tools and mail wrap at); longer lines are one paragraph each.
@@ -182,3 +189,14 @@ def _paragraph(block: str) -> str:
         else:
             paragraph = "\\" + paragraph
     return paragraph
+
+
+def as_written(text: str) -> str:
+    """The text as the file has it, as Markdown: each line on its own line, blank lines between
+    paragraphs, nothing read as markup (what `f` shows of a scraped text: every line it holds)."""
+    blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n").strip())
+    return "\n\n".join(
+        "\\\n".join(_paragraph(line) for line in block.split("\n") if line.strip())
+        for block in blocks
+        if block.strip()
+    )

@@ -12,7 +12,7 @@ from newstui.config import Config
 from newstui.domain.display import UNDATED
 from newstui.domain.models import Article, ContentType, Headline, View
 from newstui.domain.text import clean_line
-from newstui.library.facade import Library, local_file, search_marks
+from newstui.library.facade import Library, is_text_file, local_file, search_marks
 from newstui.ui.article_body import ArticleBody
 from newstui.ui.reader.articles import Articles
 from newstui.ui.reader.part import Part
@@ -23,6 +23,8 @@ from newstui.ui.widgets.view_header import ViewHeader
 FULL_TEXT_NOTE = "Full article from its web page · {key}: the feed's text"
 READER_NOTE = "Reader view of the page · {key}: the whole page"
 WHOLE_PAGE_NOTE = "The whole page · {key}: the reader view"
+AS_READ_NOTE = "{key}: the file as written"
+AS_WRITTEN_NOTE = "The file as written · {key}: the article"
 
 
 class Reading(Part):
@@ -82,8 +84,11 @@ class Reading(Part):
     async def show_body(self, article: Article, body: ArticleBody, *, note: str = "") -> None:
         """The body shown, the words searched marked, a note on which text it is."""
         key = self.key_for("full_text", "f")
-        if local_file(article) is not None and article.content_type == ContentType.HTML:
+        path = local_file(article)
+        if path is not None and article.content_type == ContentType.HTML:
             note = (READER_NOTE if body.full_text else WHOLE_PAGE_NOTE).format(key=key)
+        elif path is not None and is_text_file(path):
+            note = (AS_WRITTEN_NOTE if body.full_text else AS_READ_NOTE).format(key=key)
         elif body.full_text:
             note = FULL_TEXT_NOTE.format(key=key)
         await self.article_view.show(
