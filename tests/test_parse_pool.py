@@ -106,10 +106,10 @@ def _descendants(pid: int) -> list[tuple[int, int, str]]:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
-def test_a_refresh_sure_to_parse_forks_its_workers_at_once_and_nothing_else() -> None:
+def test_a_refresh_that_may_parse_enough_forks_its_workers_at_once_and_nothing_else() -> None:
     # Forked workers share the refresh's pages: no forkserver, no resource tracker, no imports
     # of their own (the tree's peak ~90 -> ~65 MB for 500 feeds). Started before any request,
-    # while no thread of the refresh exists yet; a warm refresh keeps the lazy forkserver pool.
+    # while no thread of the refresh exists yet.
     config = Config(refresh=RefreshConfig(process_pool_threshold=3))
     before = {pid for pid, _ppid, _cmd in _descendants(os.getpid())}
     was_frozen = gc.get_freeze_count()  # another test's app may have frozen this process
@@ -134,15 +134,31 @@ def test_a_refresh_sure_to_parse_forks_its_workers_at_once_and_nothing_else() ->
     assert frozen > 0
     assert gc.get_freeze_count() == was_frozen  # thawed when the pool closed, if it froze
 
-    async def not_sure() -> bool:
+    async def not_sure() -> tuple[list[tuple[int, int, str]], object]:
+        # Enough may parse (feeds with validators: some may have changed): forked at once too,
+        # never a forkserver later; the worker imports the parse modules with its first document.
         parse = ParsePool(config, fork=True)
-        parse.start(5, certain=2)  # too few sure to parse: the pool waits for a document
+        parse.start(5, certain=2)
+        started = [p for p in _descendants(os.getpid()) if p[0] not in before]
+        try:
+            return started, await parse.run(os.getpid)
+        finally:
+            await parse.close()
+
+    started, pid = asyncio.run(not_sure())
+    assert [ppid for _pid, ppid, _cmd in started] == [os.getpid()] * len(started) != []
+    assert not any("resource_tracker" in cmd or "forkserver" in cmd for *_, cmd in started)
+    assert pid in {pid for pid, _ppid, _cmd in started}
+
+    async def too_few() -> bool:
+        parse = ParsePool(config, fork=True)
+        parse.start(2, certain=2)  # fewer than the threshold: parsed in threads
         try:
             return [p for p in _descendants(os.getpid()) if p[0] not in before] == []
         finally:
             await parse.close()
 
-    assert asyncio.run(not_sure())
+    assert asyncio.run(too_few())
 
 
 def test_a_refresh_pool_leaves_its_own_process_a_core_a_folder_pool_takes_all() -> None:

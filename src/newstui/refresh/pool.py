@@ -7,12 +7,14 @@ loop). A local folder with enough article files (`LOCAL_FILES_FOR_POOL`) gets a 
 own. Every piece of CPU work has the configured time limit (`limits.parse_timeout`).
 
 A process that says it may (`fork=True`: the CLI's refresh, the TUI's refresh child) forks
-its workers at the start of a refresh that will surely parse enough (feeds never
-fetched before), before the refresh starts any thread: the workers share the parent's pages
-copy-on-write instead of a forkserver, a resource tracker and imports of their own (a cold
-refresh of 500 feeds: the process tree's peak ~90 -> ~65 MB). Any other pool starts from a
-forkserver when its first document comes: a warm refresh starts none, and a process whose
-threads may hold locks (the TUI's) is never forked.
+its workers at the start of any refresh that may parse enough, before the refresh starts any
+thread: the workers share the parent's pages copy-on-write instead of a forkserver, a resource
+tracker and imports of their own (a cold refresh of 500 feeds: the process tree's peak ~90 ->
+~65 MB; one where 50 of 500 feeds changed, 67 -> 48 MB). Where feeds never fetched before will
+surely parse, the parse modules are imported before the fork, shared; otherwise (feeds that may
+answer "not modified") the worker imports them with its first document, and a refresh that has
+none to parse costs an idle fork (~10 ms). Any other pool starts from a forkserver when its
+first document comes, and a process whose threads may hold locks (the TUI's) is never forked.
 """
 
 from __future__ import annotations
@@ -124,19 +126,23 @@ def make_pool(
     *,
     fork: bool = False,
     busy_parent: bool = True,
+    warm: bool = True,
 ) -> Executor | None:
     """A started parse pool, or None when the `jobs` are fewer than `threshold` (by default
     the configured `process_pool_threshold`): too few to pay for one; `worker_count` workers.
 
     Blocking (it starts processes): call it in a thread, not on the event loop, unless `fork`:
     then call it on the only thread there is, with no other running (see `ParsePool.start`).
+    `warm`: the parse modules are imported before the first document (in this process before a
+    fork, else in each worker); otherwise the first document imports them.
     """
     cfg = config.refresh
     if jobs < (cfg.process_pool_threshold if threshold is None else threshold):
         return None
     workers = max(1, min(worker_count(config, busy_parent=busy_parent), jobs))
     if fork:
-        _preload_for_fork()
+        if warm:
+            _preload_for_fork()
         context: Any = multiprocessing.get_context("fork")
     else:
         try:
@@ -148,7 +154,7 @@ def make_pool(
             max_workers=workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(PARSE_NICENESS, os.getpid(), fork),
+            initargs=(PARSE_NICENESS, os.getpid(), fork, warm),
         )
         try:
             pool.submit(int).result(timeout=60)  # start the helpers and workers now
@@ -177,14 +183,14 @@ class ParsePool:
         """Say that up to `jobs` remote documents may come to parse, `certain` of them surely
         (feeds without validators: nothing lets their servers answer "not modified").
 
-        When the certain ones pay for a pool and this process may fork (`fork`), the workers
-        are forked now: call this before the refresh starts any thread. Otherwise
-        the pool (for as many) starts with the first document, in a thread (it starts
-        processes): a refresh whose feeds all answer "not modified" starts none (~0.3 CPU s and
-        ~20 MB less for a warm refresh of 500)."""
+        When they may pay for a pool and this process may fork (`fork`), the workers are forked
+        now (call this before the refresh starts any thread), with the parse modules imported
+        first when the certain ones pay for it. Otherwise the pool (for as many) starts from a
+        forkserver with the first document, in a thread (it starts processes): a refresh whose
+        feeds all answer "not modified" starts none (a forkserver's pool: ~0.3 CPU s, ~20 MB)."""
         self._jobs = jobs
         threshold = self._config.refresh.process_pool_threshold
-        if self._fork and certain >= threshold and self._task is None:
+        if self._fork and jobs >= threshold and self._task is None:
             if gc.get_freeze_count() == 0:  # else whoever froze the process thaws it
                 # Objects that exist now are not collected during the refresh: a collection
                 # writes to every object it walks, which would copy their pages for each
@@ -192,7 +198,8 @@ class ParsePool:
                 gc.freeze()
                 self._frozen = True
             future: asyncio.Future[Executor | None] = asyncio.get_running_loop().create_future()
-            future.set_result(make_pool(self._config, jobs, fork=True))
+            pool = make_pool(self._config, jobs, fork=True, warm=certain >= threshold)
+            future.set_result(pool)
             self._task = future
 
     def _remote_pool(self) -> asyncio.Future[Executor | None] | None:

@@ -131,7 +131,7 @@ def extract_page(data: bytes, url: str) -> Extracted | Failed:
         return Failed("error", str(exc))
 
 
-def init_worker(nice: int, owner: int, forked: bool = False) -> None:
+def init_worker(nice: int, owner: int, forked: bool = False, warm: bool = True) -> None:
     if forked:
         # A copy of the refresh's process: its signal handlers (asyncio's Ctrl-C handler, the
         # loop's wakeup pipe, shared with the parent) are not the worker's.
@@ -141,7 +141,8 @@ def init_worker(nice: int, owner: int, forked: bool = False) -> None:
         with suppress(OSError):
             os.nice(nice)
     threading.Thread(target=watch_owner, args=(owner,), name="owner-watch", daemon=True).start()
-    import newstui.sources.parse  # noqa: F401  (warm the import before the first document arrives)
+    if warm:  # import before the first document arrives (else the first document imports)
+        import newstui.sources.parse  # noqa: F401
 
 
 def watch_owner(owner: int) -> None:
