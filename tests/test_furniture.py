@@ -356,3 +356,19 @@ def test_a_notice_about_the_page_goes_anywhere(notice: str) -> None:
 def test_text_that_only_shares_a_notice_s_words_stays(sentence: str) -> None:
     markdown = text(*BODY[:2], sentence, *BODY[2:])
     assert prune_furniture(markdown) == markdown
+
+
+def test_a_credit_under_its_picture_goes_and_the_picture_stays() -> None:
+    picture = "![The reading room](https://example.org/room.jpg)"
+    caption = "The new reading room on its first morning, before the doors opened."
+    markdown = text(
+        BODY[0],
+        f"{picture}\\\n*(Photo: Jane Roe / Example Agency)*",
+        BODY[1],
+        f"{picture}\\\n{caption}",
+        *BODY[2:],
+    )
+    pruned = prune_furniture(markdown)
+    assert "Jane Roe" not in pruned and pruned.count(picture) == 2
+    assert f"{picture}\\\n{caption}" in pruned  # a caption that is no credit stays
+    assert pruned.count("The committee met") == 4

@@ -178,6 +178,7 @@ def prune_furniture(
     blocks = md_blocks(markdown)
     if len(blocks) < 3:
         return markdown
+    blocks = [_without_credit_lines(b) for b in blocks]
     words = [md_words(b) for b in blocks]
     keep = [
         not _credit(b, w)
@@ -319,6 +320,18 @@ def _caption(block: str, words: list[str], in_caption: Callable[[list[str]], boo
     if not words or len(words) > CAPTION_WORDS or MD_IMAGE.search(block):
         return False
     return in_caption(words)
+
+
+def _without_credit_lines(block: str) -> str:
+    """A picture's block without the credit lines under the picture (`![…](…)` then
+    "*(Credit: …)*"): the picture stays, its credit goes as it would on a line of its own."""
+    if not MD_IMAGE.search(block) or "\n" not in block:
+        return block
+    lines = block.split("\n")
+    kept = [line for line in lines if MD_IMAGE.search(line) or not _credit(line, md_words(line))]
+    if len(kept) == len(lines):
+        return block
+    return "\n".join(kept).rstrip("\\ \n")
 
 
 def _credit(block: str, words: list[str]) -> bool:
