@@ -95,3 +95,23 @@ def test_commands_taking_article_ids_explain_a_bad_one(
         code, _, err = run(capsys, "--db", str(db), command, "seven")
         assert code == 2, command
         assert "invalid int value" not in err and "'seven'" in err and "newstui articles" in err
+
+
+def test_show_as_text_lists_each_link_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pipe ("save this article") has no pane to fit: the text's Links list gives each
+    address whole, as the Markdown's link targets and the JSON's `links` do."""
+    long_url = "https://example.org/" + "/".join(f"section-{n}" for n in range(12)) + "/end.html"
+    note = tmp_path / "note.md"
+    note.write_text(
+        f"# A note\n\nSee [the page]({long_url}) and [home](https://e.org/).\n", "utf-8"
+    )
+    db = tmp_path / "lib.db"
+    assert run(capsys, "--db", str(db), "add", str(note))[0] == 0
+    code, out, err = run(capsys, "--db", str(db), "show", str(note), "--format", "text")
+    assert code == 0, err
+    assert f"[1]: {long_url}\n" in out and "[2]: https://e.org/\n" in out
+    assert "…" not in out
+    code, out, err = run(capsys, "--db", str(db), "show", str(note), "--format", "json")
+    assert [link["url"] for link in json.loads(out)["links"]] == [long_url, "https://e.org/"]

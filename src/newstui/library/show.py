@@ -71,6 +71,8 @@ def byline(shown: ShownArticle, date_format: str = "%Y-%m-%d %H:%M") -> str:
     return " · ".join(p for p in parts if p)
 
 
+# A line of the Links list whose address is shown shortened: `\[n\]: [host…end](<url>)`.
+_LISTED_SHORT = re.compile(r"^(\\\[\d+\\\]: )\[(?:[^\]\n]|\\\])*\]\((<[^>\n]*>)\)")
 _LINK_MARKER = re.compile(r"\[\\\[(\d+)\\\]\]\(<[^>\n]*>\)")
 _MD_LINK = re.compile(r"(?<!\\)\[((?:[^\[\]\n]|\\\[|\\\])*)\]\((?:<[^>\n]*>|[^\s()]*)\)")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
@@ -88,6 +90,8 @@ def markdown_to_text(markdown: str) -> str:
             line = heading.group(2)
         if line.rstrip().endswith("\\") and not line.rstrip().endswith("\\\\"):
             line = line.rstrip()[:-1]  # a hard line break
+        # A pipe has no pane to fit: each listed address whole.
+        line = _LISTED_SHORT.sub(r"\1\2", line)
         line = _LINK_MARKER.sub(r"[\1]", line)
         line = _MD_LINK.sub(r"\1", line)
         line = _AUTOLINK.sub(r"\1", line)
