@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from newstui.library.show import markdown_to_text
-from newstui.sources.textarticle import date_in_line, read_text_article
+from newstui.sources.textarticle import date_in_line, is_boilerplate, read_text_article
 from tests.test_local_articles import HELD_OUT
 
 Parts = list[tuple[str, str]]
@@ -207,3 +207,54 @@ def test_an_ambiguous_or_impossible_date_is_no_date() -> None:
     assert date_in_line("31.02.2022") is None
     assert date_in_line("13/25/2022") is None
     assert date_in_line("25/12/2022") == datetime(2022, 12, 25, tzinfo=UTC)
+
+
+# Lines of kinds scrapers keep from English pages, beyond the held-out articles' own.
+SCRAPS = [
+    "Image copyright Getty Images",
+    "Image caption The harbour at low tide",
+    "Listen to this article 5 min",
+    "Loading...",
+    "Click to expand",
+    "Advertisement - scroll to continue",
+    "Like this:",
+    "Please enable JavaScript to view the comments powered by Disqus.",
+    "Last modified on Tue 14 Mar 2023 10.00 GMT",
+    "Reporting by Jane Doe; Editing by John Smith",
+    "Get the latest news delivered to your inbox",
+    "Subscribe now for unlimited access",
+    "Already a subscriber? Log in",
+    "Copyright 2023 The Associated Press. All rights reserved.",
+    "Email the author",
+    "Print",
+    "AP Photo/John Smith",
+    "Video duration 02:31",
+    "Next article",
+    "Find us on Facebook",
+    "Privacy policy",
+]
+# Lines of an article that start like those or are as short: they stay.
+NOT_SCRAPS = [
+    "Print journalism is not dead, the editor insisted on Tuesday at the annual conference.",
+    "Loading the boats took most of the morning, the harbour master said.",
+    "The meeting on 14 March 2023 ended without a vote after four hours of debate.",
+    "Next steps for the council",
+    "Email scams are rising, police warn",
+    "Copyright law is about to change across Europe",
+    "Images of the storm were shared widely on Monday.",
+    "Has Russia run out of weapons?",
+]
+
+
+@pytest.mark.parametrize("line", SCRAPS)
+def test_more_kinds_of_scraps_go(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize("line", NOT_SCRAPS)
+def test_article_lines_that_look_like_scraps_stay(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_a_reference_with_a_date_is_not_a_date_line() -> None:
+    assert not is_boilerplate('^ "The Mozilla Manifesto". Retrieved 24 July 2015.')

@@ -86,12 +86,19 @@ _DATE_FORMS = (
 )
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
 _DATE_LABEL = re.compile(
-    r"^(?:published|posted|updated|last updated|first published|modified|date|dated|on|"
+    r"^(?:published|posted|updated|last updated|last modified|first published|modified|date|dated|on|"
     r"publié|publie|mis à jour|modifié|actualisé|"
     r"veröffentlicht|aktualisiert|zuletzt aktualisiert|erschienen|stand|"
     r"publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|atualizado)\b"
     r"(?:\s+(?:on|at|le|am|el|il|em|op))?",
     re.I,
+)
+# What a date line holds besides the date: weekdays, numbers (a time the forms did not read),
+# zones.
+_SMALL_PARTS = re.compile(
+    r"\b(?:\d+|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|montag|dienstag|"
+    r"mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
+    r"dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|[A-Z]{2,4})\b\.?"
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -117,13 +124,14 @@ def strip_date(text: str) -> str:
     return text
 
 
-def is_date_line(block: str) -> bool:
-    """A line that is a date, perhaps labelled ("Published 12 March 2023"), not a sentence."""
+def is_date_line(block: str, other_words: int = 4) -> bool:
+    """A line that is a date, perhaps labelled ("Published 12 March 2023"), not a sentence:
+    at most `other_words` words besides the date, its label, weekday, time and zone."""
     if len(_WORD.findall(block)) > 12 or date_in_line(block) is None:
         return False
     rest = strip_date(block).strip(" :,|·-–—")
     rest = _DATE_LABEL.sub("", rest).strip(" :,|·-–—")
-    return len(_WORD.findall(rest)) <= 4
+    return len(_WORD.findall(_SMALL_PARTS.sub(" ", rest))) <= other_words
 
 
 def _to_datetime(kind: int, groups: tuple[str | None, ...]) -> datetime | None:

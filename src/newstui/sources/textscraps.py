@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from newstui.sources.textdates import is_date_line
+
 __all__ = [
     "MAX_LINE_WORDS",
     "MAX_SUBHEAD_WORDS",
@@ -99,6 +101,9 @@ _NOTICES = [
     r"(?:to (?:play|watch|view) this (?:video|content).*|.*enable javascript.*(?:video|player|content).*)",
     r"(?:click|tap|press) here(?: to .{0,50})?",
     r"(?:image|photo|media|video)s? (?:source|caption|credit)s?\s*[,:].*",
+    r".*\b(?:requires?|need|needs|enable|activate|turn on|aktivieren|activez|activer|habilita|habilite|attiva|abilita)\b.{0,30}\bjavascript\b.*",
+    r".*\bjavascript\b.{0,30}\b(?:required|disabled|is off|deaktiviert|désactivé|desactivado|disattivato)\b.*",
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}|©).*|.*\ball rights reserved\W*",
 ]
 _NOTICES_RE = re.compile("|".join(f"(?:{p})" for p in _NOTICES))
 # These are dropped when the line is short and not a sentence ("Share prices fell..." stays).
@@ -109,11 +114,13 @@ _BOILERPLATE = [
     r"(?:this )?(?:video|audio|media|content) (?:is )?(?:not available|unavailable|cannot be played|can ?not be played|could not be loaded).*",
     r"media playback is (?:not supported|unsupported) on (?:this|your) device.*",
     r"(?:to (?:play|watch|view) this (?:video|content).*|.*enable javascript.*(?:video|player|content).*)",
-    r".*\b(?:requires?|need|needs|enable|activate|turn on|aktivieren|activez|activer|habilita|habilite|attiva|abilita)\b.{0,30}\bjavascript\b.*",
-    r".*\bjavascript\b.{0,30}\b(?:required|disabled|is off|deaktiviert|désactivé|desactivado|disattivato)\b.*",
     r"(?:watch|listen)(?: now| live| the video| video)?(?:\s*[:|-].*)?",
     r"(?:video|vidéo|vídeo|audio|watch|listen|media)(?: \d+:\d+)?",
     r"(?:play|pause|mute|unmute|replay|fullscreen|closed captions)(?: video)?",
+    r"listen to (?:this|the) (?:article|story|episode)\b.{0,30}",
+    r"(?:video|audio) (?:duration|length)\W*\d.*",
+    r"(?:click|tap) to (?:expand|enlarge|play|view|zoom|see more).*|embedded (?:content|video|tweet|post)",
+    r"loading(?:\.\.\.|…)?|like this|(?:next|previous|prev) (?:article|story|post|page)",
     r"\d{1,2}:\d{2}(?: min(?:utes?)?)?",
     # source and "read more" lines
     r"(?:source|original|view|visit) (?:link|article|source|story|website|post|url)",
@@ -124,6 +131,7 @@ _BOILERPLATE = [
     # advertising
     rf"(?:{_ADVERT}|sponsored(?: content| post| by .*)?|promoted(?: content)?|paid (?:content|post|partnership)|partner content)",
     r"(?:story|article|content|text) continues? (?:below|after)(?: (?:this|the))?(?: advertisement| ad)?",
+    rf"(?:{_ADVERT})\s*[-–—:|]\s*(?:scroll|continue|story|article).*",
     r"(?:scroll|continue) (?:down )?(?:to|for) (?:continue|read|more)(?: (?:with|reading))?(?: (?:the )?(?:article|content|story))?",
     r"(?:weiter nach der anzeige|la suite après (?:la|cette) publicité|continúa después de la publicidad)",
     # share / follow / subscribe prompts
@@ -136,6 +144,14 @@ _BOILERPLATE = [
     r"(?:subscribe|sign up|register)(?: now| today| here| free| for free)?",
     rf"(?:{_SUBSCRIBE})(?: now| today| here| free| for free| jetzt| gratuitement| gratis)?(?: (?:to|for)| our)? .{{0,60}}\b(?:{_LETTERS})\b.*",
     r"(?:get|receive) (?:our|the) [\w ]{0,40}(?:newsletter|updates|alerts|briefing)s?.*",
+    r".*\b(?:delivered|sent|straight|direct(?:ly)?) to your inbox\b.*",
+    r"(?:subscribe|sign up|register)(?: now| today| here)?(?: for| to get| and get)? .{0,40}\b(?:access|articles|stories|journalism|reading)\b.*",
+    r"already (?:a )?(?:subscriber|member|registered|have an account)\b.*",
+    r"(?:email|e-mail|contact|message) (?:the )?(?:author|reporter|writer|editor|newsroom)",
+    r"(?:print|email|e-mail|tweet|share)",
+    rf"(?:find|join|connect with|follow) us on (?:{_NETWORKS}).*",
+    r"(?:terms (?:of (?:use|service)|and conditions)|privacy (?:policy|notice|settings)|cookie (?:policy|settings|preferences)|manage cookies|accept (?:all )?cookies)",
+    r"(?:additional )?(?:reporting|writing|editing|compiled|translated|research) by .{2,60}(?:;\s*(?:additional )?(?:reporting|writing|editing) by .{2,60})*",
     r"(?:newsletter|infolettre|boletín)(?:\s*:.*)?",
     r"(?:download|get) (?:the|our) [\w ]{0,30}app.*",
     r"(?:sign|log) (?:in|up|out)(?: to .*)?",
@@ -146,8 +162,10 @@ _BOILERPLATE = [
     rf"(?:{_PICTURE})\s*[,:].*",
     rf"(?:{_AGENCIES})(?:\s*(?:photo|images?|via getty images))?",
     rf".{{0,80}}(?:/|\bvia )\s*(?:{_AGENCIES})\W*",
+    rf"(?:{_AGENCIES}) (?:photo|images?|pictures?|video)\s*/.*",
+    r"(?:image|photo|picture|media)s? (?:copyright|caption|source|credit)s?\b.*",
     r"\((?:photo|image|picture|credit|ap photo|reuters|afp|foto|bild)\b.*\)",
-    r"(?:©|\(c\)|copyright)\s.*",
+    r"(?:©|\(c\))\s.*|copyright\s*(?:©|\(c\)|\d{4}|by\b|:).*",
     # tag and topic lines
     rf"(?:{_TAGS})\s*[:|].*",
 ]
@@ -188,6 +206,8 @@ def is_boilerplate(block: str) -> bool:
         return True  # only punctuation or bullets
     if _NOTICES_RE.fullmatch(text):
         return True
+    if is_date_line(block, other_words=1):
+        return True  # a date line past the article's head ("Last modified on …")
     if _BOILERPLATE_RE.fullmatch(text):
         # A sentence that merely begins like a prompt ("Share prices fell sharply...") is prose.
         return not is_prose(block)
