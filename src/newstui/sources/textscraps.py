@@ -178,6 +178,7 @@ _RELATED_SUFFIX = re.compile(
     r"en directo|in diretta|vidéo|vídeo|videos?)\s*$",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
 _BULLET = re.compile(r"^[\s>*•·\-–—|»›]+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\s.:!|»›>\-–—]+$")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -206,7 +207,7 @@ def is_boilerplate(block: str) -> bool:
         return True  # only punctuation or bullets
     if _NOTICES_RE.fullmatch(text):
         return True
-    if is_date_line(block, other_words=1):
+    if _DIGIT.search(block) and is_date_line(block, other_words=1):
         return True  # a date line past the article's head ("Last modified on …")
     if _BOILERPLATE_RE.fullmatch(text):
         # A sentence that merely begins like a prompt ("Share prices fell sharply...") is prose.
