@@ -701,7 +701,7 @@ def test_documents_waiting_for_a_parse_hold_back_the_next_fetches(
     config = Config(refresh=RefreshConfig(concurrency=2, per_host=2, deadline=30))
     lib = Library.open(config, tmp_path / "x.db")
     holds = pipeline.DOCUMENTS_PER_CONNECTION * config.refresh.concurrency
-    assert holds == 4
+    assert holds == 2
     try:
         for i in range(12):
             lib.subscribe(httpserver.url_for("/f") + f"?n={i}")

@@ -6,6 +6,7 @@ that keep it down, each by what the process holds, not by how much or how fast.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import json
 import os
@@ -19,9 +20,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from newstui.config import Config, RefreshConfig
+from newstui.domain.models import FeedStatus, RefreshProgress
+from newstui.library.facade import Library
+from newstui.refresh.pipeline import DOCUMENTS_PER_CONNECTION, UNSTORED
 from newstui.refresh.pool import REFRESH_MALLOC_ARENAS
+from newstui.refresh.tasks import BoundedTasks
 from newstui.storage.db import Database
-from newstui.storage.writer import WRITER_CACHE_KIB, UpdateWriter
+from newstui.storage.writer import MAX_BATCH, WRITER_CACHE_KIB, UpdateWriter
 from tests.feedgen import items, rss
 
 GLIBC = sys.platform.startswith("linux") and hasattr(ctypes.CDLL(None), "malloc_info")
@@ -205,3 +211,69 @@ def test_the_writer_keeps_a_smaller_page_cache_of_its_own(tmp_path: Path) -> Non
         db.close()
     assert mine == -WRITER_CACHE_KIB
     assert library == -2000
+
+
+def test_bounded_tasks_run_in_order_a_bounded_number_at_once_and_stop_at_an_error() -> None:
+    async def scenario() -> tuple[list[int], int, list[int], str, int]:
+        running = 0
+        most = 0
+        started: list[int] = []
+
+        async def work(job: int) -> int:
+            nonlocal running, most
+            started.append(job)
+            running += 1
+            most = max(most, running)
+            await asyncio.sleep(0.001 * (job % 3))
+            running -= 1
+            if job == 37:
+                raise ValueError("job 37")
+            return job * 2
+
+        ok = BoundedTasks(work, range(30), at_once=4)
+        results = [r async for r in ok]
+        first_most = most
+
+        failing = BoundedTasks(work, range(30, 200), at_once=5)
+        seen: list[int] = []
+        try:
+            async for result in failing:
+                seen.append(result)
+        except ValueError as exc:
+            message = str(exc)
+        await failing.cancel()
+        left = sum(1 for t in asyncio.all_tasks() if t is not asyncio.current_task())
+        return sorted(results), first_most, started, message, left
+
+    results, most, started, message, left = asyncio.run(scenario())
+    assert results == [2 * j for j in range(30)]
+    assert most == 4
+    assert started[:30] == list(range(30))  # started in the jobs' order
+    assert message == "job 37"
+    assert max(started) <= 37 + 5  # no job started past the bound once 37 failed
+    assert left == 0  # nothing left running after cancel
+
+
+def test_a_refresh_of_many_feeds_on_one_host_holds_a_bounded_number_of_tasks(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    # 300 feeds on one host wait for its 8 connections: each used to wait as a task of its own.
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(items(1), title="One"), content_type="application/rss+xml"
+    )
+    lib = Library.open(Config(), tmp_path / "lib.db")
+    for n in range(300):
+        lib.subscribe(httpserver.url_for("/feed") + f"?f={n}")
+    counts: list[int] = []
+
+    def progress(event: RefreshProgress) -> None:
+        counts.append(len(asyncio.all_tasks()))
+
+    outcomes = asyncio.run(lib.refresh(progress=progress))
+    lib.close()
+    assert [o.status for o in outcomes] == [FeedStatus.OK] * 300
+    bound = RefreshConfig().concurrency * DOCUMENTS_PER_CONNECTION + UNSTORED + 2 * MAX_BATCH
+    assert len(counts) == 300
+    # Besides the feeds' own: a thread hand-off for each document parsing in threads (this
+    # refresh is too small for workers), the refresh itself, the starter, the pool's.
+    assert max(counts) <= bound + UNSTORED + 5 < 300

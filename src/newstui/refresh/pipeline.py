@@ -19,6 +19,7 @@ from newstui.domain.models import FeedOutcome, FeedStatus, ParsedFeed, RefreshPr
 from newstui.domain.text import clean_line
 from newstui.domain.update import StoredEntry, to_timestamp
 from newstui.refresh.pool import ParsePool, fewer_malloc_arenas
+from newstui.refresh.tasks import BoundedTasks
 from newstui.refresh.workers import (
     ArticleRead,
     Extracted,
@@ -47,12 +48,12 @@ ProgressCallback = Callable[[RefreshProgress], None]
 
 
 FULL_TEXT_PER_REFRESH = 10
-DOCUMENTS_PER_CONNECTION = 2
+DOCUMENTS_PER_CONNECTION = 1
 """Documents a refresh holds at once (fetching, waiting for a parse worker, or parsing), per
 connection it may open (`concurrency`). Where parsing is the slower stage (a cold refresh on
 a few cores) the rest wait, compressed, for the workers: 500 feeds with one worker held 128
-of them (~4 MB of the command's peak) at 4 per connection; 2 keep a worker fed as well (a
-document that finishes frees a slot for the next fetch, while the others wait their turn)."""
+of them (~4 MB of the command's peak) at 4 per connection, 64 at 2; 1 keeps a worker fed as
+well (~1 MB less at the peak, the same CPU: benchmarks/RESULTS.md, issue 17 row 3)."""
 UNSTORED = 2 * MAX_BATCH
 """Documents parsing, or parsed and not yet stored, at most: where the writer is the slower
 stage, parsed feeds (~120 KB each for 30 articles) waited for it without bound: a cold refresh
@@ -140,14 +141,14 @@ class Refresher:
             stack.push_async_callback(asyncio.to_thread, self._writer.close)
             fetcher = await stack.enter_async_context(Fetcher(self.config.refresh))
             self._unfinished = len(jobs)
-            self._documents = asyncio.Semaphore(
-                max(1, DOCUMENTS_PER_CONNECTION * self.config.refresh.concurrency)
-            )
+            documents = max(1, DOCUMENTS_PER_CONNECTION * self.config.refresh.concurrency)
+            self._documents = asyncio.Semaphore(documents)
             self._unstored = asyncio.Semaphore(UNSTORED)
-            tasks = [asyncio.ensure_future(self._one(fetcher, job)) for job in jobs]
+            # As many feeds at once as these slots hold, and as many again waiting for the writer.
+            at_once = documents + UNSTORED + 2 * MAX_BATCH
+            tasks = BoundedTasks(lambda job: self._one(fetcher, job), jobs, at_once)
             try:
-                for finished in asyncio.as_completed(tasks):
-                    outcome = await finished
+                async for outcome in tasks:
                     outcomes.append(outcome)
                     self._report(outcome)
             except StorageFailure as exc:
@@ -157,9 +158,7 @@ class Refresher:
                     f"{exc}; the refresh stopped: {_stopped(outcomes[len(skipped) :], len(jobs))}"
                 ) from None
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await tasks.cancel()
         order = {j.feed_id: i for i, j in enumerate(jobs)}
         outcomes.sort(key=lambda o: order.get(o.feed_id, -1))
         return outcomes
