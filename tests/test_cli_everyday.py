@@ -308,3 +308,25 @@ def test_open_of_a_single_article_file_shows_that_article(
         assert "The first paragraph of the note says plainly" in shown, shown
     finally:
         subprocess.run([*base, "kill-server"], capture_output=True, timeout=10)
+
+
+def test_a_folder_says_how_many_files_it_skipped_in_good_english(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "picture.html").write_bytes(bytes(range(256)) * 20)
+    (folder / "note.txt").write_text("A note\n\nIts one paragraph of text.\n", encoding="utf-8")
+    added = newstui(tmp_path, "add", str(folder))
+    assert "1 file skipped (" in added.stderr and "a binary file" in added.stderr
+    listed = newstui(tmp_path, "feeds").stdout
+    assert "saved" in listed and "1/1" in listed
+
+
+def test_a_malformed_feed_file_says_how_many_entries_were_recovered_in_good_english(
+    tmp_path: Path,
+) -> None:
+    cut = tmp_path / "cut.xml"
+    cut.write_text("<rss><channel><item><title>Kept</title></item>", encoding="utf-8")
+    added = newstui(tmp_path, "add", str(cut))
+    got = articles(tmp_path)
+    assert len(got) == 1 and got[0]["title"] == "Kept"
+    assert "1 entry was recovered" in added.stderr

@@ -291,7 +291,7 @@ class Refresher:
     ) -> tuple[ParsedFeed, list[StoredEntry]]:
         """A folder's (or one file's) articles read in the parse workers, each page's reader
         text extracted there; files that read as they did when stored are not extracted again."""
-        from newstui.sources.local import article_key
+        from newstui.sources.local import article_key, folder_warning
 
         limits = self.config.limits
         stored = await asyncio.to_thread(self.db.stored_files, job.feed_id)
@@ -330,19 +330,13 @@ class Refresher:
                 rows.append(_unchanged(key, known[key]))
             else:
                 rows.append(result.entry)
-        warning_parts = []
-        if problems:
-            warning_parts.append(f"{len(problems)} files skipped ({problems[0]})")
-        if listing.left_out:
-            warning_parts.append(
-                f"{listing.left_out} older files left out (limit {limits.max_folder_files})"
-            )
+        warning = folder_warning(problems, listing.left_out, limits.max_folder_files)
         title = listing.title
         if listing.single:
             if problems:
                 raise SourceError(problems[0])
             title = (rows[0].site if rows else None) or clean_line(Path(listing.files[0]).name)
-        return ParsedFeed(title, None, (), warning="; ".join(warning_parts) or None), rows
+        return ParsedFeed(title, None, (), warning=warning), rows
 
     async def _remote(self, fetcher: HttpFetcher, job: FeedJob) -> FeedOutcome:
         async with AsyncExitStack() as unstored:  # holds an UNSTORED slot from its parse on

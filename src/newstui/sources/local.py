@@ -178,18 +178,26 @@ def _read_folder(folder: Path, limits: LimitsConfig) -> ParsedFeed:
             entries.append(read_article(file, limits, info))
         except SourceError as exc:
             problems.append(str(exc))
-    warning_parts = []
-    if problems:
-        warning_parts.append(f"{len(problems)} files skipped ({problems[0]})")
-    if left_out:
-        warning_parts.append(f"{left_out} older files left out (limit {limits.max_folder_files})")
     name = display_path(folder.absolute().name or str(folder))
     return ParsedFeed(
         title=name or None,
         site_url=None,
         entries=tuple(entries),
-        warning="; ".join(warning_parts) or None,
+        warning=folder_warning(problems, left_out, limits.max_folder_files),
     )
+
+
+def folder_warning(problems: list[str], left_out: int, limit: int) -> str | None:
+    """What a folder's reading says of the files it did not read: those it could not (with the
+    first one's reason) and the oldest left out over `limit`."""
+    parts = []
+    if problems:
+        files = "1 file" if len(problems) == 1 else f"{len(problems)} files"
+        parts.append(f"{files} skipped ({problems[0]})")
+    if left_out:
+        files = "1 older file" if left_out == 1 else f"{left_out} older files"
+        parts.append(f"{files} left out (limit {limit})")
+    return "; ".join(parts) or None
 
 
 def check_readable(path: Path) -> None:

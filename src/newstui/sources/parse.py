@@ -194,7 +194,8 @@ def _parse_xml(
     items = unique_entries(_xml_entry(e, base, limits) for e in entries)
     warning = None
     if bozo:
-        warning = f"the feed is malformed ({problem}); {len(items)} entries were recovered"
+        recovered = "1 entry was" if len(items) == 1 else f"{len(items)} entries were"
+        warning = f"the feed is malformed ({problem}); {recovered} recovered"
     return ParsedFeed(
         title=title_text(feed.get("title"), feed.get("title_detail"), limits) or None,
         site_url=entry_url(feed.get("link"), url),
