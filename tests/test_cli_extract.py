@@ -62,3 +62,20 @@ def test_extract_of_a_missing_page_is_one_clear_message(
     assert "Traceback" not in proc.stderr
     missing = newstui(tmp_path, "extract", str(tmp_path / "nope.html"))
     assert missing.returncode == 1 and "nope.html" in missing.stderr
+
+
+def test_extract_says_when_the_page_holds_no_single_article(tmp_path: Path) -> None:
+    """A front page of teasers is shown as a reader view would pick it, and `extract` says so on
+    stderr (stdout stays the text, for pipes); an article gets no such note."""
+    from tests.test_listing import front
+
+    listing = tmp_path / "front.html"
+    listing.write_bytes(front())
+    proc = newstui(tmp_path, "extract", str(listing))
+    assert proc.returncode == 0, proc.stderr
+    assert "lists articles rather than holding one" in proc.stderr
+    assert "note:" not in proc.stdout and "Story 1:" in proc.stdout
+    article = tmp_path / "walrus.html"
+    article.write_text(PAGE, encoding="utf-8")
+    proc = newstui(tmp_path, "extract", str(article))
+    assert proc.returncode == 0 and proc.stderr == ""

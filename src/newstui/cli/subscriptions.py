@@ -180,12 +180,24 @@ def _open(args: argparse.Namespace, session: Session) -> int:
     return 0
 
 
+#: What `extract` says on stderr when the text is not an article the readers found.
+_FALLBACKS = {
+    "listing": "the page lists articles rather than holding one; shown: the block of them a"
+    " reader view picks",
+    "candidate": "the readers found no article text; shown: the page's block with the most text",
+    "page": "the readers found no article text; shown: the page's visible text",
+}
+
+
 def _extract(args: argparse.Namespace, session: Session) -> int:
     library = Library.in_memory(session.config)  # reads a page: the user's library is untouched
     try:
-        write(asyncio.run(library.extract(args.source)))
+        extracted = asyncio.run(library.extract(args.source))
     finally:
         library.close()
+    write(extracted.markdown)
+    if extracted.method in _FALLBACKS:
+        print(f"newstui: note: {_FALLBACKS[extracted.method]}", file=sys.stderr)
     return 0
 
 

@@ -16,6 +16,7 @@ from newstui.sources.paths import local_path
 
 if TYPE_CHECKING:
     from newstui.sources.content import Rendered
+    from newstui.sources.extract import Extracted
 
 
 class Pages(LibraryBase):
@@ -73,22 +74,23 @@ class Pages(LibraryBase):
             # so the article as read stays what opens.
             return await asyncio.to_thread(self._as_written, path)
         if path is not None and article.content_type == ContentType.HTML:
-            markdown = await self._file_text(path)
+            markdown = (await self._file_extracted(path)).markdown
         elif not article.url or not is_feed_url(article.url):
             raise SourceError("this article has no web page to fetch")
         else:
-            markdown = await self._page_text(article.url)
+            markdown = (await self._page_extracted(article.url)).markdown
         if article_id >= 0:
             await asyncio.to_thread(self._db.set_full_text, article_id, markdown)
         return markdown
 
-    async def extract(self, source: str) -> str:
-        """The article text of a web page (a URL) or a local HTML file, as Markdown: what the
-        reader's full text would show of it. Nothing is stored."""
+    async def extract(self, source: str) -> Extracted:
+        """The article text of a web page (a URL) or a local HTML file, as Markdown (what the
+        reader's full text would show of it), and how it was found (`Extracted.method`).
+        Nothing is stored."""
         path = local_path(source)
         if path is not None:
-            return await self._file_text(path)
-        return await self._page_text(source)
+            return await self._file_extracted(path)
+        return await self._page_extracted(source)
 
     def _as_written(self, path: Path) -> str:
         from newstui.sources.local import read_text_file
@@ -96,14 +98,14 @@ class Pages(LibraryBase):
 
         return as_written(read_text_file(path, self.config.limits.max_file_bytes))
 
-    async def _file_text(self, path: Path) -> str:
+    async def _file_extracted(self, path: Path) -> Extracted:
         from newstui.sources.extract import extract_article
         from newstui.sources.local import read_file
 
         data = await asyncio.to_thread(read_file, path, self.config.limits.max_file_bytes)
-        return (await asyncio.to_thread(extract_article, data)).markdown
+        return await asyncio.to_thread(extract_article, data)
 
-    async def _page_text(self, url: str) -> str:
+    async def _page_extracted(self, url: str) -> Extracted:
         from newstui.sources.extract import extract_article
         from newstui.sources.fetch import Fetcher
 
@@ -111,10 +113,7 @@ class Pages(LibraryBase):
             result = await fetcher.get_page(url)
         if result.status != "ok":
             raise SourceError(f"{clean_line(url)}: {clean_line(result.error or result.status)}")
-        extracted = await asyncio.to_thread(
-            extract_article, result.body, url=result.final_url or url
-        )
-        return extracted.markdown
+        return await asyncio.to_thread(extract_article, result.body, url=result.final_url or url)
 
 
 def local_file(article: Article | Headline) -> Path | None:
