@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -16,23 +13,12 @@ from newstui.sources.decode import decode_html
 from newstui.sources.extract import METHODS, Extracted, extract_article
 from newstui.sources.merge import merge
 from newstui.sources.pagetree import parse_page
+from tests.benchmark_support import extraction_benchmark
 
-REPO = Path(__file__).resolve().parent.parent
 PARAGRAPH = (
     "The committee met on Tuesday to discuss the new budget for the public library, which has "
     "been underfunded for years according to several members of the board and local residents."
 )
-
-
-def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "newstui_benchmark_extraction", REPO / "benchmarks" / "extraction.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def page(body: str, head: str = "<title>A page</title>") -> bytes:
@@ -59,7 +45,7 @@ def _scores(corpus: Path, folder: str) -> list[tuple[str, float, float, float, i
     cases = sorted(p for p in root.glob("*") if (p / "source.html").is_file())
     if len(cases) < 10:
         pytest.skip(f"the corpus has no {folder} pages ({root})")
-    bench = _benchmark()
+    bench = extraction_benchmark()
     rows = []
     for case in cases:
         markdown = extract_article((case / "source.html").read_bytes()).markdown

@@ -3,30 +3,17 @@ tuned on, and a snippet counts only where the output shows it."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.benchmark_support import extraction_benchmark
+
 STORY = (
     "The committee met on Tuesday to discuss the new budget for the public library, which has "
     "been underfunded for years according to several members of the board."
 )
-
-
-def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "newstui_benchmark_extraction_split", REPO / "benchmarks" / "extraction.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _snippet_set(folder: Path) -> None:
@@ -52,7 +39,7 @@ def _snippet_set(folder: Path) -> None:
 
 def test_the_halves_are_scored_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _snippet_set(tmp_path)
-    bench = _benchmark()
+    bench = extraction_benchmark()
     assert bench.run_snippets(tmp_path, False, True, None, []) == 0
     out = capsys.readouterr().out
     assert "even-numbered (tuned on): pages 2  precision 1.0000  recall 1.0000" in out

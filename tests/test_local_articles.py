@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
 import re
 import shutil
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -21,8 +18,8 @@ from newstui.domain.models import View
 from newstui.library.facade import Library
 from newstui.library.show import markdown_to_text, shown_article
 from newstui.sources.textarticle import MAX_LINE_WORDS, is_boilerplate, read_text_article
+from tests.benchmark_support import extraction_benchmark
 
-REPO = Path(__file__).resolve().parent.parent
 SEED = "articles/text/000_8c6f306b990f33ba.txt"
 PROSE = (
     "The council voted on Tuesday to extend the opening hours of the public library, after a "
@@ -380,17 +377,6 @@ def test_a_changed_file_is_read_again_and_the_others_are_not(tmp_path: Path) -> 
     assert revised.full_text is not None and "about revised" in revised.full_text
 
 
-def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "newstui_benchmark_extraction_local", REPO / "benchmarks" / "extraction.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 def test_a_folder_of_readability_pages_shows_what_extract_gives(
     corpus: Path, tmp_path: Path
@@ -401,7 +387,7 @@ def test_a_folder_of_readability_pages_shows_what_extract_gives(
     from newstui.domain.errors import ExtractionError
     from newstui.sources.extract import extract_article
 
-    bench = _benchmark()
+    bench = extraction_benchmark()
     folder = tmp_path / "saved"
     folder.mkdir()
     for source in cases:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
-import sys
 from pathlib import Path
 
 import lxml.html
@@ -15,8 +13,8 @@ from newstui.sources.mdtext import html_to_markdown
 from newstui.sources.merge import merge
 from newstui.sources.pagetree import drop_hidden, parse_page
 from newstui.sources.readability_js import grab_article
+from tests.benchmark_support import extraction_benchmark
 
-REPO = Path(__file__).resolve().parent.parent
 PARAGRAPH = (
     "The committee met on Tuesday to discuss the new budget for the public library, which has "
     "been underfunded for years according to several members of the board and local residents."
@@ -82,24 +80,13 @@ def test_no_text_gives_none() -> None:
     assert grab_article(_page("<div><img src='a.png'></div>")) is None
 
 
-def _benchmark() -> object:
-    spec = importlib.util.spec_from_file_location(
-        "newstui_benchmark_extraction_js", REPO / "benchmarks" / "extraction.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_port_reads_mozillas_test_pages_as_readability_js_does(corpus: Path) -> None:
     """The corpus's 130 pages are Readability.js's own test pages, its expected output beside
     each: the port's text must match it (word F1), or it is not the modern algorithm."""
     cases = sorted((corpus / "articles" / "html").glob("readability*/*/source.html"))
     if len(cases) < 100:
         pytest.skip("the corpus has no readability pages")
-    bench = _benchmark()
+    bench = extraction_benchmark()
     f1s = []
     for case in cases:
         root = parse_page(decode_html(case.read_bytes()))
