@@ -54,3 +54,9 @@ class BoundedTasks(Generic[_J, _T]):
         for task in running:
             task.cancel()
         await asyncio.gather(*running, *(t for t in [self._starter] if t), return_exceptions=True)
+        # Jobs that ended after the iteration stopped (the same failure, often) are read here:
+        # else each would be logged at exit as "Task exception was never retrieved".
+        while not self._finished.empty():
+            task = self._finished.get_nowait()
+            if not task.cancelled():
+                task.exception()
