@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-__all__ = ["date_in_line", "is_date_line", "strip_date"]
+__all__ = ["date_in_line", "is_date_line", "strip_date", "word_count"]
 
 _MONTH_NAMES = (
     ("jan", "january", "janvier", "januar", "jänner", "enero", "gennaio", "janeiro", "januari"),
@@ -103,6 +103,11 @@ _SMALL_PARTS = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
+def word_count(text: str) -> int:
+    """The words of `text` (letters and digits, with their apostrophes: "don't" is one)."""
+    return len(_WORD.findall(text))
+
+
 def date_in_line(text: str) -> datetime | None:
     """The first date written in `text`, as UTC (None when there is none or it is unsure)."""
     best: tuple[int, datetime] | None = None
@@ -127,11 +132,11 @@ def strip_date(text: str) -> str:
 def is_date_line(block: str, other_words: int = 4) -> bool:
     """A line that is a date, perhaps labelled ("Published 12 March 2023"), not a sentence:
     at most `other_words` words besides the date, its label, weekday, time and zone."""
-    if len(_WORD.findall(block)) > 12 or date_in_line(block) is None:
+    if word_count(block) > 12 or date_in_line(block) is None:
         return False
     rest = strip_date(block).strip(" :,|·-–—")
     rest = _DATE_LABEL.sub("", rest).strip(" :,|·-–—")
-    return len(_WORD.findall(_SMALL_PARTS.sub(" ", rest))) <= other_words
+    return word_count(_SMALL_PARTS.sub(" ", rest)) <= other_words
 
 
 def _to_datetime(kind: int, groups: tuple[str | None, ...]) -> datetime | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from newstui.sources.textdates import is_date_line
+from newstui.sources.textdates import is_date_line, word_count
 
 __all__ = [
     "MAX_LINE_WORDS",
@@ -181,13 +181,8 @@ _RELATED_SUFFIX = re.compile(
 _DIGIT = re.compile(r"\d")
 _BULLET = re.compile(r"^[\s>*•·\-–—|»›]+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\s.:!|»›>\-–—]+$")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 SENTENCE_END = re.compile(r"[.!…;,:)\]]['\"’”»)]*$")
 """A line ends as a sentence (or a clause) ends."""
-
-
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
 
 
 def is_prose(block: str) -> bool:
